@@ -1,0 +1,55 @@
+/**
+ * `npm run emulator -- --data-dir DIR [--port N] [--host H]`: runs the DC emulator until SIGTERM
+ * or SIGINT, then closes it cleanly and exits 0.
+ */
+import { parseArgs } from 'node:util';
+import { startEmulator } from './index.js';
+
+export class EmulatorUsageError extends Error {
+  constructor(message: string) {
+    super(`${message}\nusage: emulator --data-dir DIR [--port N] [--host H]`);
+    this.name = 'EmulatorUsageError';
+  }
+}
+
+export function parseEmulatorArgs(argv: string[]): { dataDir: string; port: number; host: string } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new EmulatorUsageError(err instanceof Error ? err.message : String(err));
+  }
+  const dataDir = values['data-dir'];
+  if (!dataDir) throw new EmulatorUsageError('--data-dir is required');
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new EmulatorUsageError(`--port must be 0..65535, got ${values.port}`);
+  return { dataDir, port, host: values.host ?? '127.0.0.1' };
+}
+
+export async function runEmulatorCli(argv: string[], out: (line: string) => void = (l) => console.log(l)): Promise<number> {
+  let args;
+  try {
+    args = parseEmulatorArgs(argv);
+  } catch (err) {
+    out(err instanceof Error ? err.message : String(err));
+    return 2;
+  }
+  const emulator = await startEmulator({ ...args, log: (line) => out(`[emulator] ${line}`) });
+  out(`Telegram DC emulator listening on ${emulator.sandbox.host}:${emulator.server.port}; sandbox description in ${emulator.sandboxFile}`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  await emulator.close();
+  out('emulator stopped');
+  return 0;
+}
