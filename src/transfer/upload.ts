@@ -1,0 +1,190 @@
+/**
+ * Uploads a local file to Telegram in parallel parts, resumably, with bounded memory.
+ *
+ * GramJS-free: the caller injects `sendPart`, which sends one upload.saveFilePart or
+ * upload.saveBigFilePart (src/telegram/uploadInvoker.ts builds one from a GramJS client).
+ * Parts are read with positioned reads into a pool of at most `windowSize` reusable buffers, so
+ * memory is windowSize * 512 KiB whatever the file size. Each confirmed part is reported through
+ * `onPartConfirmed`; persisting those numbers with the file id lets a later call send only the
+ * missing parts (Telegram keeps uploaded parts for a while, core.telegram.org/api/files).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { PartWindow } from './partWindow.js';
+import { abortable, runParts, systemClock, type TransferClock } from './runParts.js';
+import { TransferFatalError } from './transferErrors.js';
+import { newFileId, partRange, planUpload, type UploadPlan } from './uploadPlan.js';
+
+export interface SendPartRequest {
+  /** The random file_id as a signed 64-bit decimal string. */
+  fileId: string;
+  /** 0-based file_part. */
+  part: number;
+  totalParts: number;
+  /** The part's bytes; a view into a reused buffer, valid only until the promise settles. */
+  bytes: Buffer;
+  /** true: upload.saveBigFilePart (with file_total_parts); false: upload.saveFilePart. */
+  big: boolean;
+  signal: AbortSignal;
+}
+
+export type SendPart = (request: SendPartRequest) => Promise<void>;
+
+export interface UploadProgress {
+  confirmedBytes: number;
+  totalBytes: number;
+  confirmedParts: number;
+  totalParts: number;
+}
+
+export interface UploadOptions {
+  sendPart: SendPart;
+  filePath: string;
+  /** File name Telegram shows; defaults to the path's base name. */
+  name?: string;
+  /** Resume: the file id of the earlier attempt and the parts it confirmed. */
+  fileId?: string;
+  confirmedParts?: Iterable<number>;
+  onPartConfirmed?(event: { fileId: string; part: number; totalParts: number }): void | Promise<void>;
+  onProgress?(progress: UploadProgress): void;
+  /** Minimum ms between progress calls (the last one always comes). Default 1000. */
+  progressIntervalMs?: number;
+  /** Parts in flight at once. Default 8. */
+  windowSize?: number;
+  maxAttempts?: number;
+  baseBackoffMs?: number;
+  signal?: AbortSignal;
+  clock?: TransferClock;
+  /** Buffer allocation for the read pool; tests count calls. */
+  allocate?(size: number): Buffer;
+}
+
+/** What Telegram needs to refer to the upload: the fields of inputFile / inputFileBig. */
+export interface UploadedFile {
+  id: string;
+  parts: number;
+  name: string;
+  big: boolean;
+  /** Hex MD5 of the whole file, only for small (inputFile) uploads. */
+  md5?: string;
+}
+
+/** A fixed set of part-sized buffers handed out and returned; never more than `capacity`. */
+class PartBufferPool {
+  private readonly free: Buffer[] = [];
+  private created = 0;
+  constructor(
+    private readonly capacity: number,
+    private readonly size: number,
+    private readonly allocate: (size: number) => Buffer,
+  ) {}
+
+  take(): Buffer {
+    const reused = this.free.pop();
+    if (reused) return reused;
+    if (this.created >= this.capacity) {
+      throw new Error(`part buffer pool exhausted (${this.capacity}); the window let too many parts run`);
+    }
+    this.created++;
+    return this.allocate(this.size);
+  }
+
+  give(buffer: Buffer): void {
+    this.free.push(buffer);
+  }
+}
+
+async function md5Of(filePath: string): Promise<string> {
+  const hash = createHash('md5');
+  for await (const chunk of createReadStream(filePath)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function readPart(file: FileHandle, plan: UploadPlan, part: number, buffer: Buffer): Promise<Buffer> {
+  const { start, end } = partRange(plan, part);
+  const length = end - start;
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await file.read(buffer, done, length - done, start + done);
+    if (bytesRead === 0) {
+      throw new TransferFatalError(
+        `The file shrank while uploading (part ${part} ends at byte ${start + done}, expected ${end}). Do not modify a file while it is being sent.`,
+      );
+    }
+    done += bytesRead;
+  }
+  return buffer.subarray(0, length);
+}
+
+export async function uploadFile(options: UploadOptions): Promise<UploadedFile> {
+  const clock = options.clock ?? systemClock;
+  const name = options.name ?? basename(options.filePath);
+  const what = `upload of ${name}`;
+  const file = await open(options.filePath, 'r');
+  try {
+    const { size } = await file.stat();
+    const plan = planUpload(size);
+    const fileId = options.fileId ?? newFileId();
+    const windowSize = Math.min(options.windowSize ?? 8, plan.totalParts);
+    const window = new PartWindow({
+      totalParts: plan.totalParts,
+      windowSize,
+      confirmed: options.confirmedParts,
+      maxAttempts: options.maxAttempts,
+      baseBackoffMs: options.baseBackoffMs,
+    });
+    const pool = new PartBufferPool(windowSize, plan.partSize, options.allocate ?? Buffer.allocUnsafeSlow);
+
+    const interval = options.progressIntervalMs ?? 1000;
+    let lastProgressMs = Number.NEGATIVE_INFINITY;
+    const reportProgress = (force: boolean) => {
+      if (!options.onProgress) return;
+      const now = clock.now();
+      if (!force && now - lastProgressMs < interval) return;
+      lastProgressMs = now;
+      const confirmed = window.confirmedParts();
+      const lastConfirmed = confirmed.includes(plan.totalParts - 1);
+      options.onProgress({
+        confirmedParts: confirmed.length,
+        totalParts: plan.totalParts,
+        confirmedBytes:
+          confirmed.length * plan.partSize - (lastConfirmed ? plan.partSize - plan.lastPartSize : 0),
+        totalBytes: size,
+      });
+    };
+
+    reportProgress(true);
+    await runParts({
+      window,
+      clock,
+      what,
+      signal: options.signal,
+      runPart: async (part, signal) => {
+        const buffer = pool.take();
+        try {
+          const bytes = await readPart(file, plan, part, buffer);
+          const send = options.sendPart({ fileId, part, totalParts: plan.totalParts, bytes, big: plan.big, signal });
+          await abortable(send, signal, what);
+        } finally {
+          // After an abort the send may still hold the buffer, but no part takes it again.
+          pool.give(buffer);
+        }
+      },
+      onConfirmed: async (part) => {
+        await options.onPartConfirmed?.({ fileId, part, totalParts: plan.totalParts });
+        reportProgress(window.isDone());
+      },
+    });
+
+    const uploaded: UploadedFile = { id: fileId, parts: plan.totalParts, name, big: plan.big };
+    if (!plan.big) uploaded.md5 = await md5Of(options.filePath);
+    return uploaded;
+  } finally {
+    await file.close();
+  }
+}
+
+/** The brief's name for the big-file case; small files work the same way. */
+export const uploadBigFile = uploadFile;
