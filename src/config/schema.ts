@@ -1,0 +1,189 @@
+/**
+ * The shape of Courier's configuration: one zod schema that is at the same time the validator,
+ * the source of every default, and the documentation (each key's `.describe()` text becomes a row
+ * of the README table, see configKeysTable.ts). config/default.json repeats the defaults for the
+ * operator's benefit; a unit test keeps the two from drifting apart.
+ *
+ * Objects are strict: an unknown key is almost always a typo ("chatConcurency") that would
+ * otherwise be ignored silently.
+ */
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+const positiveInt = () => z.number().int().positive();
+const nonNegativeInt = () => z.number().int().nonnegative();
+
+const telegram = z
+  .strictObject({
+    apiId: positiveInt().nullable().default(null).describe('api_id of your application from my.telegram.org; null when only the sandbox is used'),
+    apiHash: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/i, '32 hexadecimal characters')
+      .nullable()
+      .default(null)
+      .describe('api_hash from my.telegram.org; put it in the environment or config/local.json'),
+    botToken: z
+      .string()
+      .regex(/^\d{5,}:[A-Za-z0-9_-]{30,}$/, 'a bot token from @BotFather, like 123456:ABC-DEF...')
+      .nullable()
+      .default(null)
+      .describe('bot token from @BotFather, used by `npm run login`; put it in the environment or config/local.json'),
+    sandboxDir: z.string().min(1).nullable().default(null).describe('directory of a running DC emulator; when set, Courier talks to it instead of Telegram'),
+    sessionName: z
+      .string()
+      .regex(/^[\w.-]+$/, 'letters, digits, "_", "-" or "."')
+      .default('courier')
+      .describe('the session is stored in <paths.sessions>/<sessionName>.session'),
+    requestRetries: nonNegativeInt().default(5).describe('how often GramJS retries a request that failed on a transient error'),
+    floodSleepThresholdSeconds: nonNegativeInt()
+      .default(60)
+      .describe('FLOOD_WAIT up to this many seconds is waited out automatically; longer ones are raised'),
+  })
+  .prefault({})
+  .describe('Telegram connection');
+
+const paths = z
+  .strictObject({
+    data: z.string().min(1).default('data').describe('directory for the database and working files (relative paths are resolved against the working directory)'),
+    sessions: z.string().min(1).default('sessions').describe('directory for session files (mode 0700)'),
+    temp: z.string().min(1).default('data/tmp').describe('directory for downloads and transcodes in progress, swept on start; when not set, <paths.data>/tmp'),
+  })
+  .prefault({})
+  .describe('directories');
+
+const database = z
+  .strictObject({
+    file: z.string().min(1).default('data/courier.db').describe('SQLite database file; when not set, <paths.data>/courier.db'),
+    busyTimeoutMs: nonNegativeInt().default(5000).describe('how long a connection waits for another thread\'s write lock before SQLITE_BUSY'),
+    walAutoCheckpointPages: nonNegativeInt().default(1000).describe('SQLite wal_autocheckpoint: checkpoint after this many pages in the WAL (0 = off)'),
+    walMaxBytes: positiveInt().default(64 * MiB).describe('a TRUNCATE checkpoint runs when the -wal file grows beyond this many bytes'),
+  })
+  .prefault({})
+  .describe('SQLite storage');
+
+const log = z
+  .strictObject({
+    level: z.enum(['error', 'warn', 'info', 'debug']).default('info').describe('lowest level written'),
+    format: z.enum(['auto', 'pretty', 'json']).default('auto').describe('auto = coloured lines on a terminal, JSON lines otherwise'),
+  })
+  .prefault({})
+  .describe('logging');
+
+const oldMessages = z
+  .strictObject({
+    maxAgeHours: z
+      .number()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe('messages older than this when they finally arrive get `action`; null = handle everything'),
+    action: z.enum(['handle', 'acknowledge']).default('handle').describe('handle = process normally; acknowledge = only tell the user it was too old'),
+  })
+  .prefault({})
+  .describe('what to do with messages that arrive very late');
+
+const updates = z
+  .strictObject({
+    chatConcurrency: positiveInt().default(8).describe('chats whose updates are handled in parallel (one at a time within a chat)'),
+    delayedNoteSeconds: nonNegativeInt().default(60).describe('a message handled this much later than it was sent gets a short "delayed" note'),
+    offlineAlertSeconds: positiveInt().default(900).describe('alert the admins when Courier was offline longer than this'),
+    gapTimeoutMs: positiveInt().default(500).describe('how long a pts gap may stay open before getDifference is called'),
+    idleDifferenceSeconds: positiveInt().default(900).describe('call getDifference after this long without any update (core.telegram.org/api/updates)'),
+    oldMessages,
+  })
+  .prefault({})
+  .describe('update handling and catch-up');
+
+const jobs = z
+  .strictObject({
+    poolSize: positiveInt().default(() => availableParallelism()).describe('worker threads for downloads and transcodes'),
+    perUserInFlight: positiveInt().default(2).describe('jobs one user may have running at once'),
+    perUserQueued: nonNegativeInt().default(5).describe('jobs one user may have waiting; more are refused'),
+    maxFileBytes: positiveInt().default(2 * GiB).describe('largest file accepted'),
+    maxDurationSeconds: positiveInt().default(4 * 3600).describe('longest media accepted'),
+    minFreeDiskBytes: nonNegativeInt().default(GiB).describe('new jobs are refused while less than this is free in paths.temp'),
+    jobTimeoutSeconds: positiveInt().default(3600).describe('a job running longer is cancelled'),
+    progressIntervalMs: positiveInt().default(3000).describe('least time between two edits of a progress message'),
+  })
+  .prefault({})
+  .describe('media jobs');
+
+const media = z
+  .strictObject({
+    ffmpegPath: z.string().min(1).nullable().default(null).describe('ffmpeg binary; null = the one shipped in @ffmpeg-installer/ffmpeg'),
+    ffprobePath: z.string().min(1).nullable().default(null).describe('ffprobe binary; null = the one shipped in @ffprobe-installer/ffprobe'),
+  })
+  .prefault({})
+  .describe('media tools');
+
+const links = z
+  .strictObject({
+    allowLoopback: z.boolean().default(false).describe('allow links to 127.0.0.0/8 and ::1; only tests set it'),
+    timeoutMs: positiveInt().default(30_000).describe('connect and idle timeout of a link download'),
+    maxRedirects: nonNegativeInt().default(5).describe('redirects followed per link'),
+    maxBytes: positiveInt().default(2 * GiB).describe('largest link download'),
+  })
+  .prefault({})
+  .describe('direct http(s) links');
+
+const shutdown = z
+  .strictObject({
+    graceMs: positiveInt().default(8000).describe('time given to in-flight work on SIGTERM before state is persisted and Courier exits'),
+  })
+  .prefault({})
+  .describe('shutdown');
+
+export const configSchema = z.strictObject({
+  telegram,
+  admins: z.array(positiveInt()).default([]).describe('Telegram user ids of the admins (env: comma-separated)'),
+  paths,
+  database,
+  log,
+  updates,
+  jobs,
+  media,
+  links,
+  shutdown,
+});
+
+type DeepReadonly<T> = T extends readonly (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** The validated configuration. loadConfig returns it deeply frozen, and the type says so. */
+export type Config = DeepReadonly<z.output<typeof configSchema>>;
+
+export type DeepPartial<T> = T extends readonly (infer U)[]
+  ? readonly U[]
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** Keys whose values are masked in every error message. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['telegram.apiHash', 'telegram.botToken']);
+
+/** The named environment variables; every other key is reachable as COURIER__SECTION__KEY. */
+export const NAMED_ENV_VARS: Readonly<Record<string, string>> = {
+  COURIER_API_ID: 'telegram.apiId',
+  COURIER_API_HASH: 'telegram.apiHash',
+  COURIER_BOT_TOKEN: 'telegram.botToken',
+  COURIER_SANDBOX_DIR: 'telegram.sandboxDir',
+  COURIER_ADMINS: 'admins',
+  COURIER_LOG_LEVEL: 'log.level',
+  COURIER_LOG_FORMAT: 'log.format',
+  COURIER_DATA_DIR: 'paths.data',
+  COURIER_SESSION_DIR: 'paths.sessions',
+};
+
+/** Defaults that depend on the machine are shown in the README as words, not as this machine's value. */
+export const DEFAULT_SHOWN: Readonly<Record<string, string>> = {
+  'jobs.poolSize': 'number of CPUs',
+};
+
+/** Path keys resolved against the working directory (media paths stay as given: a bare name means $PATH). */
+export const PATH_KEYS = ['paths.data', 'paths.sessions', 'paths.temp', 'database.file', 'telegram.sandboxDir'] as const;

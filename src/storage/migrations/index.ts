@@ -1,0 +1,11 @@
+/**
+ * The schema's history, oldest first. A migration is never edited once it has shipped: a change is
+ * a new file NNN-name.ts exporting `up` (plain SQL, no BEGIN/COMMIT: the runner wraps all pending
+ * migrations in one transaction) and one new line below.
+ */
+import type { Migration } from '../migrate.js';
+import { up as core } from './001-core.js';
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'core', up: core },
+];
