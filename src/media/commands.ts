@@ -1,0 +1,166 @@
+/**
+ * ffmpeg argument lists for each media action, and `runFfmpeg`, which runs one with a wall-clock
+ * limit, cancellation and progress.
+ *
+ * Every command: reads one absolute local path (never a URL: `-protocol_whitelist file,pipe`
+ * keeps ffmpeg from opening network protocols even if a demuxer asks for them), never reads
+ * stdin (`-nostdin`), overwrites the job's own output (`-y`) and reports progress on stdout
+ * (`-progress pipe:1`, parsed by src/media/progress.ts). Arguments are passed as an array to
+ * spawn — no shell, so no quoting problems with user-derived paths.
+ */
+
+import { spawn } from 'node:child_process';
+import { JobError } from '../jobs/stateMachine.js';
+import { FfmpegProgressParser, type FfmpegProgress } from './progress.js';
+
+export type CompressPreset = '720p' | '480p';
+
+/** Target rates for Compress; the size estimate in src/jobs/actions.ts uses the same numbers. */
+export const COMPRESS_PRESETS: Record<CompressPreset, { height: number; videoKbps: number; audioKbps: number }> = {
+  '720p': { height: 720, videoKbps: 2000, audioKbps: 128 },
+  '480p': { height: 480, videoKbps: 900, audioKbps: 96 },
+};
+
+/** Convert to GIF is only offered for clips up to this long; longer GIFs get huge. */
+export const GIF_MAX_SECONDS = 15;
+
+export type AudioFormat = 'mp3' | 'm4a';
+export type ConvertTarget = 'mp4' | 'gif';
+
+const COMMON_INPUT = ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-progress', 'pipe:1', '-protocol_whitelist', 'file,pipe'];
+
+function checkPath(label: string, path: string): void {
+  // An absolute path cannot be mistaken for an option ("-...") or a protocol ("http:...").
+  if (!path.startsWith('/')) throw new JobError('INTERNAL', `ffmpeg ${label} must be an absolute local path, got "${path}".`, { retryable: false });
+}
+
+function withInput(input: string, output: string, middle: string[], preInput: string[] = []): string[] {
+  checkPath('input', input);
+  checkPath('output', output);
+  return [...COMMON_INPUT, ...preInput, '-i', input, ...middle, output];
+}
+
+/** AAC sources can be copied into M4A without re-encoding; everything else becomes MP3. */
+export function chooseAudioFormat(sourceAudioCodec: string | null): AudioFormat {
+  return sourceAudioCodec === 'aac' ? 'm4a' : 'mp3';
+}
+
+export function extractAudioArgs(options: { input: string; output: string; format: AudioFormat }): string[] {
+  const codec = options.format === 'm4a' ? ['-c:a', 'copy', '-f', 'ipod', '-movflags', '+faststart'] : ['-c:a', 'libmp3lame', '-q:a', '2', '-f', 'mp3'];
+  return withInput(options.input, options.output, ['-map', '0:a:0', '-vn', '-sn', '-dn', ...codec]);
+}
+
+export function compressArgs(options: { input: string; output: string; preset: CompressPreset; hasAudio: boolean }): string[] {
+  const p = COMPRESS_PRESETS[options.preset];
+  // Never upscale: the height is min(target, source); -2 keeps the width even, as H.264 needs.
+  const scale = `scale=w=-2:h='min(${p.height},ih)'`;
+  const audio = options.hasAudio ? ['-map', '0:a:0', '-c:a', 'aac', '-b:a', `${p.audioKbps}k`, '-ac', '2'] : ['-an'];
+  return withInput(options.input, options.output, [
+    '-map', '0:v:0',
+    ...audio,
+    '-vf', scale,
+    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p',
+    '-b:v', `${p.videoKbps}k`, '-maxrate', `${Math.round(p.videoKbps * 1.5)}k`, '-bufsize', `${p.videoKbps * 2}k`,
+    '-sn', '-dn',
+    '-movflags', '+faststart', '-f', 'mp4',
+  ]);
+}
+
+export function convertArgs(options: { input: string; output: string; target: ConvertTarget; hasAudio: boolean }): string[] {
+  if (options.target === 'gif') {
+    // One pass with a generated palette: far better colours than ffmpeg's default GIF palette.
+    const graph = 'fps=12,scale=w=480:h=-1:flags=lanczos,split[a][b];[a]palettegen[p];[b][p]paletteuse';
+    return withInput(options.input, options.output, ['-map', '0:v:0', '-an', '-sn', '-dn', '-filter_complex', graph, '-loop', '0', '-f', 'gif']);
+  }
+  const audio = options.hasAudio ? ['-map', '0:a:0', '-c:a', 'aac', '-b:a', '160k'] : ['-an'];
+  return withInput(options.input, options.output, [
+    '-map', '0:v:0', ...audio,
+    '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p',
+    '-sn', '-dn', '-movflags', '+faststart', '-f', 'mp4',
+  ]);
+}
+
+/** One JPEG frame at `atSeconds`, at most 1280 px wide (seeking before -i is fast). */
+export function thumbnailArgs(options: { input: string; output: string; atSeconds: number }): string[] {
+  const at = Math.max(0, Number.isFinite(options.atSeconds) ? options.atSeconds : 0);
+  return withInput(
+    options.input,
+    options.output,
+    ['-map', '0:v:0', '-frames:v', '1', '-vf', "scale=w='min(1280,iw)':h=-2", '-q:v', '3', '-an', '-f', 'mjpeg'],
+    ['-ss', at.toFixed(3)],
+  );
+}
+
+export interface RunFfmpegOptions {
+  ffmpegPath: string;
+  args: string[];
+  /** Duration of the input (or of the part being encoded), for percentages; null if unknown. */
+  durationSeconds: number | null;
+  /** Aborting kills ffmpeg; the promise rejects with JobError CANCELLED. */
+  signal?: AbortSignal;
+  /** Wall-clock limit; past it ffmpeg is killed and the promise rejects with JobError TIMEOUT. */
+  timeoutMs: number;
+  onProgress?: (progress: FfmpegProgress) => void;
+  /** Called with the process id once ffmpeg is running (logs, tests). */
+  onSpawn?: (pid: number) => void;
+}
+
+/** Runs ffmpeg; resolves when it exits with 0, rejects with a JobError otherwise. Always waits for the process to exit. */
+export function runFfmpeg(options: RunFfmpegOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return reject(new JobError('CANCELLED', 'The job was cancelled before ffmpeg started.'));
+    const child = spawn(options.ffmpegPath, options.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const parser = new FfmpegProgressParser(options.durationSeconds);
+    let stderrTail = '';
+    let stoppedBy: 'cancel' | 'timeout' | null = null;
+    let spawnError: Error | null = null;
+
+    const stop = (why: 'cancel' | 'timeout') => {
+      if (stoppedBy !== null) return;
+      stoppedBy = why;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => stop('timeout'), options.timeoutMs);
+    const onAbort = () => stop('cancel');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    child.on('spawn', () => {
+      if (child.pid !== undefined) options.onSpawn?.(child.pid);
+    });
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      for (const report of parser.push(chunk)) options.onProgress?.(report);
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderrTail = (stderrTail + chunk).slice(-4000);
+    });
+    child.on('error', (error) => {
+      spawnError = error;
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      if (stoppedBy === 'cancel') return reject(new JobError('CANCELLED', 'ffmpeg was stopped because the job was cancelled.'));
+      if (stoppedBy === 'timeout') return reject(new JobError('TIMEOUT', `ffmpeg ran longer than ${options.timeoutMs} ms and was stopped.`));
+      if (spawnError) {
+        return reject(new JobError('INTERNAL', `ffmpeg could not be started from "${options.ffmpegPath}" (${spawnError.message}); check media.ffmpegPath.`, { cause: spawnError, retryable: false }));
+      }
+      if (code === 0) return resolve();
+      reject(ffmpegFailure(code, stderrTail));
+    });
+  });
+}
+
+function ffmpegFailure(code: number | null, stderr: string): JobError {
+  const detail = stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 500) || 'no message';
+  if (/No space left on device/i.test(stderr)) return new JobError('DISK_FULL', `ffmpeg ran out of disk space (${detail}); free space in paths.temp.`);
+  if (/Invalid data found|could not find codec parameters|moov atom not found/i.test(stderr)) {
+    return new JobError('CORRUPT_MEDIA', `ffmpeg could not decode the input (${detail}).`, { retryable: false });
+  }
+  if (/Decoder .* not found|Unknown encoder|not supported|does not contain any stream|Output file #0 does not contain/i.test(stderr)) {
+    return new JobError('UNSUPPORTED_MEDIA', `ffmpeg cannot do this with the input (${detail}).`, { retryable: false });
+  }
+  return new JobError('INTERNAL', `ffmpeg exited with code ${String(code)} (${detail}).`);
+}

@@ -1,0 +1,181 @@
+/**
+ * Runs ffprobe on a local file and turns its JSON into a small typed summary: what the bot shows
+ * for "Info" and what decides which actions are offered (src/jobs/actions.ts).
+ *
+ * ffprobe's JSON is an outside boundary, so it is validated with zod; numbers arrive as strings
+ * ("2.000000") and are converted here. Failures become JobErrors: unreadable input is
+ * CORRUPT_MEDIA, no audio or video stream is UNSUPPORTED_MEDIA, a hung ffprobe is TIMEOUT.
+ */
+
+import { execFile } from 'node:child_process';
+import { z } from 'zod';
+import { JobError } from '../jobs/stateMachine.js';
+
+export interface VideoSummary {
+  codec: string;
+  width: number | null;
+  height: number | null;
+  fps: number | null;
+}
+
+export interface AudioSummary {
+  codec: string;
+  channels: number | null;
+  sampleRate: number | null;
+  bitRate: number | null;
+}
+
+export interface MediaSummary {
+  durationSeconds: number | null;
+  sizeBytes: number | null;
+  /** ffprobe's format_name, e.g. "mov,mp4,m4a,3gp,3g2,mj2". */
+  format: string;
+  bitRate: number | null;
+  video: VideoSummary | null;
+  audio: AudioSummary | null;
+  /** A still picture (JPEG/PNG/WebP...), not a video. */
+  isImage: boolean;
+  tags: { title: string | null; artist: string | null };
+}
+
+const numeric = z.union([z.string(), z.number()]).optional();
+const tagsSchema = z.record(z.string(), z.unknown()).optional();
+
+const streamSchema = z.looseObject({
+  codec_type: z.string().optional(),
+  codec_name: z.string().optional(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+  avg_frame_rate: z.string().optional(),
+  r_frame_rate: z.string().optional(),
+  channels: z.number().optional(),
+  sample_rate: numeric,
+  bit_rate: numeric,
+  duration: numeric,
+  disposition: z.looseObject({ attached_pic: z.number().optional() }).optional(),
+  tags: tagsSchema,
+});
+
+const probeSchema = z.looseObject({
+  streams: z.array(streamSchema).default([]),
+  format: z.looseObject({
+    format_name: z.string(),
+    duration: numeric,
+    size: numeric,
+    bit_rate: numeric,
+    tags: tagsSchema,
+  }),
+});
+
+export interface ProbeOptions {
+  ffprobePath: string;
+  filePath: string;
+  /** Wall-clock limit for ffprobe, ms (default 30 s). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export function probeMedia(options: ProbeOptions): Promise<MediaSummary> {
+  const { ffprobePath, filePath } = options;
+  if (!filePath.startsWith('/')) {
+    return Promise.reject(new JobError('INTERNAL', `probeMedia needs an absolute local path, got "${filePath}".`, { retryable: false }));
+  }
+  const args = ['-v', 'error', '-protocol_whitelist', 'file,pipe', '-print_format', 'json', '-show_format', '-show_streams', filePath];
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  return new Promise((resolve, reject) => {
+    execFile(
+      ffprobePath,
+      args,
+      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024, ...(options.signal ? { signal: options.signal } : {}) },
+      (error, stdout, stderr) => {
+        if (error) {
+          const err = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
+          if (options.signal?.aborted) return reject(new JobError('CANCELLED', 'Probing was cancelled.', { cause: error }));
+          if (err.code === 'ENOENT') {
+            return reject(new JobError('INTERNAL', `ffprobe was not found at "${ffprobePath}"; check media.ffprobePath.`, { cause: error, retryable: false }));
+          }
+          if (err.killed || err.signal === 'SIGKILL') {
+            return reject(new JobError('TIMEOUT', `ffprobe did not finish within ${timeoutMs} ms on ${filePath}.`, { cause: error }));
+          }
+          return reject(corrupt(filePath, String(stderr)));
+        }
+        try {
+          resolve(parseProbeOutput(JSON.parse(String(stdout)) as unknown));
+        } catch (parseError) {
+          reject(parseError instanceof JobError ? parseError : corrupt(filePath, String(parseError)));
+        }
+      },
+    );
+  });
+}
+
+function corrupt(filePath: string, detail: string): JobError {
+  const firstLine = detail.trim().split('\n').pop()?.slice(0, 300) ?? '';
+  return new JobError('CORRUPT_MEDIA', `ffprobe could not read ${filePath} as media (${firstLine || 'no details'}); the file is damaged or not a media file.`, {
+    retryable: false,
+  });
+}
+
+/** Validates ffprobe's JSON and summarises it. Throws JobError for input that is not audio/video. */
+export function parseProbeOutput(json: unknown): MediaSummary {
+  const parsed = probeSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new JobError('CORRUPT_MEDIA', `ffprobe's answer has no usable format section (${parsed.error.issues[0]?.message ?? 'invalid'}).`, { retryable: false });
+  }
+  const { streams, format } = parsed.data;
+  const videoStream = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
+  const audioStream = streams.find((s) => s.codec_type === 'audio');
+  if (!videoStream && !audioStream) {
+    throw new JobError('UNSUPPORTED_MEDIA', `The file (${format.format_name}) has no audio or video stream.`, { retryable: false });
+  }
+  const isImage = /(^|,)(image2|[a-z0-9]+_pipe)(,|$)/.test(format.format_name) && !audioStream;
+  const duration = positive(format.duration) ?? positive(videoStream?.duration) ?? positive(audioStream?.duration);
+  return {
+    durationSeconds: isImage ? null : duration,
+    sizeBytes: positive(format.size),
+    format: format.format_name,
+    bitRate: positive(format.bit_rate),
+    video: videoStream
+      ? {
+          codec: videoStream.codec_name ?? 'unknown',
+          width: videoStream.width ?? null,
+          height: videoStream.height ?? null,
+          fps: frameRate(videoStream.avg_frame_rate) ?? frameRate(videoStream.r_frame_rate),
+        }
+      : null,
+    audio: audioStream
+      ? {
+          codec: audioStream.codec_name ?? 'unknown',
+          channels: audioStream.channels ?? null,
+          sampleRate: positive(audioStream.sample_rate),
+          bitRate: positive(audioStream.bit_rate),
+        }
+      : null,
+    isImage,
+    tags: { title: tag(format.tags, 'title'), artist: tag(format.tags, 'artist') },
+  };
+}
+
+function positive(value: string | number | undefined): number | null {
+  if (value === undefined) return null;
+  const n = typeof value === 'number' ? value : Number.parseFloat(value);
+  return Number.isFinite(n) && n > 0 ? n : null;
+}
+
+/** "30000/1001" -> 29.97; "0/0" -> null. */
+function frameRate(text: string | undefined): number | null {
+  const match = text ? /^(\d+)\/(\d+)$/.exec(text) : null;
+  if (!match) return null;
+  const den = Number(match[2]);
+  if (den === 0) return null;
+  return Math.round((Number(match[1]) / den) * 100) / 100 || null;
+}
+
+/** Tag keys differ in case between containers (TITLE in Matroska, title in MP4). */
+function tag(tags: Record<string, unknown> | undefined, name: string): string | null {
+  if (!tags) return null;
+  for (const [key, value] of Object.entries(tags)) {
+    if (key.toLowerCase() === name && typeof value === 'string' && value.trim() !== '') return value.trim();
+  }
+  return null;
+}
