@@ -5,7 +5,9 @@
  */
 import type { Migration } from '../migrate.js';
 import { up as core } from './001-core.js';
+import { up as updates } from './002-updates.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core', up: core },
+  { version: 2, name: 'updates', up: updates },
 ];
