@@ -10,6 +10,7 @@
  */
 import { writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { accountsWiring, setAccountsEndpoint } from './rpc/accounts.js';
 import { createRpcHandler, type RpcMethod } from './rpc/dispatch.js';
 import { openWorld, type Limits, type OpenWorldOptions, type SandboxSeed, type World } from './world/index.js';
 import { loadOrCreateRsaKeyPem, parseServerRsaKey } from './mtproto/rsaKey.js';
@@ -58,7 +59,7 @@ export interface RunningEmulator {
 
 export async function startEmulator(opts: StartEmulatorOptions): Promise<RunningEmulator> {
   mkdirSync(opts.dataDir, { recursive: true });
-  const accounts = opts.accounts ?? defaultAccountsWiring;
+  const accounts = opts.accounts ?? defaultAccountsWiring ?? accountsWiring;
   if (!accounts) throw new Error('the emulator has no accounts side: pass startEmulator({ accounts }) or call setDefaultAccountsWiring() (src/emulator/index.ts)');
   const world = openWorld({
     dataDir: opts.dataDir,
@@ -80,8 +81,10 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
     world.attachDelivery(server.delivery);
+    const host = server.host === '0.0.0.0' || server.host === '::' ? '127.0.0.1' : server.host;
+    setAccountsEndpoint(world, { host, port: server.port, dcId: EMULATOR_DC_ID });
     const sandbox = {
-      host: server.host === '0.0.0.0' || server.host === '::' ? '127.0.0.1' : server.host,
+      host,
       port: server.port,
       dc_id: EMULATOR_DC_ID,
       ...world.seedSandbox(),

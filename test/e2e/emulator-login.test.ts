@@ -6,7 +6,6 @@
 import { expect } from 'chai';
 import type { TelegramClient } from 'telegram';
 import { buildSandboxClient } from '../helpers/gramClient.js';
-import { USING_INTERIM_ACCOUNTS } from '../helpers/interimAccounts.js';
 import { connectBotClient, connectUserClient, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 describe('emulator: logging in with real GramJS clients', () => {
@@ -50,7 +49,6 @@ describe('emulator: logging in with real GramJS clients', () => {
   });
 
   it('a user with a 2FA password is refused the wrong password and accepted with the right one (SRP)', async function () {
-    if (USING_INTERIM_ACCOUNTS) this.skip(); // the interim accounts stand-in has no SRP
     const guarded = emu.sandbox.users.find((u) => u['2fa_password']);
     expect(guarded, 'sandbox.json lists a user with a 2FA password').to.not.equal(undefined);
     const client = buildSandboxClient(emu.sandbox, emu.sandbox.api_id, emu.sandbox.api_hash);

@@ -10,7 +10,6 @@ import type { TelegramClient } from 'telegram';
 import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../../src/emulator/index.js';
 import { readSandboxFile, type SandboxDescription } from '../../src/telegram/sandbox.js';
 import { buildSandboxClient } from './gramClient.js';
-import { interimAccounts, USING_INTERIM_ACCOUNTS } from './interimAccounts.js';
 
 export interface TestEmulator {
   readonly emulator: RunningEmulator;
@@ -22,8 +21,7 @@ export interface TestEmulator {
 export async function startTestEmulator(opts: Partial<Omit<StartEmulatorOptions, 'dataDir'>> & { dataDir?: string } = {}): Promise<TestEmulator> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'courier-emulator-'));
   const ownDir = opts.dataDir === undefined;
-  // TEMPORARY: the interim accounts stand-in until the real accounts side registers itself.
-  const emulator = await startEmulator({ ...(USING_INTERIM_ACCOUNTS ? { accounts: interimAccounts } : {}), ...opts, dataDir, port: opts.port ?? 0 });
+  const emulator = await startEmulator({ ...opts, dataDir, port: opts.port ?? 0 });
   const sandbox = readSandboxFile(dataDir);
   return {
     emulator,

@@ -29,6 +29,8 @@ export type RpcResult = TLObject | boolean | readonly unknown[];
 export type RpcMethod = (request: any, call: RpcCall) => RpcResult | Promise<RpcResult>;
 
 const NO_LOGIN_PREFIXES = ['auth.', 'help.', 'langpack.'];
+/** Callable between auth.signIn's SESSION_PASSWORD_NEEDED and auth.checkPassword (core.telegram.org/api/srp). */
+const NO_LOGIN_METHODS = ['account.GetPassword'];
 
 export const worldHandlers: Record<string, RpcMethod> = { ...messagesHandlers, ...updatesHandlers, ...channelsHandlers };
 
@@ -40,7 +42,7 @@ export function createRpcHandler(world: World, extra: Record<string, RpcMethod> 
       const handler = handlers[name];
       if (!handler) throw new RpcError(400, `INPUT_METHOD_INVALID_${request.CONSTRUCTOR_ID >>> 0}`);
       const userId = ctx.userId ?? world.authKeys.userOf(ctx.authKeyId);
-      if (userId === null && !NO_LOGIN_PREFIXES.some((p) => name.startsWith(p))) throw new RpcError(401, 'AUTH_KEY_UNREGISTERED');
+      if (userId === null && !NO_LOGIN_METHODS.includes(name) && !NO_LOGIN_PREFIXES.some((p) => name.startsWith(p))) throw new RpcError(401, 'AUTH_KEY_UNREGISTERED');
       const failure = world.faults.takeFailure(name);
       if (failure) throw failure;
       const stall = world.faults.stallFor(name);

@@ -11,6 +11,7 @@ import type { Api } from 'telegram';
 import type { AuthKeyStore, Delivery } from '../contract.js';
 import type { Schedule } from './callbacks.js';
 import type { UserDirectory } from './chats.js';
+import { createAccountsSide } from './accountsSide/index.js';
 import { openWorldDb, type Db } from './db.js';
 import type { DifferenceLimits } from './difference.js';
 import type { FloodGate } from './messages.js';
@@ -65,7 +66,7 @@ export function openWorld(opts: OpenWorldOptions): World {
   const nowMs = typeof clock === 'function' ? clock : clock ? () => clock.now() : Date.now;
   const schedule = opts.schedule ?? realSchedule;
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const accountsFactory = opts.accounts ?? defaultAccounts;
+  const accountsFactory = opts.accounts ?? defaultAccounts ?? createAccountsSide;
   if (!accountsFactory) {
     throw new Error('openWorld needs the accounts side: pass opts.accounts or call setDefaultAccountsSide() (src/emulator/world/index.ts)');
   }

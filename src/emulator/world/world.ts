@@ -15,6 +15,8 @@ import type { KeyDirectory, LivePush, UpdateLog } from './updates.js';
 
 /** Limits of the modelled Telegram (api/bots limits; callback answer timeout). */
 export interface Limits {
+  /** false turns every flood limit off, so a benchmark can measure without them. */
+  enabled?: boolean;
   /** A user's getBotCallbackAnswer fails with BOT_RESPONSE_TIMEOUT after this long. */
   callbackTimeoutMs: number;
   /** Bots: messages per second overall (Telegram: about 30). */
