@@ -1,0 +1,53 @@
+/**
+ * The bot's commands for now: /start and /help explain what Courier does, /ping measures a real
+ * round trip to Telegram, and any other text gets a one-line hint quoting the message it answers.
+ * Media, links and their action buttons arrive with the jobs work and slot in before the hint.
+ */
+import { parseCommand, Router, type BotContext } from './router.js';
+
+export interface BotOptions {
+  botUsername?: string | null;
+}
+
+export function buildBotRouter(options: BotOptions = {}): Router {
+  const router = new Router({ botUsername: options.botUsername ?? null });
+  const own = options.botUsername?.toLowerCase() ?? null;
+
+  router.command('start', async (ctx) => {
+    await ctx.send(ctx.t.welcome);
+  });
+  router.command('help', async (ctx) => {
+    await ctx.send(ctx.t.help);
+  });
+  router.command('ping', async (ctx) => {
+    const ms = await ctx.port.ping();
+    await ctx.reply(ctx.t.pong(Math.max(0, Math.round(ms))));
+  });
+
+  router.use(async (ctx, next) => {
+    if (ctx.incoming.kind === 'message' && wantsHint(ctx, own)) {
+      await ctx.reply(ctx.t.hint);
+      return;
+    }
+    await next();
+  });
+
+  // A button from an older version of the bot, or one whose work is gone.
+  router.use(async (ctx) => {
+    if (ctx.incoming.kind === 'callback') await ctx.answer(ctx.t.callbackUnknown);
+  });
+  return router;
+}
+
+/**
+ * In a private chat every message the bot does not understand gets the hint. In a group the bot
+ * stays quiet unless a command was addressed to it by name: answering every group message is spam.
+ */
+function wantsHint(ctx: BotContext, own: string | null): boolean {
+  if (ctx.incoming.kind !== 'message') return false;
+  // A file without a caption has no text; media handling (jobs) answers those, not the hint.
+  if (ctx.incoming.text.trim() === '') return false;
+  if (ctx.incoming.chat.kind === 'user') return true;
+  const cmd = parseCommand(ctx.incoming.text);
+  return cmd !== null && own !== null && cmd.target === own;
+}

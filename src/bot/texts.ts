@@ -1,0 +1,61 @@
+/**
+ * Everything the bot says, in English, Persian and Russian. The language follows the user's
+ * Telegram app (lang_code); anything else falls back to English.
+ */
+
+export type Lang = 'en' | 'fa' | 'ru';
+
+export interface Texts {
+  welcome: string;
+  help: string;
+  pong(ms: number): string;
+  hint: string;
+  callbackUnknown: string;
+}
+
+const en: Texts = {
+  welcome:
+    'Hi! I am Courier. Send me a video, audio, voice note or document (up to 2 GB), or a direct http(s) link, ' +
+    'then pick what to do with it: media info, extract audio, compress, convert, thumbnail, or get it back as a file. ' +
+    'I work over MTProto, so big files beyond the usual 50 MB bot limit are fine.',
+  help:
+    'Send a video, audio, voice note or document (up to 2 GB), or a direct http(s) link, and choose an action from the buttons.\n' +
+    '/start: welcome\n/help: this help\n/ping: check that I am alive',
+  pong: (ms) => `pong (${ms} ms round trip to Telegram)`,
+  hint: 'Send me a file or a link, or /help to see what I can do.',
+  callbackUnknown: 'This button is no longer active.',
+};
+
+const fa: Texts = {
+  welcome:
+    'سلام! من Courier هستم. یک ویدیو، صوت، پیام صوتی یا فایل (تا ۲ گیگابایت) یا یک لینک مستقیم http(s) بفرستید، ' +
+    'سپس انتخاب کنید با آن چه کنم: اطلاعات رسانه، استخراج صدا، فشرده‌سازی، تبدیل، تصویر بندانگشتی یا ارسال دوباره به‌صورت فایل. ' +
+    'من از MTProto استفاده می‌کنم، پس فایل‌های بزرگ‌تر از محدودیت معمول ۵۰ مگابایتی ربات‌ها هم مشکلی ندارند.',
+  help:
+    'یک ویدیو، صوت، پیام صوتی یا فایل (تا ۲ گیگابایت) یا یک لینک مستقیم http(s) بفرستید و از دکمه‌ها یک کار را انتخاب کنید.\n' +
+    '/start: خوش‌آمد\n/help: همین راهنما\n/ping: بررسی فعال بودن ربات',
+  pong: (ms) => `pong (رفت‌وبرگشت تا تلگرام: ${ms} میلی‌ثانیه)`,
+  hint: 'یک فایل یا لینک بفرستید، یا با /help ببینید چه کارهایی از من برمی‌آید.',
+  callbackUnknown: 'این دکمه دیگر فعال نیست.',
+};
+
+const ru: Texts = {
+  welcome:
+    'Привет! Я Courier. Пришлите видео, аудио, голосовое сообщение или документ (до 2 ГБ) либо прямую ссылку http(s), ' +
+    'а затем выберите, что с ним сделать: сведения о медиа, извлечь звук, сжать, конвертировать, миниатюра или вернуть файлом. ' +
+    'Я работаю через MTProto, поэтому файлы больше обычного лимита ботов в 50 МБ — не проблема.',
+  help:
+    'Пришлите видео, аудио, голосовое сообщение или документ (до 2 ГБ) либо прямую ссылку http(s) и выберите действие кнопкой.\n' +
+    '/start: приветствие\n/help: эта справка\n/ping: проверить, что я на связи',
+  pong: (ms) => `pong (${ms} мс до Telegram и обратно)`,
+  hint: 'Пришлите файл или ссылку, либо /help, чтобы узнать, что я умею.',
+  callbackUnknown: 'Эта кнопка больше не действует.',
+};
+
+export const texts: Readonly<Record<Lang, Texts>> = { en, fa, ru };
+
+/** "fa", "fa-IR", "ru-RU" and the like pick their language; anything else (or nothing) is English. */
+export function langFor(langCode: string | undefined): Lang {
+  const base = (langCode ?? '').toLowerCase().split(/[-_]/)[0];
+  return base === 'fa' || base === 'ru' ? base : 'en';
+}

@@ -1,0 +1,148 @@
+/**
+ * Courier's command line:
+ *   start [--sandbox DIR]     run the service (against the emulator described in DIR/sandbox.json)
+ *   login [--sandbox DIR]     the one-time interactive login
+ *   emulator --data-dir DIR   run the Telegram DC emulator
+ *   sandbox                   emulator + Courier + a terminal chat, no Telegram account needed
+ *   bench NAME                run one benchmark
+ *
+ * Failures a person can fix print one clear paragraph and exit 1 (2 for usage); no stack traces.
+ * SIGINT/SIGTERM stop the service cleanly and exit 0; a second signal, or 10 s, forces the exit.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, formatConfigError, loadConfig, type Config } from './config/index.js';
+import { initLogging, logger, redactText } from './log.js';
+
+const USAGE = [
+  'usage: npm start -- [--sandbox DIR]     run Courier',
+  '       npm run login -- [--sandbox DIR] log in once (interactive)',
+  '       npm run emulator -- --data-dir DIR [--port N] [--host H]',
+  '       npm run sandbox                  try Courier without a Telegram account',
+  '       npm run bench -- NAME',
+].join('\n');
+
+const FORCE_EXIT_MS = 10_000;
+
+class UsageError extends Error {
+  constructor(message: string) {
+    super(`${message}\n${USAGE}`);
+    this.name = 'UsageError';
+  }
+}
+
+/** Errors whose message is the whole story for the operator. */
+const PLAIN_ERRORS = new Set([
+  'UsageError',
+  'NoSessionError',
+  'ProcessLockedError',
+  'MissingApiCredentialsError',
+  'SessionRevokedError',
+  'SessionFileError',
+  'SandboxFileError',
+  'LoginError',
+]);
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+const printError = (line: string) => process.stderr.write(`${line}\n`);
+
+function sandboxOption(args: string[]): string | undefined {
+  try {
+    const { values } = parseArgs({ args, options: { sandbox: { type: 'string' } }, strict: true });
+    return values.sandbox;
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+function loadConfigOrExit(): Config {
+  try {
+    const config = loadConfig();
+    // Known secrets are masked verbatim in every log line from here on.
+    initLogging(config.log, { secrets: [config.telegram.apiHash, config.telegram.botToken] });
+    return config;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      printError(formatConfigError(err));
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function start(args: string[]): Promise<number> {
+  const sandboxDir = sandboxOption(args);
+  const config = loadConfigOrExit();
+  // Listen before starting, so a signal during startup still means a clean stop right after it.
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  const { startCourier } = await import('./app.js');
+  const courier = await startCourier(config, { sandboxDir });
+  const signal = await stopRequested;
+  logger('main').info(`${signal}: stopping (send it again to stop at once)`);
+  const force = (code: number) => () => {
+    printError('Courier did not stop in time; exiting without a clean shutdown.');
+    process.exit(code);
+  };
+  process.once('SIGINT', force(130));
+  process.once('SIGTERM', force(143));
+  setTimeout(force(1), FORCE_EXIT_MS).unref();
+  await courier.stop();
+  return 0;
+}
+
+async function login(args: string[]): Promise<number> {
+  const sandboxDir = sandboxOption(args);
+  const config = loadConfigOrExit();
+  const { loginTarget } = await import('./telegram/client.js');
+  const { loginOnTerminal } = await import('./telegram/loginClient.js');
+  return loginOnTerminal({
+    target: loginTarget(config.telegram, config.paths.sessions, sandboxDir),
+    telegram: config.telegram,
+    logLevel: config.log.level,
+    isInteractive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    out: print,
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return start(rest);
+    case 'login':
+      return login(rest);
+    case 'emulator': {
+      const { runEmulatorCli } = await import('./emulator/cli.js');
+      return runEmulatorCli(rest);
+    }
+    case 'sandbox': {
+      const config = loadConfigOrExit();
+      const { runSandbox } = await import('./sandbox/run.js');
+      return runSandbox({ root: join(config.paths.data, 'sandbox') });
+    }
+    case 'bench': {
+      const [name, ...benchArgs] = rest;
+      if (!name) throw new UsageError('bench needs a NAME');
+      const { runBench } = await import('./bench/index.js');
+      return runBench(name, benchArgs);
+    }
+    default:
+      throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const error = err instanceof Error ? err : new Error(String(err));
+    if (PLAIN_ERRORS.has(error.name)) {
+      printError(redactText(error.message));
+      process.exit(error.name === 'UsageError' ? 2 : 1);
+    }
+    printError(`Courier stopped on an unexpected error: ${redactText(error.stack ?? error.message)}`);
+    process.exit(1);
+  },
+);
