@@ -11,7 +11,7 @@ import { TelegramClient, Api } from 'telegram';
 import { StringSession } from 'telegram/sessions/index.js';
 import { NewMessage, type NewMessageEvent } from 'telegram/events/index.js';
 import { EditedMessage, type EditedMessageEvent } from 'telegram/events/EditedMessage.js';
-import { LogLevel } from 'telegram/extensions/Logger.js';
+import { Logger, LogLevel } from 'telegram/extensions/Logger.js';
 import { sandboxClientOptions, prepareSandboxSession, type SandboxDescription } from './sandbox.js';
 
 export interface SandboxChatOptions {
@@ -40,8 +40,9 @@ export async function runSandboxChat(options: SandboxChatOptions): Promise<void>
   const client = new TelegramClient(session, sandbox.api_id, sandbox.api_hash, {
     ...sandboxClientOptions(sandbox),
     connectionRetries: 5,
+    // GramJS's own log lines would interleave with the chat.
+    baseLogger: new Logger(LogLevel.NONE),
   });
-  client.setLogLevel(LogLevel.NONE);
   await client.start({
     phoneNumber: async () => user.phone,
     phoneCode: async () => sandbox.login_code,
