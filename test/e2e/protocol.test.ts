@@ -56,11 +56,15 @@ describe('GramJS against the emulator protocol half', () => {
 
   it('keeps the auth key across client restarts via the saved StringSession', async () => {
     await client.connect();
+    await client.invoke(new Api.updates.GetState());
+    // Under load GramJS may retry its first handshake and so create more than one key; what
+    // matters is that the restored client creates none.
+    const keysBefore = f.authKeys.keys.size;
     const saved = client.session.save() as unknown as string;
     await client.destroy();
     client = buildSandboxClient(f.endpoint, 1, 'stub-hash', saved);
     await client.connect();
     await client.invoke(new Api.updates.GetState());
-    expect(f.authKeys.keys.size).to.equal(1);
+    expect(f.authKeys.keys.size).to.equal(keysBefore);
   });
 });
