@@ -9,4 +9,5 @@
 export { loadConfig, type LoadConfigOptions } from './load.js';
 export { ConfigError, formatConfigError, type ConfigIssue } from './configError.js';
 export { configKeysTable } from './configKeysTable.js';
+export { childEnvironment } from './childEnvironment.js';
 export { configSchema, type Config, type DeepPartial } from './schema.js';

@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnvironment } from '../config/index.js';
 import { startEmulator } from '../emulator/index.js';
 import { readSandboxFile } from '../telegram/sandbox.js';
 import { runSandboxChat } from '../telegram/sandboxChat.js';
@@ -35,7 +36,7 @@ export async function runSandbox(options: SandboxRunOptions): Promise<number> {
 
   const logFile = path.join(options.root, 'courier.log');
   const courier = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', '--sandbox', emulatorDir], {
-    env: { ...process.env, COURIER_DATA_DIR: courierDir, COURIER_LOG_FORMAT: 'json' },
+    env: childEnvironment({ COURIER_DATA_DIR: courierDir, COURIER_LOG_FORMAT: 'json' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = fs.createWriteStream(logFile, { flags: 'a' });
