@@ -6,7 +6,7 @@ import { Api } from 'telegram';
 import { RpcError } from '../contract.js';
 import { long, num } from '../world/db.js';
 import { channelBox, userBox } from '../world/messageStore.js';
-import type { SendInput } from '../world/messages.js';
+import { forViewer, type SendInput } from '../world/messages.js';
 import type { RpcMethod } from './dispatch.js';
 import { messageIdsOf, peerOf } from './peers.js';
 
@@ -59,6 +59,17 @@ export const messagesHandlers: Record<string, RpcMethod> = {
   'messages.GetMessages': method<Api.messages.GetMessages>((req, { world, userId }) => {
     const { messages, found } = world.messages.byIds(userId, userBox(userId), messageIdsOf(req.id));
     return new Api.messages.Messages({ messages, ...world.messages.entitiesOf(userId, found) });
+  }),
+
+  // core.telegram.org/method/messages.getHistory: users only; bots get BOT_METHOD_INVALID.
+  // SIMPLIFICATION: add_offset and offset_date are ignored; the page is at most 100 messages.
+  'messages.GetHistory': method<Api.messages.GetHistory>((req, { world, userId }) => {
+    if (world.users.isBot(userId)) throw new RpcError(400, 'BOT_METHOD_INVALID');
+    const peer = peerOf(userId, req.peer);
+    const box = 'channel' in peer ? channelBox(peer.channel) : userBox(userId);
+    const limit = Math.max(1, Math.min(req.limit || 100, 100));
+    const found = world.store.history(box, peer, { offsetId: req.offsetId, minId: req.minId, maxId: req.maxId, limit });
+    return new Api.messages.Messages({ messages: found.map((m) => forViewer(m, userId)), ...world.messages.entitiesOf(userId, found) });
   }),
 
   'messages.ReadHistory': method<Api.messages.ReadHistory>((req, { world, userId }) => world.messages.readHistory(userId, peerOf(userId, req.peer), req.maxId)),

@@ -147,6 +147,20 @@ export class MessageStore {
     ).map(toStored);
   }
 
+  /**
+   * One conversation's history page as messages.getHistory defines it: newest first, ids below
+   * offsetId (when set) and maxId (when set) and above minId.
+   */
+  history(box: Box, peer: PeerRef, page: { offsetId: number; minId: number; maxId: number; limit: number }): StoredMessage[] {
+    const p = peerKind(peer);
+    const below = Math.min(page.offsetId > 0 ? page.offsetId : Number.MAX_SAFE_INTEGER, page.maxId > 0 ? page.maxId : Number.MAX_SAFE_INTEGER);
+    return (
+      this.db
+        .prepare('SELECT * FROM messages WHERE box = ? AND peer_kind = ? AND peer_id = ? AND deleted = 0 AND id < ? AND id > ? ORDER BY id DESC LIMIT ?')
+        .all(box, p.kind, p.id, below, page.minId, page.limit) as Row[]
+    ).map(toStored);
+  }
+
   /** The conversations of a box with their newest message id. */
   conversations(box: Box, limit: number): { peer: PeerRef; topId: number }[] {
     const rows = this.db

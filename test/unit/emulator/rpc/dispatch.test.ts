@@ -93,6 +93,19 @@ describe('emulator rpc: dispatch', () => {
     expect(done).to.equal(true);
   });
 
+  it('getHistory pages a user\'s conversation newest first, and refuses bots as Telegram does', async () => {
+    const rpc = createRpcHandler(world);
+    const toBot = new Api.InputPeerUser({ userId: long(BOT), accessHash: long(1) });
+    for (let i = 1; i <= 5; i++) await rpc.invoke(ctx(ALICE), new Api.messages.SendMessage({ peer: toBot, message: `m${i}`, randomId: long(100 + i) }));
+    const page = (await rpc.invoke(ctx(ALICE), new Api.messages.GetHistory({ peer: toBot, limit: 2, offsetId: 0, offsetDate: 0, addOffset: 0, maxId: 0, minId: 0, hash: long(0) }))) as Api.messages.Messages;
+    expect(page.messages.map((m) => (m as Api.Message).message)).to.deep.equal(['m5', 'm4']);
+    const older = (await rpc.invoke(ctx(ALICE), new Api.messages.GetHistory({ peer: toBot, limit: 10, offsetId: 4, offsetDate: 0, addOffset: 0, maxId: 0, minId: 1, hash: long(0) }))) as Api.messages.Messages;
+    expect(older.messages.map((m) => (m as Api.Message).message)).to.deep.equal(['m3', 'm2']);
+    const toAlice = new Api.InputPeerUser({ userId: long(ALICE), accessHash: long(1) });
+    const err = (await rpc.invoke(ctx(BOT), new Api.messages.GetHistory({ peer: toAlice, limit: 10, offsetId: 0, offsetDate: 0, addOffset: 0, maxId: 0, minId: 0, hash: long(0) })).catch((e: unknown) => e)) as RpcError;
+    expect(err).to.be.instanceOf(RpcError).and.include({ code: 400, errorMessage: 'BOT_METHOD_INVALID' });
+  });
+
   it('a callback answer round trip through the handlers', async () => {
     const rpc = createRpcHandler(world);
     const toAlice = new Api.InputPeerUser({ userId: long(ALICE), accessHash: long(1) });
