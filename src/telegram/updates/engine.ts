@@ -1,0 +1,506 @@
+/**
+ * Courier's update engine: decides, for every update Telegram sends, whether to dispatch it now,
+ * hold it, drop it as already handled, or fetch what is missing first. It is a pure state machine
+ * in the shape of grammers' message_box: it opens no socket, stores nothing and reads no clock
+ * (every time-dependent call takes `now` in ms). The caller sends the requests it asks for,
+ * feeds back the answers, and persists `stateAfter` after handling each `dispatch`.
+ *
+ * The rules come from https://core.telegram.org/api/updates. The engine keeps one entry per
+ * ordered sequence: the account's pts ('common'), its qts ('secondary') and each channel's pts.
+ * An entry is in one of three states:
+ * - in order: each update whose pts is exactly local pts + pts_count is dispatched and moves the
+ *   local pts; one whose pts is not beyond it was seen before and is dropped;
+ * - possible gap: an update arrived from too far ahead. It is held, and the entry waits
+ *   `gapTimeoutMs` (the spec suggests 0.5 s) for the missing ones, which often just arrive late;
+ *   when they do, the held updates are released in order and the entry is back in order;
+ * - getting difference: the wait ran out, the container's seq skipped ahead, the server said
+ *   updatesTooLong / updateChannelTooLong, the entry was quiet for `idleDifferenceMs` (the
+ *   15-minute rule), or the engine was just loaded from storage (whatever happened while Courier
+ *   was down must be fetched). `nextDifferenceRequest` then names the updates.getDifference or
+ *   updates.getChannelDifference call to make; its answer goes to `applyDifference` /
+ *   `applyChannelDifference`, page after page, until one says it is final. Live updates for that
+ *   entry are postponed meanwhile, as the spec asks, and checked again once the difference is
+ *   in: those the difference already covered are dropped, later ones are applied.
+ * The common and secondary entries are fetched together by one getDifference, so they enter and
+ * leave "getting difference" together. Updates without pts (callback queries, statuses) ride in
+ * containers ordered by seq: a skipped seq means getting the difference too, a container seen
+ * before is not handled again, and one the difference moved past unseen still has its plain
+ * updates dispatched (a difference is not known to list every such update); `plainUpdateKey`
+ * lets the caller name those that must never be handled twice.
+ *
+ * Invariant: the state returned (`stateAfter`, `getState`) never covers an update that was not
+ * dispatched, so persisting it after handling the dispatched updates can lose nothing and a
+ * restart re-fetches exactly what was not handled. The one deliberate exception is the server's
+ * "difference too long", reported as `skippedPts` so that the caller can tell the admins.
+ */
+import {
+  beginDifference,
+  classify,
+  dispatchOf,
+  endDifference,
+  entryId,
+  expireDeadlines,
+  fetched,
+  hold,
+  loadEntries,
+  newEntry,
+  nextWake,
+  orderWithinEntries,
+  releaseReady,
+  type GapEntry,
+} from './gapEntries.js';
+import type {
+  ChannelDifferenceResponse,
+  DifferenceRequest,
+  DifferenceResponse,
+  DifferenceResult,
+  Dispatch,
+  EngineState,
+  IncomingBatch,
+  IncomingUpdate,
+  ProcessResult,
+  PtsUpdate,
+  ServerState,
+  UpdatesBatch,
+} from './types.js';
+import {
+  USER_CHANNEL_DIFFERENCE_LIMIT,
+  UpdateEngineMisuseError,
+  remember,
+  type Page,
+  type UpdateEngineOptions,
+} from './engineOptions.js';
+
+export {
+  BOT_CHANNEL_DIFFERENCE_LIMIT,
+  USER_CHANNEL_DIFFERENCE_LIMIT,
+  UpdateEngineMisuseError,
+  type UpdateEngineOptions,
+} from './engineOptions.js';
+
+const COMMON = 'common';
+const SECONDARY = 'secondary';
+
+export class UpdateEngine<U = unknown> {
+  private readonly gapTimeoutMs: number;
+  private readonly idleDifferenceMs: number;
+  private readonly channelDifferenceLimit: number;
+  private readonly ptsTotalLimit: number | undefined;
+  private readonly plainUpdateKey: ((update: U) => string | null) | undefined;
+  /** seq of containers already handled, and keys of plain updates already dispatched. */
+  private readonly seenContainers = new Set<number>();
+  private readonly seenPlainKeys = new Set<string>();
+
+  private entries = new Map<string, GapEntry<U>>();
+  private date = 0;
+  private seq = 0;
+  private hasState = false;
+  /** Containers with a seq, postponed while the common difference is fetched. */
+  private heldBatches: UpdatesBatch<U>[] = [];
+  /** Containers received before the first state was known. */
+  private preStateBatches: UpdatesBatch<U>[] = [];
+
+  constructor(state: EngineState | null, opts: UpdateEngineOptions<U> = {}) {
+    this.gapTimeoutMs = opts.gapTimeoutMs ?? 500;
+    this.idleDifferenceMs = opts.idleDifferenceMs ?? 15 * 60 * 1000;
+    this.channelDifferenceLimit = opts.channelDifferenceLimit ?? USER_CHANNEL_DIFFERENCE_LIMIT;
+    this.ptsTotalLimit = opts.ptsTotalLimit;
+    this.plainUpdateKey = opts.plainUpdateKey;
+    if (state !== null) this.load(state);
+  }
+
+  /** True until setState is given the answer of updates.getState (fresh login, no saved state). */
+  needsInitialState(): boolean {
+    return !this.hasState;
+  }
+
+  /**
+   * Starts from the server's current state (updates.getState). Containers that arrived before
+   * are checked against it now; what they hold beyond that state is returned to dispatch.
+   */
+  setState(state: ServerState, now: number): ProcessResult<U> {
+    if (this.hasState) {
+      throw new UpdateEngineMisuseError(
+        'setState was called on an engine that already has a state; call reset() first ' +
+          '(a saved state is caught up through nextDifferenceRequest instead).',
+      );
+    }
+    this.setEntry(newEntry(COMMON, state.pts, now + this.idleDifferenceMs));
+    this.setEntry(newEntry(SECONDARY, state.qts, now + this.idleDifferenceMs));
+    this.date = state.date;
+    this.seq = state.seq;
+    this.hasState = true;
+    const out: Dispatch<U>[] = [];
+    let gap = false;
+    const early = this.preStateBatches;
+    this.preStateBatches = [];
+    for (const batch of early) gap = this.processBatch(batch, now, out) || gap;
+    return { dispatch: out, gap, stateAfter: this.getState() };
+  }
+
+  /** Starts following a channel learnt elsewhere (e.g. from dialogs); a known one is kept. */
+  setChannelState(channel: string, pts: number, now: number): void {
+    const id = entryId({ channel });
+    if (!this.entries.has(id)) this.setEntry(newEntry({ channel }, pts, now + this.idleDifferenceMs));
+  }
+
+  /** Forgets everything: the next step is updates.getState and setState. */
+  reset(): void {
+    this.entries.clear();
+    this.heldBatches = [];
+    this.preStateBatches = [];
+    this.date = 0;
+    this.seq = 0;
+    this.hasState = false;
+  }
+
+  /** The state to persist, or null before the first state is known. */
+  getState(): EngineState | null {
+    if (!this.hasState) return null;
+    const channels: Record<string, number> = {};
+    for (const entry of this.entries.values()) {
+      if (typeof entry.key !== 'string') channels[entry.key.channel] = entry.pts;
+    }
+    return {
+      pts: this.entries.get(COMMON)?.pts ?? 0,
+      qts: this.entries.get(SECONDARY)?.pts ?? 0,
+      date: this.date,
+      seq: this.seq,
+      channels,
+    };
+  }
+
+  /** Feeds one container received from the socket. */
+  processUpdates(batch: IncomingBatch<U>, now: number): ProcessResult<U> {
+    if (!this.hasState) {
+      // Nothing to check against yet; setState re-examines these.
+      if (batch.kind === 'updates') this.preStateBatches.push(batch);
+      return { dispatch: [], gap: false, stateAfter: null };
+    }
+    const out: Dispatch<U>[] = [];
+    const gap = this.processBatch(batch, now, out);
+    return { dispatch: out, gap, stateAfter: this.getState() };
+  }
+
+  /**
+   * Moves entries whose wait ran out to "getting difference" and returns when to call again
+   * (ms): `now` itself while a difference is to be fetched.
+   */
+  checkDeadlines(now: number): number {
+    if (!this.hasState) return now;
+    expireDeadlines(this.entries, now);
+    return nextWake(this.entries, now);
+  }
+
+  /** The request to send next, or null when nothing needs fetching. Common comes first. */
+  nextDifferenceRequest(now: number): DifferenceRequest | null {
+    if (!this.hasState) return null;
+    this.checkDeadlines(now);
+    const common = this.entries.get(COMMON);
+    const secondary = this.entries.get(SECONDARY);
+    if (common?.gettingDifference || secondary?.gettingDifference) {
+      return {
+        kind: 'common',
+        pts: common?.pts ?? 0,
+        qts: secondary?.pts ?? 0,
+        // getDifference rejects a zero date.
+        date: Math.max(this.date, 1),
+        ...(this.ptsTotalLimit !== undefined ? { ptsTotalLimit: this.ptsTotalLimit } : {}),
+      };
+    }
+    for (const entry of this.entries.values()) {
+      if (entry.gettingDifference && typeof entry.key !== 'string') {
+        return { kind: 'channel', channel: entry.key.channel, pts: entry.pts, limit: this.channelDifferenceLimit };
+      }
+    }
+    return null;
+  }
+
+  /** Feeds the answer to the 'common' request (updates.getDifference). */
+  applyDifference(resp: DifferenceResponse<U>, now: number): DifferenceResult<U> {
+    const common = this.entries.get(COMMON);
+    const secondary = this.entries.get(SECONDARY);
+    if (!common || !secondary || !common.gettingDifference) {
+      throw new UpdateEngineMisuseError(
+        'applyDifference was called while no common difference was being fetched; ' +
+          'only feed answers to requests returned by nextDifferenceRequest.',
+      );
+    }
+    const out: Dispatch<U>[] = [];
+    let done: boolean;
+    let skippedPts: number | undefined;
+    switch (resp.kind) {
+      case 'empty':
+        this.date = resp.date;
+        this.seq = resp.seq;
+        done = true;
+        break;
+      case 'tooLong':
+        // The server will not list the updates in between; continue from its pts and ask
+        // again, which brings the date, seq and whatever follows.
+        skippedPts = Math.max(0, resp.pts - common.pts);
+        common.pts = Math.max(common.pts, resp.pts);
+        done = false;
+        break;
+      case 'difference':
+      case 'slice': {
+        const state = resp.kind === 'difference' ? resp.state : resp.intermediateState;
+        const page = { users: resp.users, chats: resp.chats };
+        for (const message of resp.newMessages) out.push(fetched(message, COMMON, page));
+        for (const message of resp.newEncryptedMessages ?? []) out.push(fetched(message, SECONDARY, page));
+        const covered = new Map([
+          [COMMON, state.pts],
+          [SECONDARY, state.qts],
+        ]);
+        this.feedFetchedUpdates(resp.otherUpdates, covered, page, now, out);
+        common.pts = state.pts;
+        secondary.pts = state.qts;
+        this.date = state.date;
+        this.seq = state.seq;
+        done = resp.kind === 'difference';
+        break;
+      }
+    }
+    if (done) {
+      endDifference(common, now + this.idleDifferenceMs);
+      endDifference(secondary, now + this.idleDifferenceMs);
+      this.replayHeld([common, secondary], now, out);
+      const batches = this.heldBatches;
+      this.heldBatches = [];
+      for (const batch of batches) this.processBatch(batch, now, out);
+    }
+    return {
+      dispatch: out,
+      stateAfter: this.getState(),
+      done,
+      ...(skippedPts !== undefined ? { skippedPts } : {}),
+    };
+  }
+
+  /** Feeds the answer to a 'channel' request (updates.getChannelDifference). */
+  applyChannelDifference(channel: string, resp: ChannelDifferenceResponse<U>, now: number): DifferenceResult<U> {
+    const entry = this.entries.get(entryId({ channel }));
+    if (!entry || !entry.gettingDifference) {
+      throw new UpdateEngineMisuseError(
+        `applyChannelDifference was called for channel ${channel}, whose difference was not being ` +
+          'fetched; only feed answers to requests returned by nextDifferenceRequest.',
+      );
+    }
+    const out: Dispatch<U>[] = [];
+    let skippedPts: number | undefined;
+    let recentMessages: readonly U[] | undefined;
+    switch (resp.kind) {
+      case 'empty':
+        entry.pts = Math.max(entry.pts, resp.pts);
+        break;
+      case 'tooLong':
+        skippedPts = Math.max(0, resp.dialogPts - entry.pts);
+        entry.pts = Math.max(entry.pts, resp.dialogPts);
+        recentMessages = resp.messages;
+        break;
+      case 'difference': {
+        const page = { users: resp.users, chats: resp.chats };
+        for (const message of resp.newMessages) out.push(fetched(message, entry.key, page));
+        this.feedFetchedUpdates(resp.otherUpdates, new Map([[entryId(entry.key), resp.pts]]), page, now, out);
+        entry.pts = resp.pts;
+        break;
+      }
+    }
+    if (resp.final) {
+      // "timeout": the server's hint of when this channel is worth asking again.
+      endDifference(entry, now + (resp.timeout !== undefined ? resp.timeout * 1000 : this.idleDifferenceMs));
+      this.replayHeld([entry], now, out);
+    }
+    return {
+      dispatch: out,
+      stateAfter: this.getState(),
+      done: resp.final,
+      ...(skippedPts !== undefined ? { skippedPts } : {}),
+      ...(recentMessages !== undefined ? { recentMessages } : {}),
+    };
+  }
+
+  /**
+   * The channel's difference could not be fetched. 'temporary' (e.g. a server hiccup) keeps the
+   * channel and lets its deadlines bring it back; 'forbidden' (CHANNEL_PRIVATE: Courier was
+   * removed) forgets the channel and what was held for it.
+   */
+  endChannelDifference(channel: string, reason: 'temporary' | 'forbidden', now: number): ProcessResult<U> {
+    const id = entryId({ channel });
+    const entry = this.entries.get(id);
+    const out: Dispatch<U>[] = [];
+    if (entry && reason === 'forbidden') this.entries.delete(id);
+    if (entry && reason === 'temporary') {
+      endDifference(entry, now + this.idleDifferenceMs);
+      this.replayHeld([entry], now, out);
+    }
+    return { dispatch: out, gap: false, stateAfter: this.getState() };
+  }
+
+  // ---- internals ----
+
+  private load(state: EngineState): void {
+    this.entries = loadEntries<U>(state);
+    this.date = state.date;
+    this.seq = state.seq;
+    this.hasState = true;
+  }
+
+  private setEntry(entry: GapEntry<U>): void {
+    this.entries.set(entryId(entry.key), entry);
+  }
+
+  /** Returns true when the container revealed a gap. */
+  private processBatch(batch: IncomingBatch<U>, now: number, out: Dispatch<U>[]): boolean {
+    if (batch.kind === 'tooLong') {
+      beginDifference(this.entries, COMMON);
+      return true;
+    }
+    // Containers with a seq are checked as a whole (https://core.telegram.org/api/updates,
+    // "seq"); seqStart 0 means there is nothing to check.
+    let stale = false;
+    if (batch.seqStart !== 0) {
+      if (this.entries.get(COMMON)?.gettingDifference) {
+        this.heldBatches.push(batch);
+        return false;
+      }
+      const expected = this.seq + 1;
+      if (batch.seqStart > expected) {
+        // Held rather than dropped: once the difference is in, what it covered is seen as old.
+        this.heldBatches.push(batch);
+        beginDifference(this.entries, COMMON);
+        return true;
+      }
+      // Behind the local seq: either a repeat of a container handled before (its plain updates
+      // are dropped), or one a difference moved past before it arrived. A difference is not
+      // known to list every update without pts (e.g. callback queries), so that one's plain
+      // updates are still dispatched: a possible repeat beats a lost button press. Pts updates
+      // are checked one by one either way.
+      stale = batch.seqStart < expected && this.seenContainers.has(batch.seq);
+      remember(this.seenContainers, batch.seq);
+    }
+    let gap = false;
+    const page = { users: batch.users, chats: batch.chats };
+    for (const update of orderWithinEntries(batch.updates)) {
+      if (update.kind === 'plain') {
+        if (!stale) this.dispatchPlain(update.update, 'live', page, out);
+      } else if (update.kind === 'channelTooLong') {
+        gap = this.channelTooLong(update.channel, update.pts, now) || gap;
+      } else {
+        gap = this.applyPts(update, 'live', page, now, out) || gap;
+      }
+    }
+    if (batch.seqStart !== 0 && batch.seqStart < this.seq + 1) return gap;
+    // seq orders containers, and this one's plain updates were dispatched: it moves on. Its pts
+    // updates are guarded by their own pts. The date, which getDifference starts from, moves
+    // only once nothing of the account's own sequences is waiting, so the state never claims
+    // a moment whose updates were not all dispatched.
+    if (batch.seq !== 0) this.seq = batch.seq;
+    const waiting = [COMMON, SECONDARY].some((id) => (this.entries.get(id)?.held.length ?? 0) > 0);
+    if (!waiting && batch.date !== 0) this.date = batch.date;
+    return gap;
+  }
+
+  /** Checks one pts update against its entry; returns true when it opened a possible gap. */
+  private applyPts(
+    update: PtsUpdate<U>,
+    source: Dispatch['source'],
+    page: Page,
+    now: number,
+    out: Dispatch<U>[],
+  ): boolean {
+    // Telegram sometimes sends qts = 0 (e.g. channel participant updates): no order to keep.
+    if (update.pts === 0) {
+      out.push({ update: update.update, source, entry: null, pts: null, ...page });
+      return false;
+    }
+    const id = entryId(update.entry);
+    const entry = this.entries.get(id);
+    const item = { update, source, ...page };
+    if (!entry) {
+      // The first update of a channel never seen before: nothing to compare with, so it starts
+      // the channel's sequence.
+      this.setEntry(newEntry(update.entry, update.pts, now + this.idleDifferenceMs));
+      out.push(dispatchOf(item));
+      return false;
+    }
+    entry.idleDeadline = now + this.idleDifferenceMs;
+    if (entry.gettingDifference) {
+      hold(entry, item);
+      return false;
+    }
+    const verdict = classify(entry.pts, update);
+    if (verdict === 'duplicate') return false;
+    if (verdict === 'gap') {
+      hold(entry, item);
+      if (entry.gapDeadline === null) entry.gapDeadline = now + this.gapTimeoutMs;
+      return true;
+    }
+    entry.pts = update.pts;
+    out.push(dispatchOf(item));
+    for (const released of releaseReady(entry)) out.push(dispatchOf(released));
+    return false;
+  }
+
+  private channelTooLong(channel: string, pts: number | undefined, now: number): boolean {
+    if (!this.entries.has(entryId({ channel }))) {
+      // Without a known pts there is nothing to ask the difference from.
+      if (pts === undefined) return false;
+      this.setEntry(newEntry({ channel }, pts, now + this.idleDifferenceMs));
+    }
+    beginDifference(this.entries, { channel });
+    return true;
+  }
+
+  /**
+   * other_updates of a difference page. Updates of the entry being fetched lie within the
+   * page's range and are dispatched if the local state has not seen them; one beyond the page
+   * (should not happen) is held for later rather than lost. Other entries go the normal way.
+   */
+  private feedFetchedUpdates(
+    updates: readonly IncomingUpdate<U>[],
+    covered: Map<string, number>,
+    page: Page,
+    now: number,
+    out: Dispatch<U>[],
+  ): void {
+    for (const update of orderWithinEntries(updates)) {
+      if (update.kind === 'plain') {
+        this.dispatchPlain(update.update, 'difference', page, out);
+      } else if (update.kind === 'channelTooLong') {
+        this.channelTooLong(update.channel, update.pts, now);
+      } else {
+        const limit = covered.get(entryId(update.entry));
+        const entry = this.entries.get(entryId(update.entry));
+        if (limit === undefined || !entry || update.pts === 0) {
+          this.applyPts(update, 'difference', page, now, out);
+        } else if (update.pts > limit) {
+          hold(entry, { update, source: 'difference', ...page });
+        } else if (update.pts > entry.pts) {
+          out.push(dispatchOf({ update, source: 'difference', ...page }));
+        }
+      }
+    }
+  }
+
+  private dispatchPlain(update: U, source: Dispatch['source'], page: Page, out: Dispatch<U>[]): void {
+    const key = this.plainUpdateKey?.(update) ?? null;
+    if (key !== null) {
+      if (this.seenPlainKeys.has(key)) return;
+      remember(this.seenPlainKeys, key);
+    }
+    out.push({ update, source, entry: null, pts: null, ...page });
+  }
+
+  /** Re-checks what was postponed during a difference: covered ones drop, the rest apply or wait. */
+  private replayHeld(entries: GapEntry<U>[], now: number, out: Dispatch<U>[]): void {
+    for (const entry of entries) {
+      const held = entry.held;
+      const idleDeadline = entry.idleDeadline;
+      entry.held = [];
+      for (const item of held) this.applyPts(item.update, item.source, item, now, out);
+      // Replaying is not hearing from the server: keep the deadline the difference set.
+      entry.idleDeadline = idleDeadline;
+    }
+  }
+}
