@@ -6,6 +6,7 @@ import { Api } from 'telegram';
 import { RpcError } from '../contract.js';
 import { long, num } from '../world/db.js';
 import { channelBox, userBox } from '../world/messageStore.js';
+import { dialogFor } from '../world/dialogs.js';
 import { forViewer, type SendInput } from '../world/messages.js';
 import type { RpcMethod } from './dispatch.js';
 import { messageIdsOf, peerOf } from './peers.js';
@@ -143,24 +144,4 @@ function dialogsOf(world: Parameters<RpcMethod>[1]['world'], userId: number, lim
   }
   const messages = tops.map((s) => world.messages.byIds(userId, s.box, [s.id]).messages[0]!);
   return new Api.messages.Dialogs({ dialogs, messages, ...world.messages.entitiesOf(userId, tops) });
-}
-
-function dialogFor(peer: { user: number } | { chat: number } | { channel: number }, top: number, pts?: number): Api.Dialog {
-  const apiPeer =
-    'user' in peer
-      ? new Api.PeerUser({ userId: long(peer.user) })
-      : 'chat' in peer
-        ? new Api.PeerChat({ chatId: long(peer.chat) })
-        : new Api.PeerChannel({ channelId: long(peer.channel) });
-  return new Api.Dialog({
-    peer: apiPeer,
-    topMessage: top,
-    readInboxMaxId: top,
-    readOutboxMaxId: top,
-    unreadCount: 0,
-    unreadMentionsCount: 0,
-    unreadReactionsCount: 0,
-    notifySettings: new Api.PeerNotifySettings({}),
-    ...(pts !== undefined ? { pts } : {}),
-  });
 }

@@ -16,6 +16,7 @@
 import { Api } from 'telegram';
 import { RpcError } from '../contract.js';
 import { long } from './db.js';
+import { dialogFor } from './dialogs.js';
 import type { Chats } from './chats.js';
 import type { WorldFaults } from './faults.js';
 import { forViewer, type Messaging } from './messages.js';
@@ -146,17 +147,7 @@ export class Differences {
   private channelTooLong(userId: number, channelId: number, channelPts: number, limit: number): Api.updates.ChannelDifferenceTooLong {
     const latest = this.d.store.latest(channelBox(channelId), limit);
     const top = latest[0]?.id ?? 0;
-    const dialog = new Api.Dialog({
-      peer: new Api.PeerChannel({ channelId: long(channelId) }),
-      topMessage: top,
-      readInboxMaxId: top,
-      readOutboxMaxId: top,
-      unreadCount: 0,
-      unreadMentionsCount: 0,
-      unreadReactionsCount: 0,
-      notifySettings: new Api.PeerNotifySettings({}),
-      pts: channelPts,
-    });
+    const dialog = dialogFor({ channel: channelId }, top, channelPts);
     const ents = this.d.messaging.entitiesOf(userId, latest);
     return new Api.updates.ChannelDifferenceTooLong({
       final: true,
