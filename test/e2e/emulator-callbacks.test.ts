@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { Api, type TelegramClient } from 'telegram';
 import { Button } from 'telegram/tl/custom/button.js';
-import { connectBotClient, connectUserClient, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { startBotAndUser, type TestEmulator } from '../helpers/emulator.js';
 import { nextMessageWithText, nextUpdate } from '../helpers/rawUpdates.js';
 
 /** Short, so the unanswered press fails fast; the emulator reads it from its limits. */
@@ -17,21 +17,16 @@ describe('emulator: inline keyboard callbacks', () => {
   let emu: TestEmulator;
   let bot: TelegramClient;
   let user: TelegramClient;
+  let stop: (() => Promise<void>) | undefined;
 
   before(async () => {
-    emu = await startTestEmulator({ limits: { callbackTimeoutMs: CALLBACK_TIMEOUT_MS } });
-    bot = await connectBotClient(emu.sandbox);
-    user = await connectUserClient(emu.sandbox, emu.sandbox.users[0]!.phone);
+    ({ emu, bot, user, stop } = await startBotAndUser({ limits: { callbackTimeoutMs: CALLBACK_TIMEOUT_MS } }));
     // The bot can only write to a user who started it: the user says hello first.
     const hello = nextMessageWithText(bot, '/start');
     await user.sendMessage(emu.sandbox.bot_username, { message: '/start' });
     await hello;
   });
-  after(async () => {
-    await user?.destroy();
-    await bot?.destroy();
-    await emu?.stop();
-  });
+  after(async () => stop?.());
 
   it('a pressed button is answered by the bot, and an unanswered press times out for the user', async () => {
     const me = emu.sandbox.users[0]!;

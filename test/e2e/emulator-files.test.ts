@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { Api, type TelegramClient } from 'telegram';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectBotClient, connectUserClient, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { startBotAndUser, type TestEmulator } from '../helpers/emulator.js';
 import { nextUpdate, messagesIn } from '../helpers/rawUpdates.js';
 import { seededBytes, sha256Hex } from '../helpers/seededBytes.js';
 
@@ -18,17 +18,12 @@ describe('emulator: a 50 MB file from a user to the bot', () => {
   let emu: TestEmulator;
   let bot: TelegramClient;
   let user: TelegramClient;
+  let stop: (() => Promise<void>) | undefined;
 
   before(async function () {
-    emu = await startTestEmulator();
-    bot = await connectBotClient(emu.sandbox);
-    user = await connectUserClient(emu.sandbox, emu.sandbox.users[0]!.phone);
+    ({ emu, bot, user, stop } = await startBotAndUser());
   });
-  after(async () => {
-    await user?.destroy();
-    await bot?.destroy();
-    await emu?.stop();
-  });
+  after(async () => stop?.());
 
   it('the bot downloads byte for byte what the user uploaded', async () => {
     const data = seededBytes('courier e2e 50 MB file', SIZE);

@@ -5,24 +5,19 @@
  */
 import { expect } from 'chai';
 import { Api, type TelegramClient } from 'telegram';
-import { connectBotClient, connectUserClient, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { startBotAndUser, type TestEmulator } from '../helpers/emulator.js';
 import { nextMessageWithText } from '../helpers/rawUpdates.js';
 
 describe('emulator: a user and the bot exchange messages', () => {
   let emu: TestEmulator;
   let bot: TelegramClient;
   let user: TelegramClient;
+  let stop: (() => Promise<void>) | undefined;
 
   before(async () => {
-    emu = await startTestEmulator();
-    bot = await connectBotClient(emu.sandbox);
-    user = await connectUserClient(emu.sandbox, emu.sandbox.users[0]!.phone);
+    ({ emu, bot, user, stop } = await startBotAndUser());
   });
-  after(async () => {
-    await user?.destroy();
-    await bot?.destroy();
-    await emu?.stop();
-  });
+  after(async () => stop?.());
 
   it('the bot receives the user message as a raw update, replies, and the user sees the reply', async () => {
     const me = emu.sandbox.users[0]!;

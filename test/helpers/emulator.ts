@@ -63,3 +63,28 @@ export async function connectBotClient(sandbox: SandboxDescription, sessionStrin
   await client.start({ botAuthToken: sandbox.bot_token });
   return client;
 }
+
+/** The usual cast of an emulator story: a fresh emulator, the sandbox bot and its first user. */
+export interface BotAndUser {
+  emu: TestEmulator;
+  bot: TelegramClient;
+  user: TelegramClient;
+  /** Disconnects both clients and stops the emulator. */
+  stop(): Promise<void>;
+}
+
+export async function startBotAndUser(opts: Parameters<typeof startTestEmulator>[0] = {}): Promise<BotAndUser> {
+  const emu = await startTestEmulator(opts);
+  const bot = await connectBotClient(emu.sandbox);
+  const user = await connectUserClient(emu.sandbox, emu.sandbox.users[0]!.phone);
+  return {
+    emu,
+    bot,
+    user,
+    stop: async () => {
+      await user.destroy();
+      await bot.destroy();
+      await emu.stop();
+    },
+  };
+}
