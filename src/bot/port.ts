@@ -51,10 +51,42 @@ interface IncomingBase {
   date: number;
 }
 
+/**
+ * A file attached to a message, as plain data: enough to offer actions before anything is
+ * downloaded, and to fetch it later through upload.getFile (even after a restart: it is stored in
+ * the inbox and in the job row as JSON). Ids, access hashes and sizes are decimal strings / numbers
+ * as noted; `fileReference` is base64.
+ */
+export interface MediaRef {
+  /** What Telegram's attributes say the file is; `photo` is a compressed photo (not a document). */
+  kind: 'video' | 'audio' | 'voice' | 'animation' | 'document' | 'photo';
+  location: {
+    type: 'document' | 'photo';
+    id: string;
+    accessHash: string;
+    /** base64 of file_reference. */
+    fileReference: string;
+    dcId: number;
+    /** photo only: the size type to fetch (the largest), e.g. "y". */
+    thumbSize?: string;
+  };
+  sizeBytes: number;
+  mimeType: string;
+  /** From documentAttributeFilename, raw (never used as a path: see safeJobFileName). */
+  fileName?: string;
+  durationSeconds?: number;
+  width?: number;
+  height?: number;
+  title?: string;
+  performer?: string;
+}
+
 export interface IncomingMessage extends IncomingBase {
   kind: 'message';
   messageId: number;
+  /** The text, or the caption of a media message ('' when none). */
   text: string;
+  media?: MediaRef;
 }
 
 export interface IncomingCallback extends IncomingBase {
