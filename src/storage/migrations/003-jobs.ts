@@ -34,6 +34,18 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_by_state ON jobs (state);
 CREATE INDEX jobs_for_reuse ON jobs (input_key, action, option) WHERE state = 'done';
 
+-- The actions offered for one media message (the buttons under the bot's answer). Callback data
+-- holds only the short offer id (Telegram allows 64 bytes), so the media reference lives here.
+CREATE TABLE media_offers (
+  id                TEXT PRIMARY KEY,                  -- short, URL-safe; derived from the update key
+  user_id           TEXT NOT NULL,
+  chat              TEXT NOT NULL,                     -- ChatRef JSON
+  source_message_id INTEGER NOT NULL,
+  source            TEXT NOT NULL,                     -- JobSource JSON
+  lang              TEXT NOT NULL,
+  created_at        INTEGER NOT NULL
+) STRICT;
+
 CREATE TABLE job_upload_parts (
   job_id  TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
   file_id TEXT NOT NULL,
