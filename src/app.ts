@@ -1,29 +1,53 @@
 /**
  * The running service: `startCourier` takes the session's process lock, loads the session, opens
- * the database, connects to Telegram (or the sandbox) and feeds incoming messages to the bot's
- * router; `stop()` undoes it in reverse so no accepted work is cut off.
+ * the database, connects to Telegram (or the sandbox) and starts the update machinery: every
+ * update is stored in the durable inbox first (with the update state, in one transaction), and
+ * per-chat queues drain the inbox into the bot's router. `stop()` undoes it in reverse so no
+ * accepted work is cut off.
  *
  * Order matters: the lock comes first (a second process must not even connect with the same
- * auth key), and on stop the feed is closed before waiting for handlers, so nothing new starts
- * while the in-flight ones finish (up to shutdown.graceMs).
+ * auth key); rows left pending by a previous run are queued before the first difference is
+ * fetched, so they keep their place ahead of what arrives later; on stop, updates are no longer
+ * taken before the queues are drained (up to shutdown.graceMs), and anything unfinished simply
+ * stays pending in the inbox for the next start.
  */
+import type { Database } from 'better-sqlite3';
 import { buildBotRouter } from './bot/commands.js';
+import { createInboxDrain } from './bot/inboxDrain.js';
 import { logger } from './log.js';
+import { alertAdmins, logCatchup, type CatchupFigures } from './ops/catchupAlerts.js';
 import { openDatabase } from './storage/index.js';
+import { beginCatchup, finishCatchup, pendingChats } from './storage/inboxRepository.js';
+import { createKvRepository } from './storage/kvRepository.js';
+import { createPeerCache } from './storage/peerCache.js';
 import { connectTelegram, loginTarget, MissingApiCredentialsError, type TelegramLink, type TelegramSettings, type TelegramTarget } from './telegram/client.js';
 import { acquireProcessLock } from './telegram/processLock.js';
 import { loadSession, saveSession } from './telegram/sessionFile.js';
+import { ChatQueue } from './telegram/updates/chatQueue.js';
+import type { CatchupReport, LoopClock } from './telegram/updates/updateLoop.js';
 
 const log = logger('app');
 
 /** The parts of Config the service reads (structurally a subset of Config). */
 export interface CourierConfig {
   telegram: TelegramSettings;
+  admins: readonly number[];
   paths: { sessions: string };
   database: { file: string };
   log: { level: string };
+  updates: {
+    chatConcurrency: number;
+    delayedNoteSeconds: number;
+    offlineAlertSeconds: number;
+    gapTimeoutMs: number;
+    idleDifferenceSeconds: number;
+    oldMessages: { maxAgeHours: number | null; action: 'handle' | 'acknowledge' };
+  };
   shutdown: { graceMs: number };
 }
+
+/** How often the "still alive" mark is written, from which the next start tells how long it was offline. */
+const HEARTBEAT_MS = 15_000;
 
 export class NoSessionError extends Error {
   constructor(readonly sessionFile: string) {
@@ -37,13 +61,17 @@ export class NoSessionError extends Error {
 
 export interface CourierDeps {
   connect(args: { target: TelegramTarget; session: string | null; saveSession: (session: string) => void }): Promise<TelegramLink>;
-  openDatabase(file: string): { close(): void };
+  openDatabase(file: string): Database;
+  /** The clock of the update loop (tests inject one to run the 15-minute rule). */
+  clock?: LoopClock;
 }
 
 export interface RunningCourier {
   readonly me: { id: string; username: string | null };
-  /** Handlers currently running. */
+  /** Chats whose updates are being handled right now. */
   inFlight(): number;
+  /** Resolves when everything missed while Courier was down has been stored in the inbox. */
+  readonly caughtUp: Promise<CatchupReport | null>;
   /** Stops taking updates, lets running handlers finish (up to graceMs), disconnects, closes, unlocks. */
   stop(): Promise<void>;
 }
@@ -71,56 +99,99 @@ export async function startCourier(config: CourierConfig, options: StartOptions 
     if (session === null && target.kind !== 'sandbox') throw new NoSessionError(target.sessionFile);
     if (target.apiId === 0 || !target.apiHash) throw new MissingApiCredentialsError();
     const db = deps.openDatabase(config.database.file);
-    undo.push(() => db.close());
+    undo.push(() => void db.close());
     const link = await deps.connect({ target, session, saveSession: (s) => saveSession(target.sessionFile, s) });
     undo.push(() => link.disconnect());
-    return run(config, link, unwind);
+    return run(config, link, db, deps.clock, unwind);
   } catch (err) {
     await unwind();
     throw err;
   }
 }
 
-function run(config: CourierConfig, link: TelegramLink, unwind: () => Promise<void>): RunningCourier {
+function run(config: CourierConfig, link: TelegramLink, db: Database, clock: LoopClock | undefined, unwind: () => Promise<void>): RunningCourier {
+  const now = () => clock?.now() ?? Date.now();
   const router = buildBotRouter({ botUsername: link.me.username });
-  const inFlight = new Set<Promise<void>>();
-  let accepting = true;
-
-  const unsubscribe = link.onIncoming((incoming) => {
-    if (!accepting) return;
-    const handled = router
-      .handle(incoming, link.port)
-      .catch((err: unknown) => {
-        log.error(`handling ${incoming.updateKey} failed: ${err instanceof Error ? err.message : String(err)}`);
-      })
-      .finally(() => inFlight.delete(handled));
-    inFlight.add(handled);
+  const kv = createKvRepository(db);
+  const peers = createPeerCache(db);
+  const queue = new ChatQueue({
+    concurrency: config.updates.chatConcurrency,
+    handle: createInboxDrain({ db, router, port: link.port, now, delayedNoteSeconds: config.updates.delayedNoteSeconds, oldMessages: config.updates.oldMessages }),
   });
+
+  const aliveAt = Number(kv.get('courier.aliveAt') ?? NaN);
+  const offlineSeconds = Number.isFinite(aliveAt) ? Math.max(0, (now() - aliveAt) / 1000) : 0;
+  const heartbeat = () => kv.set('courier.aliveAt', String(now()));
+  heartbeat();
+  const beat = setInterval(heartbeat, HEARTBEAT_MS);
+  beat.unref();
+
+  // Work accepted before the last stop or crash goes first, in its original order.
+  for (const chatKey of pendingChats(db)) queue.notify(chatKey);
+
+  const startRunId = beginCatchup(db, { startedAt: now(), offlineSeconds });
+  const onCatchup = (report: CatchupReport) => {
+    const id = report.reason === 'start' ? startRunId : beginCatchup(db, { startedAt: report.startedAt, offlineSeconds: 0 });
+    finishCatchup(db, id, { finishedAt: report.finishedAt, recovered: report.recovered, skippedPts: report.skippedPts });
+    const figures: CatchupFigures = {
+      id,
+      reason: report.reason,
+      recovered: report.recovered,
+      skippedPts: report.skippedPts,
+      requests: report.requests,
+      seconds: (report.finishedAt - report.startedAt) / 1000,
+      offlineSeconds: report.reason === 'start' ? offlineSeconds : 0,
+    };
+    logCatchup(figures);
+    const admins = config.admins.map((id) => ({ id: String(id), accessHash: peers.accessHash('user', String(id)) }));
+    void alertAdmins(link.port, admins, figures, config.updates.offlineAlertSeconds);
+  };
+  const updates = link.startUpdates({
+    db,
+    peers,
+    gapTimeoutMs: config.updates.gapTimeoutMs,
+    idleDifferenceMs: config.updates.idleDifferenceSeconds * 1000,
+    ...(clock ? { clock } : {}),
+    onStored: (chatKeys) => {
+      for (const chatKey of chatKeys) queue.notify(chatKey);
+    },
+    onCatchup,
+    onError: (error, what) => log.warn(`${what} failed: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  updates.caughtUp.then(
+    (report) => {
+      // Nothing was missed: still close the start's catch-up entry, with zeros.
+      if (report === null) onCatchup({ reason: 'start', startedAt: now(), finishedAt: now(), recovered: 0, skippedPts: 0, requests: 0 });
+    },
+    (error: unknown) => log.error(`catching up failed: ${error instanceof Error ? error.message : String(error)}`),
+  );
   const name = link.me.username ? `@${link.me.username}` : 'a bot without a username';
   log.info(`Courier is running as ${name} (id ${link.me.id})`);
 
   let stopping: Promise<void> | null = null;
   const stop = async (): Promise<void> => {
-    accepting = false;
-    unsubscribe();
-    const pending = inFlight.size;
-    if (pending > 0) log.info(`stopping: waiting for ${pending} running handler(s), at most ${config.shutdown.graceMs} ms`);
+    await updates.stop();
+    const pending = queue.active;
+    if (pending > 0) log.info(`stopping: waiting for ${pending} chat(s) being handled, at most ${config.shutdown.graceMs} ms`);
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([
-      Promise.allSettled([...inFlight]).then(() => true),
+      queue.stop().then(() => true),
       new Promise<boolean>((resolve) => {
         timer = setTimeout(() => resolve(false), config.shutdown.graceMs);
       }),
     ]);
     clearTimeout(timer);
-    if (!finished) log.warn(`stopping: ${inFlight.size} handler(s) still running after ${config.shutdown.graceMs} ms; disconnecting anyway`);
+    if (!finished) log.warn(`stopping: ${queue.active} chat(s) still being handled after ${config.shutdown.graceMs} ms; disconnecting anyway (their updates stay pending for the next start)`);
+    clearInterval(beat);
+    heartbeat();
     await unwind();
     log.info('Courier stopped');
   };
 
   return {
     me: link.me,
-    inFlight: () => inFlight.size,
+    inFlight: () => queue.active,
+    caughtUp: updates.caughtUp,
     stop: () => (stopping ??= stop()),
   };
 }

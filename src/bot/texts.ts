@@ -11,6 +11,10 @@ export interface Texts {
   pong(ms: number): string;
   hint: string;
   callbackUnknown: string;
+  /** Prefixed to the first answer of a message that waited (the bot was offline). */
+  delayed(minutes: number): string;
+  /** The only answer to a message older than updates.oldMessages.maxAgeHours (action acknowledge). */
+  tooOld(hours: number): string;
 }
 
 const en: Texts = {
@@ -24,6 +28,8 @@ const en: Texts = {
   pong: (ms) => `pong (${ms} ms round trip to Telegram)`,
   hint: 'Send me a file or a link, or /help to see what I can do.',
   callbackUnknown: 'This button is no longer active.',
+  delayed: (m) => `(Sorry for the wait: I was offline for about ${m} min and am handling your message now.)`,
+  tooOld: (h) => `I was offline when you sent this, over ${h} h ago, so I have not handled it. If you still need it, please send it again.`,
 };
 
 const fa: Texts = {
@@ -37,6 +43,8 @@ const fa: Texts = {
   pong: (ms) => `pong (رفت‌وبرگشت تا تلگرام: ${ms} میلی‌ثانیه)`,
   hint: 'یک فایل یا لینک بفرستید، یا با /help ببینید چه کارهایی از من برمی‌آید.',
   callbackUnknown: 'این دکمه دیگر فعال نیست.',
+  delayed: (m) => `(ببخشید که منتظر ماندید: حدود ${m} دقیقه آفلاین بودم و الان پیام شما را انجام می‌دهم.)`,
+  tooOld: (h) => `وقتی این را فرستادید آفلاین بودم، بیش از ${h} ساعت پیش، پس آن را انجام ندادم. اگر هنوز لازم است، لطفاً دوباره بفرستید.`,
 };
 
 const ru: Texts = {
@@ -50,6 +58,8 @@ const ru: Texts = {
   pong: (ms) => `pong (${ms} мс до Telegram и обратно)`,
   hint: 'Пришлите файл или ссылку, либо /help, чтобы узнать, что я умею.',
   callbackUnknown: 'Эта кнопка больше не действует.',
+  delayed: (m) => `(Простите за ожидание: я был офлайн около ${m} мин и обрабатываю ваше сообщение сейчас.)`,
+  tooOld: (h) => `Я был офлайн, когда вы это отправили, более ${h} ч назад, поэтому не обработал сообщение. Если оно ещё нужно, пришлите его снова.`,
 };
 
 export const texts: Readonly<Record<Lang, Texts>> = { en, fa, ru };

@@ -13,6 +13,11 @@ import type { BotPort, Button, ChatRef, SendOptions, SentMessage } from '../bot/
 export interface GramBotPortOptions {
   maxFloodWaitSeconds?: number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Receives the Updates a send or edit returns. They carry the pts the request used, and the
+   * update engine must see them, or the next pushed update looks like a gap.
+   */
+  onUpdates?: (updates: Api.TypeUpdates) => void;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -104,6 +109,7 @@ export function createGramBotPort(client: TelegramClient, options: GramBotPortOp
         );
       try {
         const result = await withFloodWait(request);
+        options.onUpdates?.(result);
         return { messageId: sentMessageId(result, opts.randomId), duplicate: false };
       } catch (err) {
         if (rpcErrorCode(err) === 'RANDOM_ID_DUPLICATE') return { messageId: null, duplicate: true };
@@ -114,9 +120,10 @@ export function createGramBotPort(client: TelegramClient, options: GramBotPortOp
     async editText(chat: ChatRef, messageId: number, text: string, opts: { buttons?: Button[][] } = {}): Promise<void> {
       const peer = await peerFor(chat);
       try {
-        await withFloodWait(() =>
+        const result = await withFloodWait(() =>
           client.invoke(new Api.messages.EditMessage({ peer, id: messageId, message: text, ...(opts.buttons ? { replyMarkup: inlineMarkupOf(opts.buttons) } : {}) })),
         );
+        options.onUpdates?.(result);
       } catch (err) {
         // Editing to the same text is a success for the caller: the message shows what it wanted.
         if (rpcErrorCode(err) !== 'MESSAGE_NOT_MODIFIED') throw err;

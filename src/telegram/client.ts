@@ -9,9 +9,9 @@ import { Logger, LogLevel } from 'telegram/extensions/Logger.js';
 import { StringSession } from 'telegram/sessions/index.js';
 import { logger } from '../log.js';
 import { prepareSandboxSession, readSandboxFile, sandboxClientOptions, type SandboxDescription } from './sandbox.js';
-import type { BotPort, Incoming } from '../bot/port.js';
+import type { BotPort } from '../bot/port.js';
 import { createGramBotPort, rpcErrorCode } from './botPort.js';
-import { onIncoming } from './incomingFeed.js';
+import { startUpdates, type RunningUpdates, type UpdatesSetup } from './updates/service.js';
 import { createGramLoginClient, loggedInUser } from './loginClient.js';
 import { sandboxSessionName, sessionFilePath } from './sessionFile.js';
 
@@ -113,8 +113,11 @@ export class SessionRevokedError extends Error {
 export interface TelegramLink {
   readonly me: { id: string; username: string | null };
   readonly port: BotPort;
-  /** The feed of incoming messages and button presses; returns the unsubscribe function. */
-  onIncoming(handler: (incoming: Incoming) => void): () => void;
+  /**
+   * Starts taking updates: stored state → difference to the end → live, every update stored in
+   * the inbox before anything handles it (src/telegram/updates/service.ts).
+   */
+  startUpdates(setup: UpdatesSetup): RunningUpdates;
   disconnect(): Promise<void>;
 }
 
@@ -150,10 +153,11 @@ export async function connectTelegram(args: ConnectArgs): Promise<TelegramLink> 
       throw err;
     }
     const user = loggedInUser(me);
+    let updates: RunningUpdates | null = null;
     return {
       me: { id: user.id, username: user.username },
-      port: createGramBotPort(client),
-      onIncoming: (handler) => onIncoming(client, handler),
+      port: createGramBotPort(client, { onUpdates: (result) => updates?.feed(result) }),
+      startUpdates: (setup) => (updates = startUpdates(client, setup)),
       disconnect: () => client.destroy(),
     };
   } catch (err) {

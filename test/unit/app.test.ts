@@ -13,6 +13,9 @@ import { NoSessionError, startCourier, type CourierConfig, type CourierDeps } fr
 import type { Incoming } from '../../src/bot/port.js';
 import { texts } from '../../src/bot/texts.js';
 import type { TelegramLink } from '../../src/telegram/client.js';
+import type { RunningUpdates, UpdatesSetup } from '../../src/telegram/updates/service.js';
+import { openDatabase } from '../../src/storage/index.js';
+import { storeUpdates } from '../../src/storage/inboxRepository.js';
 import { ProcessLockedError } from '../../src/telegram/processLock.js';
 import { saveSession, sessionFilePath } from '../../src/telegram/sessionFile.js';
 import { FakePort } from './bot/fakePort.js';
@@ -25,23 +28,41 @@ function deferred<T = void>() {
   return { promise, resolve };
 }
 
-/** A connected link whose incoming feed the test drives, recording what happens in order. */
+/**
+ * A connected link whose updates the test drives, recording what happens in order. It stores each
+ * emitted update in the inbox as the real update loop would (with a growing pts), so the app's own
+ * wiring (inbox -> per-chat queue -> router) is what runs; the engine has its own tests.
+ */
 class FakeLink implements TelegramLink {
   readonly me = { id: '4242', username: 'CourierBot' };
   readonly port: FakePort;
   readonly events: string[] = [];
-  private handler: ((incoming: Incoming) => void) | null = null;
+  private setup: UpdatesSetup | null = null;
+  private pts = 0;
   constructor(port = new FakePort()) {
     this.port = port;
   }
-  onIncoming(handler: (incoming: Incoming) => void) {
-    this.handler = handler;
-    return () => {
-      this.events.push('unsubscribe');
+  startUpdates(setup: UpdatesSetup): RunningUpdates {
+    this.setup = setup;
+    return {
+      caughtUp: Promise.resolve(null),
+      feed: () => undefined,
+      stop: async () => {
+        this.setup = null;
+        this.events.push('unsubscribe');
+      },
     };
   }
   emit(incoming: Incoming) {
-    this.handler?.(incoming);
+    if (!this.setup) return;
+    this.pts += 1;
+    const chatKey = `${incoming.chat.kind}:${incoming.chat.id}`;
+    storeUpdates(
+      this.setup.db,
+      [{ updateKey: incoming.updateKey, chatKey, kind: incoming.kind, payload: incoming, sentAt: incoming.date, receivedAt: Date.now(), recovered: false }],
+      { pts: this.pts, qts: 0, date: incoming.date, seq: 0, channels: {} },
+    );
+    this.setup.onStored([chatKey]);
   }
   async disconnect() {
     this.events.push('disconnect');
@@ -60,7 +81,13 @@ class SlowPingPort extends FakePort {
 }
 
 function message(text: string, messageId: number): Incoming {
-  return { kind: 'message', updateKey: `msg:user:1:${messageId}`, chat: { kind: 'user', id: '1', accessHash: '2' }, senderId: '1', messageId, text, date: 1 };
+  const date = Math.floor(Date.now() / 1000);
+  return { kind: 'message', updateKey: `msg:user:1:${messageId}`, chat: { kind: 'user', id: '1', accessHash: '2' }, senderId: '1', messageId, text, date };
+}
+
+/** Resolves once `condition` holds, checking after each turn of the event loop. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
 }
 
 describe('the running service: start and stop', () => {
@@ -80,6 +107,15 @@ describe('the running service: start and stop', () => {
       paths: { sessions: join(dir, 'sessions') },
       database: { file: join(dir, 'courier.db') },
       log: { level: 'error' },
+      admins: [],
+      updates: {
+        chatConcurrency: 4,
+        delayedNoteSeconds: 60,
+        offlineAlertSeconds: 900,
+        gapTimeoutMs: 500,
+        idleDifferenceSeconds: 900,
+        oldMessages: { maxAgeHours: null, action: 'handle' },
+      },
       shutdown: { graceMs: 5_000 },
     };
   });
@@ -91,8 +127,19 @@ describe('the running service: start and stop', () => {
         seen.session = session;
         return link;
       },
-      openDatabase: () => ({ close: () => events.push('db closed') }),
+      openDatabase: recordedDatabase,
     };
+  }
+
+  /** The real database, with its close recorded in `events`. */
+  function recordedDatabase(file: string) {
+    const db = openDatabase(file);
+    const close = db.close.bind(db);
+    db.close = () => {
+      events.push('db closed');
+      return close();
+    };
+    return db;
   }
 
   const sessionFile = () => sessionFilePath(config.paths.sessions, 'courier');
@@ -162,6 +209,7 @@ describe('the running service: start and stop', () => {
     expect(existsSync(config.database.file)).to.equal(true);
     link.emit(message('/start', 1));
     link.emit(message('hello', 2));
+    await until(() => link.port.sent.length === 2);
     await courier.stop();
     expect(link.port.sent.map((s) => [s.text, s.opts.replyTo])).to.deep.equal([
       [texts.en.welcome, undefined],
@@ -193,7 +241,7 @@ describe('the running service: start and stop', () => {
           connect: async () => {
             throw new Error('network down');
           },
-          openDatabase: () => ({ close: () => events.push('db closed') }),
+          openDatabase: recordedDatabase,
         },
       });
     } catch (err) {
@@ -236,7 +284,7 @@ describe('the running service: start and stop', () => {
           save('sandbox-session');
           return link;
         },
-        openDatabase: () => ({ close: () => undefined }),
+        openDatabase,
       },
     });
     await courier.stop();

@@ -1,15 +1,27 @@
 /**
- * The bot's feed of incoming messages and button presses, straight from GramJS's live updates.
- * Temporary by design: the update engine with durable catch-up replaces the source of this feed,
- * so everything the rest of Courier knows about it is `onIncoming(handler)` and the plain-data
- * Incoming it delivers. `toIncoming` is pure so the translation is tested without a network.
+ * GramJS update objects as the plain-data Incoming the bot handles and the inbox stores. Pure, so
+ * the translation is tested without a network. An update reaches here after the update engine
+ * ordered it: live ones as updates, recovered ones (getDifference's new_messages) as bare messages.
  */
-import { Api, type TelegramClient } from 'telegram';
-import { Raw } from 'telegram/events/index.js';
-import type { ChatRef, Incoming } from '../bot/port.js';
+import { Api, utils } from 'telegram';
+import type { ChatRef, Incoming, MediaRef } from '../bot/port.js';
 
-/** GramJS attaches the users and chats of the enclosing Updates container, keyed by peer id. */
-type Entities = Map<string, unknown>;
+/** The users and chats that came with an update, keyed by GramJS peer id ("1001", "-555", "-100777"). */
+export type Entities = Map<string, unknown>;
+
+/** Builds the entity map from a container's or difference page's users and chats. */
+export function entitiesOf(users: readonly unknown[], chats: readonly unknown[]): Entities {
+  const map: Entities = new Map();
+  for (const entity of [...users, ...chats]) {
+    if (entity instanceof Api.User || entity instanceof Api.Chat || entity instanceof Api.Channel) map.set(utils.getPeerId(entity), entity);
+  }
+  return map;
+}
+
+export interface ToIncomingOptions {
+  /** Reads the file of a media message (src/telegram/mediaRef.ts); without it media is ignored. */
+  mediaOf?: (message: Api.Message) => MediaRef | null;
+}
 
 function userInfo(entities: Entities | undefined, userId: string): { accessHash?: string; langCode?: string } {
   const user = entities?.get(userId);
@@ -35,7 +47,14 @@ function chatOf(peer: Api.TypePeer, entities: Entities | undefined): ChatRef {
 const key = (chat: ChatRef, messageId: number) => `msg:${chat.kind}:${chat.id}:${messageId}`;
 
 /** One update (already taken out of its container) as Incoming; null for everything the bot ignores. */
-export function toIncoming(update: unknown, entities?: Entities, nowSec: number = Math.floor(Date.now() / 1000)): Incoming | null {
+export function toIncoming(
+  update: unknown,
+  entities?: Entities,
+  nowSec: number = Math.floor(Date.now() / 1000),
+  options: ToIncomingOptions = {},
+): Incoming | null {
+  // getDifference lists new messages bare, not wrapped in updateNewMessage.
+  if (update instanceof Api.Message) return fromMessage(update, entities, options);
   if (update instanceof Api.UpdateShortMessage) {
     if (update.out) return null;
     const senderId = update.userId.toString();
@@ -51,12 +70,7 @@ export function toIncoming(update: unknown, entities?: Entities, nowSec: number 
     return { kind: 'message', updateKey: key(chat, update.id), chat, senderId, messageId: update.id, text: update.message, date: update.date, ...(langCode ? { langCode } : {}) };
   }
   if (update instanceof Api.UpdateNewMessage || update instanceof Api.UpdateNewChannelMessage) {
-    const m = update.message;
-    if (!(m instanceof Api.Message) || m.out) return null;
-    const chat = chatOf(m.peerId, entities);
-    const senderId = m.fromId instanceof Api.PeerUser ? m.fromId.userId.toString() : chat.id;
-    const { langCode } = userInfo(entities, senderId);
-    return { kind: 'message', updateKey: key(chat, m.id), chat, senderId, messageId: m.id, text: m.message ?? '', date: m.date, ...(langCode ? { langCode } : {}) };
+    return update.message instanceof Api.Message ? fromMessage(update.message, entities, options) : null;
   }
   if (update instanceof Api.UpdateBotCallbackQuery) {
     const senderId = update.userId.toString();
@@ -76,22 +90,21 @@ export function toIncoming(update: unknown, entities?: Entities, nowSec: number 
   return null;
 }
 
-/** Calls `handler` for each incoming message or callback query; returns the unsubscribe function. */
-export function onIncoming(client: TelegramClient, handler: (incoming: Incoming) => void): () => void {
-  const event = new Raw({});
-  // The most recent language seen per user: short updates carry no user object.
-  const langs = new Map<string, string>();
-  const callback = (update: unknown): void => {
-    const entities = (update as { _entities?: Entities })._entities;
-    const incoming = toIncoming(update, entities);
-    if (!incoming) return;
-    if (incoming.langCode) langs.set(incoming.senderId, incoming.langCode);
-    else {
-      const known = langs.get(incoming.senderId);
-      if (known) incoming.langCode = known;
-    }
-    handler(incoming);
+function fromMessage(m: Api.Message, entities: Entities | undefined, options: ToIncomingOptions): Incoming | null {
+  if (m.out) return null;
+  const chat = chatOf(m.peerId, entities);
+  const senderId = m.fromId instanceof Api.PeerUser ? m.fromId.userId.toString() : chat.id;
+  const { langCode } = userInfo(entities, senderId);
+  const media = m.media && options.mediaOf ? options.mediaOf(m) : null;
+  return {
+    kind: 'message',
+    updateKey: key(chat, m.id),
+    chat,
+    senderId,
+    messageId: m.id,
+    text: m.message ?? '',
+    date: m.date,
+    ...(langCode ? { langCode } : {}),
+    ...(media ? { media } : {}),
   };
-  client.addEventHandler(callback, event);
-  return () => client.removeEventHandler(callback, event);
 }

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { returnBigInt } from 'telegram/Helpers.js';
 import { Api } from 'telegram';
-import { toIncoming } from '../../../src/telegram/incomingFeed.js';
+import { toIncoming } from '../../../src/telegram/incoming.js';
 import { inlineMarkupOf, inputPeerOf, sentMessageId } from '../../../src/telegram/botPort.js';
 
 const long = (v: number | string) => returnBigInt(String(v));
 
-describe('incoming feed: GramJS updates as plain data', () => {
+describe('incoming: GramJS updates as plain data', () => {
   it('a short private message becomes a message from that user, keyed by chat and id', () => {
     const u = new Api.UpdateShortMessage({ id: 17, userId: long(1001), message: 'hello', pts: 5, ptsCount: 1, date: 1_700_000_000 });
     expect(toIncoming(u)).to.deep.equal({

@@ -1,0 +1,74 @@
+/**
+ * What operators see of a catch-up: one log line with the figures (updates recovered, seconds
+ * offline, pts skipped), a row in catchup_log, and a message to each admin when Courier was
+ * offline longer than updates.offlineAlertSeconds or updates were lost for good (differenceTooLong).
+ */
+import type { BotPort } from '../bot/port.js';
+import { replyRandomId } from '../bot/router.js';
+import { logger } from '../log.js';
+
+const log = logger('catchup');
+
+export interface CatchupFigures {
+  /** Which run: the one at start or a later gap. */
+  reason: 'start' | 'gap';
+  recovered: number;
+  skippedPts: number;
+  requests: number;
+  /** Seconds the difference took to fetch and store. */
+  seconds: number;
+  /** Seconds Courier was not running before this start (0 for gap runs). */
+  offlineSeconds: number;
+  /** A stable id of this catch-up (its catchup_log row), so a re-sent alert is deduplicated. */
+  id: number;
+}
+
+export function logCatchup(f: CatchupFigures): void {
+  const text =
+    `catch-up finished: ${f.recovered} update(s) recovered in ${f.seconds.toFixed(2)} s over ${f.requests} request(s)` +
+    (f.reason === 'start' ? ` after ${Math.round(f.offlineSeconds)} s offline` : ' after a gap') +
+    (f.skippedPts > 0 ? `; ${f.skippedPts} update(s) were too old to fetch and are lost` : '');
+  const fields = { reason: f.reason, recovered: f.recovered, seconds: f.seconds, requests: f.requests, offlineSeconds: f.offlineSeconds, skippedPts: f.skippedPts };
+  if (f.skippedPts > 0) log.warn(text, fields);
+  else log.info(text, fields);
+}
+
+export function alertText(f: CatchupFigures, offlineAlertSeconds: number): string | null {
+  const lines: string[] = [];
+  if (f.reason === 'start' && f.offlineSeconds > offlineAlertSeconds) {
+    lines.push(`Courier was offline for ${formatDuration(f.offlineSeconds)} and has caught up: ${f.recovered} update(s) recovered.`);
+  }
+  if (f.skippedPts > 0) {
+    lines.push(
+      `Telegram would not list ${f.skippedPts} update(s) from while Courier was away (difference too long): ` +
+        'those messages are lost and their senders got no answer.',
+    );
+  }
+  return lines.length > 0 ? lines.join('\n') : null;
+}
+
+export interface AlertTarget {
+  id: string;
+  accessHash: string | undefined;
+}
+
+/** Sends the alert to every admin; an admin Courier cannot reach is logged, not fatal. */
+export async function alertAdmins(port: BotPort, admins: readonly AlertTarget[], f: CatchupFigures, offlineAlertSeconds: number): Promise<void> {
+  const text = alertText(f, offlineAlertSeconds);
+  if (!text) return;
+  for (const [index, admin] of admins.entries()) {
+    try {
+      const chat = { kind: 'user' as const, id: admin.id, ...(admin.accessHash !== undefined ? { accessHash: admin.accessHash } : {}) };
+      await port.sendText(chat, text, { randomId: replyRandomId(`alert:${f.id}`, index) });
+    } catch (error) {
+      log.warn(`could not alert admin ${admin.id} (they must have written to the bot once): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}

@@ -1,0 +1,71 @@
+/**
+ * Puts the update machinery together for one connected GramJS client: the raw-update hook, the
+ * engine (starting from the stored state), the loop that fetches differences, and the inbox sink.
+ * What happens to stored updates afterwards (the per-chat queues and the bot) is the caller's.
+ */
+import type { Database } from 'better-sqlite3';
+import type { Api, TelegramClient } from 'telegram';
+import type { MediaRef } from '../../bot/port.js';
+import type { PeerCache } from '../../storage/peerCache.js';
+import { loadUpdateState } from '../../storage/updateStateRepository.js';
+import { UpdateEngine, BOT_CHANNEL_DIFFERENCE_LIMIT } from './engine.js';
+import { batchFromGramjs, gramjsPlainUpdateKey, type GramjsPayload } from './fromGramjs.js';
+import { attachRawUpdates, classifyGramjsError, gramjsUpdateApi } from './gramjsSource.js';
+import { createInboxSink } from './inboxSink.js';
+import { UpdateLoop, type CatchupReport, type LoopClock } from './updateLoop.js';
+
+export interface UpdatesSetup {
+  db: Database;
+  peers: PeerCache;
+  gapTimeoutMs: number;
+  idleDifferenceMs: number;
+  clock?: LoopClock;
+  mediaOf?: (message: Api.Message) => MediaRef | null;
+  onStored(chatKeys: readonly string[]): void;
+  onCatchup(report: CatchupReport): void;
+  onError(error: unknown, what: string): void;
+}
+
+export interface RunningUpdates {
+  /** Resolves once everything missed while Courier was down is stored (null: nothing was missed). */
+  readonly caughtUp: Promise<CatchupReport | null>;
+  /** Feeds the Updates result of one of Courier's own requests. */
+  feed(updates: Api.TypeUpdates): void;
+  stop(): Promise<void>;
+}
+
+export function startUpdates(client: TelegramClient, setup: UpdatesSetup): RunningUpdates {
+  const engine = new UpdateEngine<GramjsPayload>(loadUpdateState(setup.db), {
+    gapTimeoutMs: setup.gapTimeoutMs,
+    idleDifferenceMs: setup.idleDifferenceMs,
+    channelDifferenceLimit: BOT_CHANNEL_DIFFERENCE_LIMIT,
+    plainUpdateKey: gramjsPlainUpdateKey,
+  });
+  const sink = createInboxSink({
+    db: setup.db,
+    peers: setup.peers,
+    ...(setup.clock ? { now: () => setup.clock!.now() } : {}),
+    ...(setup.mediaOf ? { mediaOf: setup.mediaOf } : {}),
+    onStored: setup.onStored,
+  });
+  const api = gramjsUpdateApi(client, { channelAccessHash: (id) => setup.peers.accessHash('channel', id) });
+  const loop = new UpdateLoop(engine, api, sink, {
+    ...(setup.clock ? { clock: setup.clock } : {}),
+    classifyError: classifyGramjsError,
+    onCatchup: setup.onCatchup,
+    onError: setup.onError,
+  });
+  const feed = (updates: Api.TypeUpdates) => loop.push(batchFromGramjs(updates));
+  const detach = attachRawUpdates(client, { onUpdates: feed, onReconnected: () => loop.reconnected() });
+  const caughtUp = loop.start();
+  // Observed by the caller; this keeps an early rejection (stop during start) from going unhandled.
+  caughtUp.catch(() => undefined);
+  return {
+    caughtUp,
+    feed,
+    stop: async () => {
+      detach();
+      await loop.stop();
+    },
+  };
+}

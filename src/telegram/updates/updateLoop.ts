@@ -1,0 +1,308 @@
+/**
+ * The update engine's I/O loop: it feeds the engine what the socket brings, sends the
+ * getState / getDifference / getChannelDifference requests the engine asks for, and hands every
+ * step's dispatched updates with the state covering them to a sink that stores both at once
+ * (src/storage/inboxRepository.ts storeUpdates). It is the only place that awaits on behalf of
+ * the engine, and it does so one step at a time, so the engine is never re-entered.
+ *
+ * Why a queue and one pump instead of handling each container as it arrives: a difference is
+ * fetched with awaits in between, and containers keep arriving meanwhile. Feeding them to the
+ * engine between two pages is fine (it postpones what the difference will cover), but two
+ * concurrent pumps would apply two answers to one request.
+ *
+ * Everything with side effects is injected (the API calls, the sink, the clock and timers), so the
+ * loop is tested with fakes and a fake clock, including the 15-minute rule.
+ */
+import type { UpdateEngine } from './engine.js';
+import type {
+  ChannelDifferenceResponse,
+  DifferenceRequest,
+  DifferenceResponse,
+  DifferenceResult,
+  Dispatch,
+  EngineState,
+  IncomingBatch,
+  ServerState,
+} from './types.js';
+
+export type CommonDifferenceRequest = Extract<DifferenceRequest, { kind: 'common' }>;
+export type ChannelDifferenceRequest = Extract<DifferenceRequest, { kind: 'channel' }>;
+
+/** The three requests, sent by the caller's client (GramJS in src/telegram/updates/gramjsSource.ts). */
+export interface UpdateApi<U> {
+  getState(): Promise<ServerState>;
+  getDifference(request: CommonDifferenceRequest): Promise<DifferenceResponse<U>>;
+  getChannelDifference(request: ChannelDifferenceRequest): Promise<ChannelDifferenceResponse<U>>;
+}
+
+/**
+ * What to do about a failed request: wait and retry (FLOOD_WAIT says how long; a network error
+ * gets a growing backoff), or, for a channel, give up on it ('forbidden': Courier was removed).
+ */
+export type RequestFailure = { kind: 'retry'; afterMs?: number } | { kind: 'forbidden' };
+
+export interface UpdateSink<U> {
+  /**
+   * Stores the dispatched updates and the state that covers them in one transaction and returns
+   * how many were new (copies of stored updates collapse). Must not await: the state must never
+   * be stored ahead of its updates, and an exception here stops the loop (nothing is lost:
+   * the stored state is the old one, and the next start fetches the difference again).
+   */
+  store(dispatch: readonly Dispatch<U>[], state: EngineState, source: 'live' | 'difference'): number;
+}
+
+export interface LoopClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): { cancel(): void };
+}
+
+export const systemLoopClock: LoopClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const timer = setTimeout(fn, ms);
+    // The loop's wake-ups must not keep a stopping process alive.
+    timer.unref();
+    return { cancel: () => clearTimeout(timer) };
+  },
+};
+
+/** One run of getting differences, from the first request to the last page. */
+export interface CatchupReport {
+  /** 'start': the run that began at startup; 'gap': a gap, tooLong, reconnect or the idle rule. */
+  reason: 'start' | 'gap';
+  startedAt: number;
+  finishedAt: number;
+  /** Updates fetched that were new to the inbox. */
+  recovered: number;
+  /** pts skipped by differenceTooLong / channelDifferenceTooLong: updates lost for good. */
+  skippedPts: number;
+  /** Requests sent (pages). */
+  requests: number;
+}
+
+export interface UpdateLoopOptions {
+  clock?: LoopClock;
+  classifyError?: (error: unknown) => RequestFailure;
+  onCatchup?: (report: CatchupReport) => void;
+  onError?: (error: unknown, what: string) => void;
+  /** First retry delay after a failed request; doubles up to maxRetryMs. */
+  retryMs?: number;
+  maxRetryMs?: number;
+}
+
+export class UpdateLoopStoppedError extends Error {
+  override readonly name = 'UpdateLoopStoppedError';
+  constructor() {
+    super('The update loop was stopped before it finished catching up; the next start continues from the stored state.');
+  }
+}
+
+export class UpdateLoop<U> {
+  private readonly clock: LoopClock;
+  private readonly classify: (error: unknown) => RequestFailure;
+  private readonly queue: IncomingBatch<U>[] = [];
+  private pumping: Promise<void> | null = null;
+  /** A failed request's retry; while armed, deadlines wait for it. */
+  private timer: { cancel(): void } | null = null;
+  private deadline: { cancel(): void } | null = null;
+  private stopped = false;
+  private started = false;
+  private run: CatchupReport | null = null;
+  private retryMs: number;
+  private lastStoredState = '';
+  private catchupWaiters: { resolve: (r: CatchupReport | null) => void; reject: (e: unknown) => void }[] = [];
+  private firstRunDone = false;
+  private firstReport: CatchupReport | null = null;
+
+  constructor(
+    private readonly engine: UpdateEngine<U>,
+    private readonly api: UpdateApi<U>,
+    private readonly sink: UpdateSink<U>,
+    private readonly options: UpdateLoopOptions = {},
+  ) {
+    this.clock = options.clock ?? systemLoopClock;
+    this.classify = options.classifyError ?? (() => ({ kind: 'retry' }));
+    this.retryMs = options.retryMs ?? 500;
+  }
+
+  /**
+   * Starts: with no stored state takes updates.getState; otherwise fetches the difference to the
+   * end. Resolves with that first catch-up's report (null when there was nothing to fetch) once
+   * everything missed is stored; live containers pushed meanwhile are kept and applied after it.
+   */
+  async start(): Promise<CatchupReport | null> {
+    if (this.started) throw new Error('UpdateLoop.start was called twice.');
+    this.started = true;
+    if (this.engine.needsInitialState()) {
+      const state = await this.retrying('updates.getState', () => this.api.getState());
+      const result = this.engine.setState(state, this.clock.now());
+      if (result.stateAfter) this.store(result.dispatch, result.stateAfter, 'live');
+    }
+    const done = new Promise<CatchupReport | null>((resolve, reject) => this.catchupWaiters.push({ resolve, reject }));
+    this.kick();
+    return done;
+  }
+
+  /** A container from the socket (or the Updates result of a request). */
+  push(batch: IncomingBatch<U>): void {
+    if (this.stopped) return;
+    this.queue.push(batch);
+    if (this.started) this.kick();
+  }
+
+  /**
+   * The connection was lost and is back: whatever was pushed meanwhile never arrived, so get the
+   * difference (the spec's answer to updatesTooLong, which is what a lost connection amounts to).
+   */
+  reconnected(): void {
+    this.push({ kind: 'tooLong' });
+  }
+
+  /** Stops taking containers and timers; resolves when the step in progress has finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = null;
+    this.deadline?.cancel();
+    this.deadline = null;
+    await this.pumping;
+    for (const waiter of this.catchupWaiters.splice(0)) waiter.reject(new UpdateLoopStoppedError());
+  }
+
+  /** Resolves when nothing is queued and no request is in flight (for tests and benchmarks). */
+  async settled(): Promise<void> {
+    while (this.pumping) await this.pumping;
+  }
+
+  private kick(): void {
+    if (this.pumping || this.stopped) return;
+    this.pumping = this.pump()
+      .catch((error: unknown) => {
+        // The sink failed (e.g. the disk is full): stop rather than dispatch updates that are not stored.
+        this.options.onError?.(error, 'storing updates');
+        this.stopped = true;
+        for (const waiter of this.catchupWaiters.splice(0)) waiter.reject(error);
+      })
+      .finally(() => {
+        this.pumping = null;
+        if (!this.stopped && this.queue.length > 0) this.kick();
+        else this.armTimer();
+      });
+  }
+
+  private async pump(): Promise<void> {
+    while (!this.stopped) {
+      const batch = this.queue.shift();
+      if (batch) {
+        const result = this.engine.processUpdates(batch, this.clock.now());
+        if (result.stateAfter) this.store(result.dispatch, result.stateAfter, 'live');
+        continue;
+      }
+      const request = this.engine.nextDifferenceRequest(this.clock.now());
+      if (!request) {
+        this.finishRun();
+        return;
+      }
+      this.run ??= { reason: this.firstRunDone ? 'gap' : 'start', startedAt: this.clock.now(), finishedAt: 0, recovered: 0, skippedPts: 0, requests: 0 };
+      const ok = await this.fetch(request);
+      if (!ok) return; // a retry timer is armed
+    }
+  }
+
+  /** Sends one difference request and applies its answer; false when it failed (retry scheduled). */
+  private async fetch(request: DifferenceRequest): Promise<boolean> {
+    const run = this.run!;
+    run.requests += 1;
+    let result: DifferenceResult<U> | { dispatch: Dispatch<U>[]; stateAfter: EngineState | null; skippedPts?: number };
+    try {
+      if (request.kind === 'common') {
+        const response = await this.api.getDifference(request);
+        if (this.stopped) return true;
+        result = this.engine.applyDifference(response, this.clock.now());
+      } else {
+        const response = await this.api.getChannelDifference(request);
+        if (this.stopped) return true;
+        result = this.engine.applyChannelDifference(request.channel, response, this.clock.now());
+      }
+    } catch (error) {
+      if (this.stopped) return true;
+      const failure = this.classify(error);
+      if (request.kind === 'channel' && failure.kind === 'forbidden') {
+        const ended = this.engine.endChannelDifference(request.channel, 'forbidden', this.clock.now());
+        if (ended.stateAfter) this.store(ended.dispatch, ended.stateAfter, 'difference');
+        return true;
+      }
+      this.options.onError?.(error, request.kind === 'common' ? 'updates.getDifference' : `updates.getChannelDifference(${request.channel})`);
+      const delay = failure.kind === 'retry' && failure.afterMs !== undefined ? failure.afterMs : this.nextBackoff();
+      this.timer?.cancel();
+      this.timer = this.clock.setTimeout(() => {
+        this.timer = null;
+        this.kick();
+      }, delay);
+      return false;
+    }
+    this.retryMs = this.options.retryMs ?? 500;
+    run.skippedPts += result.skippedPts ?? 0;
+    if (result.stateAfter) run.recovered += this.store(result.dispatch, result.stateAfter, 'difference');
+    return true;
+  }
+
+  private store(dispatch: readonly Dispatch<U>[], state: EngineState, source: 'live' | 'difference'): number {
+    const key = JSON.stringify(state);
+    // A container that only held an update for later changes nothing: skip the write.
+    if (dispatch.length === 0 && key === this.lastStoredState) return 0;
+    const inserted = this.sink.store(dispatch, state, source);
+    this.lastStoredState = key;
+    return inserted;
+  }
+
+  private finishRun(): void {
+    const run = this.run;
+    this.run = null;
+    if (run) {
+      run.finishedAt = this.clock.now();
+      this.options.onCatchup?.(run);
+    }
+    if (!this.firstRunDone) {
+      this.firstRunDone = true;
+      this.firstReport = run;
+      for (const waiter of this.catchupWaiters.splice(0)) waiter.resolve(this.firstReport);
+    }
+  }
+
+  /** Wakes the loop when the engine's next deadline passes (held gap, idle rule). */
+  private armTimer(): void {
+    this.deadline?.cancel();
+    this.deadline = null;
+    if (this.stopped || this.timer || !this.started) return;
+    const now = this.clock.now();
+    const wake = this.engine.checkDeadlines(now);
+    this.deadline = this.clock.setTimeout(
+      () => {
+        this.deadline = null;
+        this.kick();
+      },
+      Math.max(0, wake - now),
+    );
+  }
+
+  private nextBackoff(): number {
+    const delay = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, this.options.maxRetryMs ?? 30_000);
+    return delay;
+  }
+
+  private async retrying<T>(what: string, call: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await call();
+      } catch (error) {
+        if (this.stopped) throw new UpdateLoopStoppedError();
+        this.options.onError?.(error, what);
+        const failure = this.classify(error);
+        const delay = failure.kind === 'retry' && failure.afterMs !== undefined ? failure.afterMs : this.nextBackoff();
+        await new Promise<void>((resolve) => this.clock.setTimeout(resolve, delay));
+      }
+    }
+  }
+}
