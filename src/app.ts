@@ -11,7 +11,7 @@
  * taken before the queues are drained (up to shutdown.graceMs), and anything unfinished simply
  * stays pending in the inbox for the next start.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database } from './storage/index.js';
 import { buildBotRouter } from './bot/commands.js';
 import { createInboxDrain } from './bot/inboxDrain.js';
 import { logger } from './log.js';

@@ -8,7 +8,7 @@
  * language, on its first answer; one older than `oldMessages.maxAgeHours` is, when the action is
  * 'acknowledge', only answered with a note saying it was too old.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database } from '../storage/index.js';
 import { logger } from '../log.js';
 import { markDone, nextPending, recordAttempt, type InboxRow } from '../storage/inboxRepository.js';
 import { incomingSchema } from './incomingSchema.js';

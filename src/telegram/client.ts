@@ -12,6 +12,7 @@ import { prepareSandboxSession, readSandboxFile, sandboxClientOptions, type Sand
 import type { BotPort } from '../bot/port.js';
 import { createGramBotPort, rpcErrorCode } from './botPort.js';
 import { startUpdates, type RunningUpdates, type UpdatesSetup } from './updates/service.js';
+import { applyGramjsPatches } from './gramjsPatches.js';
 import { createGramLoginClient, loggedInUser } from './loginClient.js';
 import { sandboxSessionName, sessionFilePath } from './sessionFile.js';
 
@@ -86,6 +87,7 @@ export interface BuiltClient {
 }
 
 export function buildTelegramClient(target: TelegramTarget, session: string | null, telegram: TelegramSettings, logLevel: string): BuiltClient {
+  applyGramjsPatches();
   const stringSession = new StringSession(session ?? '');
   const common = {
     connectionRetries: 5,

@@ -7,52 +7,14 @@
  * before logging in, and a bad config value.
  */
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Api, type TelegramClient } from 'telegram';
 import { texts } from '../../src/bot/texts.js';
 import { connectUserClient, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { nextUpdate } from '../helpers/rawUpdates.js';
-
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-
-/**
- * The environment of this test run without any Courier settings of the developer's own; every run
- * gets its own data and session folders, so a developer's real session is never touched.
- */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COURIER_')));
-  return { ...env, ...extra };
-}
-
-function runCourier(args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-/** Resolves when `pattern` appears in the child's output; rejects if it exits first. */
-function waitForOutput(run: ReturnType<typeof runCourier>, pattern: RegExp): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (pattern.test(run.output())) {
-        run.child.stdout!.off('data', check);
-        run.child.stderr!.off('data', check);
-        resolve();
-      }
-    };
-    run.child.stdout!.on('data', check);
-    run.child.stderr!.on('data', check);
-    void run.exited.then((code) => reject(new Error(`Courier exited (${code}) before printing ${pattern}:\n${run.output()}`)));
-    check();
-  });
-}
+import { runCourier, waitForOutput } from '../helpers/courierProcess.js';
 
 interface Received {
   text: string;

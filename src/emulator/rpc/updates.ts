@@ -16,7 +16,8 @@ export const updatesHandlers: Record<string, RpcMethod> = {
       pts: req.pts,
       qts: req.qts ?? 0,
       date: req.date,
-      ...(req.ptsTotalLimit !== undefined ? { ptsTotalLimit: req.ptsTotalLimit } : {}),
+      // GramJS's reader leaves an absent flags field null, not undefined.
+      ...(typeof req.ptsTotalLimit === 'number' ? { ptsTotalLimit: req.ptsTotalLimit } : {}),
     }),
   ),
 

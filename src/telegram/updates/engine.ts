@@ -116,7 +116,7 @@ export class UpdateEngine<U = unknown> {
 
   /**
    * Starts from the server's current state (updates.getState). Containers that arrived before
-   * are checked against it now; what they hold beyond that state is returned to dispatch.
+   * it are dispatched now, in order (see below).
    */
   setState(state: ServerState, now: number): ProcessResult<U> {
     if (this.hasState) {
@@ -125,15 +125,26 @@ export class UpdateEngine<U = unknown> {
           '(a saved state is caught up through nextDifferenceRequest instead).',
       );
     }
-    this.setEntry(newEntry(COMMON, state.pts, now + this.idleDifferenceMs));
-    this.setEntry(newEntry(SECONDARY, state.qts, now + this.idleDifferenceMs));
+    // Containers that came before the answer were received on this connection, i.e. after it
+    // opened: start each sequence just before the first of them, so they are dispatched rather
+    // than taken as covered by the state (the server counts them in it). Anything the server has
+    // between there and its state that did not arrive is a gap, fetched as usual.
+    const early = this.preStateBatches;
+    this.preStateBatches = [];
+    const startOf = (entry: 'common' | 'secondary', serverPts: number): number => {
+      let start = serverPts;
+      for (const batch of early) {
+        for (const u of batch.updates) if (u.kind === 'pts' && u.entry === entry) start = Math.min(start, u.pts - u.ptsCount);
+      }
+      return Math.max(0, start);
+    };
+    this.setEntry(newEntry(COMMON, startOf('common', state.pts), now + this.idleDifferenceMs));
+    this.setEntry(newEntry(SECONDARY, startOf('secondary', state.qts), now + this.idleDifferenceMs));
     this.date = state.date;
     this.seq = state.seq;
     this.hasState = true;
     const out: Dispatch<U>[] = [];
     let gap = false;
-    const early = this.preStateBatches;
-    this.preStateBatches = [];
     for (const batch of early) gap = this.processBatch(batch, now, out) || gap;
     return { dispatch: out, gap, stateAfter: this.getState() };
   }

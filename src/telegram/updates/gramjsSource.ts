@@ -12,7 +12,7 @@
  * stored state nothing is lost (the start's getDifference covers their pts); only pts-less
  * updates (a button pressed in that instant) could be missed, as on any client that was offline.
  */
-import { Api, type TelegramClient } from 'telegram';
+import { Api, utils, type TelegramClient } from 'telegram';
 import { FloodWaitError, RPCError } from 'telegram/errors/index.js';
 import { UpdateConnectionState } from 'telegram/network/index.js';
 import { returnBigInt } from 'telegram/Helpers.js';
@@ -84,7 +84,11 @@ export function gramjsUpdateApi(client: TelegramClient, options: GramjsUpdateApi
       ),
     getChannelDifference: async (request) => {
       const accessHash = options.channelAccessHash(request.channel);
-      const channel = new Api.InputChannel({ channelId: returnBigInt(request.channel), accessHash: returnBigInt(accessHash ?? '0') });
+      const channel =
+        accessHash !== undefined
+          ? new Api.InputChannel({ channelId: returnBigInt(request.channel), accessHash: returnBigInt(accessHash) })
+          : // Not stored yet (met only in this run): GramJS's entity cache may know it.
+            utils.getInputChannel(await client.getInputEntity(new Api.PeerChannel({ channelId: returnBigInt(request.channel) })));
       const diff = await client.invoke(
         new Api.updates.GetChannelDifference({ channel, filter: new Api.ChannelMessagesFilterEmpty(), pts: request.pts, limit: request.limit, force: true }),
       );
@@ -99,5 +103,7 @@ export function classifyGramjsError(error: unknown): RequestFailure {
   if (error instanceof RPCError && /^(CHANNEL_PRIVATE|CHANNEL_INVALID|CHANNEL_PUBLIC_GROUP_NA|USER_BANNED_IN_CHANNEL)$/.test(error.errorMessage)) {
     return { kind: 'forbidden' };
   }
+  // A channel whose access hash Courier never learnt cannot be asked for, now or later.
+  if (error instanceof Error && error.message.includes('Could not find the input entity')) return { kind: 'forbidden' };
   return { kind: 'retry' };
 }

@@ -10,7 +10,7 @@
 import type { MediaRef } from '../../bot/port.js';
 import { storeUpdates, type InboxEvent } from '../../storage/inboxRepository.js';
 import type { PeerCache } from '../../storage/peerCache.js';
-import type { Database } from 'better-sqlite3';
+import type { Database } from '../../storage/index.js';
 import { Api } from 'telegram';
 import { entitiesOf, toIncoming, type Entities } from '../incoming.js';
 import type { GramjsPayload } from './fromGramjs.js';

@@ -3,7 +3,7 @@
  * engine (starting from the stored state), the loop that fetches differences, and the inbox sink.
  * What happens to stored updates afterwards (the per-chat queues and the bot) is the caller's.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database } from '../../storage/index.js';
 import type { Api, TelegramClient } from 'telegram';
 import type { MediaRef } from '../../bot/port.js';
 import type { PeerCache } from '../../storage/peerCache.js';

@@ -106,6 +106,8 @@ export class UpdateLoop<U> {
   private timer: { cancel(): void } | null = null;
   private deadline: { cancel(): void } | null = null;
   private stopped = false;
+  private starting = false;
+  /** Set once the engine has a state: containers are only fed to it from then on. */
   private started = false;
   private run: CatchupReport | null = null;
   private retryMs: number;
@@ -131,14 +133,17 @@ export class UpdateLoop<U> {
    * everything missed is stored; live containers pushed meanwhile are kept and applied after it.
    */
   async start(): Promise<CatchupReport | null> {
-    if (this.started) throw new Error('UpdateLoop.start was called twice.');
-    this.started = true;
+    if (this.starting) throw new Error('UpdateLoop.start was called twice.');
+    this.starting = true;
     if (this.engine.needsInitialState()) {
       const state = await this.retrying('updates.getState', () => this.api.getState());
+      // What arrived while getState was on its way goes in first: the engine keeps it for setState.
+      for (const batch of this.queue.splice(0)) this.engine.processUpdates(batch, this.clock.now());
       const result = this.engine.setState(state, this.clock.now());
       if (result.stateAfter) this.store(result.dispatch, result.stateAfter, 'live');
     }
     const done = new Promise<CatchupReport | null>((resolve, reject) => this.catchupWaiters.push({ resolve, reject }));
+    this.started = true;
     this.kick();
     return done;
   }

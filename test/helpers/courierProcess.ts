@@ -1,0 +1,63 @@
+/**
+ * Courier as a child process, exactly as an operator runs it (`node --import tsx src/main.ts …`),
+ * with an environment stripped of the developer's own COURIER_* settings.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COURIER_')));
+  return { ...env, ...extra };
+}
+
+export interface CourierProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+export function runCourier(args: string[], env: Record<string, string>): CourierProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+/** Resolves when `pattern` appears in the child's output; rejects if it exits first. */
+export function waitForOutput(run: CourierProcess, pattern: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (pattern.test(run.output())) {
+        run.child.stdout!.off('data', check);
+        run.child.stderr!.off('data', check);
+        resolve();
+      }
+    };
+    run.child.stdout!.on('data', check);
+    run.child.stderr!.on('data', check);
+    void run.exited.then((code) => reject(new Error(`Courier exited (${code}) before printing ${pattern}:\n${run.output()}`)));
+    check();
+  });
+}
+
+/** SIGKILL, then waits for the exit: a crash at this very moment. */
+export async function killHard(run: CourierProcess): Promise<void> {
+  if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+  await run.exited;
+}
+
+/**
+ * Resolves once `condition` holds; checks every `everyMs`. The deadline only turns a condition
+ * that never comes into a readable failure.
+ */
+export async function until(condition: () => boolean, what: string, deadlineMs = 20_000, everyMs = 25): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > deadlineMs) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
