@@ -1,23 +1,24 @@
 /**
- * `npm run emulator -- --data-dir DIR [--port N] [--host H]`: runs the DC emulator until SIGTERM
- * or SIGINT, then closes it cleanly and exits 0.
+ * `npm run emulator -- --data-dir DIR [--port N] [--host H] [--decrypt-workers N]`: runs the DC
+ * emulator until SIGTERM or SIGINT, then closes it cleanly and exits 0. --decrypt-workers sets the
+ * worker threads that decrypt big packets (default one per core, at most 8; 0 = none).
  */
 import { parseArgs } from 'node:util';
 import { startEmulator } from './index.js';
 
 export class EmulatorUsageError extends Error {
   constructor(message: string) {
-    super(`${message}\nusage: emulator --data-dir DIR [--port N] [--host H]`);
+    super(`${message}\nusage: emulator --data-dir DIR [--port N] [--host H] [--decrypt-workers N]`);
     this.name = 'EmulatorUsageError';
   }
 }
 
-export function parseEmulatorArgs(argv: string[]): { dataDir: string; port: number; host: string } {
+export function parseEmulatorArgs(argv: string[]): { dataDir: string; port: number; host: string; decryptWorkers?: number } {
   let values;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
+      options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'decrypt-workers': { type: 'string' } },
       strict: true,
     }));
   } catch (err) {
@@ -27,7 +28,12 @@ export function parseEmulatorArgs(argv: string[]): { dataDir: string; port: numb
   if (!dataDir) throw new EmulatorUsageError('--data-dir is required');
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new EmulatorUsageError(`--port must be 0..65535, got ${values.port}`);
-  return { dataDir, port, host: values.host ?? '127.0.0.1' };
+  const rawWorkers = values['decrypt-workers'];
+  const decryptWorkers = rawWorkers === undefined ? undefined : Number(rawWorkers);
+  if (decryptWorkers !== undefined && (!Number.isInteger(decryptWorkers) || decryptWorkers < 0 || decryptWorkers > 64)) {
+    throw new EmulatorUsageError(`--decrypt-workers must be 0..64, got ${rawWorkers}`);
+  }
+  return { dataDir, port, host: values.host ?? '127.0.0.1', ...(decryptWorkers === undefined ? {} : { decryptWorkers }) };
 }
 
 export async function runEmulatorCli(argv: string[], out: (line: string) => void = (l) => console.log(l)): Promise<number> {

@@ -47,6 +47,8 @@ export interface StartEmulatorOptions {
   log?: (line: string) => void;
   /** The accounts side; defaults to the one registered with setDefaultAccountsWiring. */
   accounts?: AccountsWiring;
+  /** Decrypt worker threads for big packets (server.ts EmulatorServerOptions.decryptWorkers). */
+  decryptWorkers?: number;
 }
 
 export interface RunningEmulator {
@@ -79,6 +81,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
       authKeys: world.authKeys,
       ...(opts.log ? { log: opts.log } : {}),
       ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(opts.decryptWorkers === undefined ? {} : { decryptWorkers: opts.decryptWorkers }),
     });
     world.attachDelivery(server.delivery);
     const host = server.host === '0.0.0.0' || server.host === '::' ? '127.0.0.1' : server.host;

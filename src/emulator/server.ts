@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { RpcError, type AuthKeyStore, type Delivery, type RpcHandler, type TLObject } from './contract.js';
 import { ServerConnection } from './mtproto/connection.js';
 import { Dispatcher } from './mtproto/dispatcher.js';
+import { DecryptPool, defaultDecryptWorkers } from './mtproto/decryptPool.js';
 import { ServerMsgIdClock } from './mtproto/msgIds.js';
 import { AuthKeyRegistry, type SessionState } from './mtproto/sessions.js';
 import { parseServerRsaKey } from './mtproto/rsaKey.js';
@@ -25,6 +26,11 @@ export interface EmulatorServerOptions {
   log?: (line: string) => void;
   /** Milliseconds since the epoch; injected so msg_id checks can be tested. */
   clock?: () => number;
+  /**
+   * Worker threads that decrypt big packets (uploads) in parallel; 0 decrypts everything on the
+   * event loop. Default: one per core, at most 8 (mtproto/decryptPool.ts).
+   */
+  decryptWorkers?: number;
 }
 
 export interface EmulatorFaults {
@@ -44,8 +50,16 @@ export interface EmulatorServer {
   readonly faults: EmulatorFaults;
   /** Number of open client connections. */
   connectionCount(): number;
+  /**
+   * Starts the decrypt workers now instead of on the first big packet; resolves with how many
+   * are ready. Only benchmarks need it: without it the first upload parts decrypt inline.
+   */
+  warmUpDecryptWorkers(): Promise<number>;
   close(): Promise<void>;
 }
+
+/** Received bytes a connection may have waiting for decryption before the server stops reading it. */
+const MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
 
 class ReplyStall {
   waitFor: Promise<void> | null = null;
@@ -83,6 +97,7 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
   const failures = new Map<string, { error: RpcError; times: number }>();
   const connections = new Set<ServerConnection>();
   let nextConnId = 1;
+  const decryptPool = new DecryptPool(opts.decryptWorkers ?? defaultDecryptWorkers(), log);
 
   const dispatcher = new Dispatcher({
     rsa,
@@ -92,6 +107,7 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
     msgIds,
     nowMs: clock,
     log,
+    decryptPool,
     faults: {
       takeFailure(className) {
         const f = failures.get(className);
@@ -112,6 +128,12 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const payload of conn.receive(chunk)) dispatcher.handlePayload(conn, payload);
+        if (dispatcher.backlog(conn) > MAX_BACKLOG_BYTES && !socket.isPaused()) {
+          // Stop reading until the decrypt pool catches up, so a fast client cannot queue
+          // unbounded memory; TCP flow control then slows the client down, as a real DC would.
+          socket.pause();
+          void dispatcher.drained(conn).then(() => socket.resume());
+        }
       } catch (err) {
         const why = err instanceof TransportFramingError ? err.message : `internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`;
         log(`connection ${conn.id}: ${why}`);
@@ -174,10 +196,12 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
       failNext: (method, error, times = 1) => void failures.set(method, { error, times }),
     },
     connectionCount: () => connections.size,
+    warmUpDecryptWorkers: () => decryptPool.warmUp(),
     close: async () => {
       stall.set(null);
       closeWhere(() => true);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await decryptPool.close();
     },
   };
 }

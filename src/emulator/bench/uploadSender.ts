@@ -30,6 +30,8 @@ export interface SenderInput {
   readonly authKey: Uint8Array;
   readonly parts: number;
   readonly partBytes: number;
+  /** Sign in as this bot before uploading (a real world refuses uploads from an anonymous key). */
+  readonly login?: { readonly apiId: number; readonly apiHash: string; readonly botToken: string };
 }
 
 export type SenderReport =
@@ -38,6 +40,8 @@ export type SenderReport =
 
 const BAD_SERVER_SALT_ID = 0xedab447b;
 const BOOL_TRUE_ID = 0x997275b5;
+/** The layer GramJS 2.26 speaks (telegram/tl/AllTLObjects LAYER). */
+const LAYER = 198;
 
 /** A minimal intermediate-transport MTProto client over one TCP connection. */
 class SenderConnection {
@@ -87,6 +91,10 @@ class SenderConnection {
     return decryptServerMessage(this.authKey, frame);
   }
 
+  get lastSentMsgId(): bigint {
+    return this.lastMsgId;
+  }
+
   /** Encrypts one content-related message; msg_ids strictly increase as the spec requires. */
   seal(body: Buffer): Buffer {
     const ms = Date.now();
@@ -106,9 +114,34 @@ class SenderConnection {
   }
 }
 
+/** rpc_error's message, or null for any other result (rpc_error#2144ca19 error_code:int error_message:string). */
+function rpcErrorOf(result: Buffer): string | null {
+  if (result.readUInt32LE(0) !== RPC_ERROR_ID) return null;
+  return `${result.readInt32LE(4)} ${result.subarray(9, 9 + result[8]!).toString('utf8')}`;
+}
+
 /** Every server message body, with containers opened. */
 function bodiesOf(m: PlainMessage): Buffer[] {
   return m.body.readUInt32LE(0) === MSG_CONTAINER_ID ? parseContainer(m.body).map((i) => i.body) : [m.body];
+}
+
+/** invokeWithLayer(initConnection(auth.importBotAuthorization)), as GramJS signs a bot in; waits for its result. */
+async function signIn(conn: SenderConnection, login: NonNullable<SenderInput['login']>): Promise<void> {
+  const query = new Api.auth.ImportBotAuthorization({ flags: 0, apiId: login.apiId, apiHash: login.apiHash, botAuthToken: login.botToken });
+  const init = new Api.InitConnection({ apiId: login.apiId, deviceModel: 'upload bench', systemVersion: process.version, appVersion: '1', systemLangCode: 'en', langPack: '', langCode: 'en', query });
+  const packet = conn.seal(new Api.InvokeWithLayer({ layer: LAYER, query: init }).getBytes());
+  const msgId = conn.lastSentMsgId;
+  conn.write(packet);
+  for (;;) {
+    const m = await conn.next();
+    if (!m) throw new Error('the emulator closed the connection during sign-in');
+    for (const body of bodiesOf(m)) {
+      if (body.readUInt32LE(0) !== RPC_RESULT_ID || body.readBigInt64LE(4) !== msgId) continue;
+      const error = rpcErrorOf(body.subarray(12));
+      if (error) throw new Error(`auth.importBotAuthorization failed: ${error}`);
+      return;
+    }
+  }
 }
 
 export async function runUploadSender(input: SenderInput): Promise<SenderReport> {
@@ -125,6 +158,7 @@ export async function runUploadSender(input: SenderInput): Promise<SenderReport>
         break;
       }
     }
+    if (input.login) await signIn(conn, input.login);
     const part = randomBytes(input.partBytes);
     const fileId = toGramBig(randomBytes(8).readBigInt64LE(0));
     const packets = Array.from({ length: input.parts }, (_, i) =>
@@ -142,7 +176,7 @@ export async function runUploadSender(input: SenderInput): Promise<SenderReport>
         if (body.readUInt32LE(0) !== RPC_RESULT_ID) continue;
         const result = body.subarray(12);
         if (result.readUInt32LE(0) === BOOL_TRUE_ID) accepted++;
-        else if (result.readUInt32LE(0) === RPC_ERROR_ID) errors.push(`${result.readInt32LE(4)} ${result.subarray(9, 9 + result[8]!).toString('utf8')}`);
+        else if (rpcErrorOf(result) !== null) errors.push(rpcErrorOf(result)!);
         else errors.push(`unexpected result constructor ${result.readUInt32LE(0).toString(16)}`);
       }
     }

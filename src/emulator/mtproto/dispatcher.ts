@@ -8,6 +8,7 @@ import { Api } from 'telegram';
 import { BinaryReader } from 'telegram/extensions/index.js';
 import { RpcError, type RpcHandler } from '../contract.js';
 import type { ServerConnection } from './connection.js';
+import type { DecryptPool } from './decryptPool.js';
 import { decryptClientMessage, EnvelopeError, type PlainMessage } from './envelope.js';
 import { AuthKeyHandshake } from './handshake.js';
 import { checkClientMsgIdTime, type ServerMsgIdClock } from './msgIds.js';
@@ -34,11 +35,20 @@ export interface DispatcherDeps {
   readonly nowMs: () => number;
   readonly faults: CallFaults;
   readonly log: (line: string) => void;
+  /** Decrypts big packets on worker threads; without it every packet is decrypted inline. */
+  readonly decryptPool?: DecryptPool;
 }
 
 /** Results above this size are sent as gzip_packed when that makes them smaller. */
 const GZIP_MIN_BYTES = 1024;
 const GZIP_MAX_BYTES = 256 * 1024;
+/**
+ * Packets at least this big go to the decrypt pool. Below it a worker round trip (two
+ * postMessage hops, tens of microseconds) costs more than decrypting inline.
+ */
+const OFFLOAD_MIN_BYTES = 32 * 1024;
+
+type Opened = { message: PlainMessage } | { error: unknown };
 
 export class Dispatcher {
   /** Sessions by auth key id, then session id. */
@@ -51,7 +61,68 @@ export class Dispatcher {
     this.registry = deps.registry;
   }
 
+  /**
+   * One connection's payloads are handled strictly in arrival order. A big encrypted packet starts
+   * decrypting on the pool at once, and what arrives behind it waits in this chain, so many packets
+   * decrypt in parallel while msg_id, seqno and session checks still see them in order.
+   */
+  private readonly intake = new WeakMap<ServerConnection, { tail: Promise<void>; bytes: number }>();
+
   handlePayload(conn: ServerConnection, payload: Buffer): void {
+    const opening = this.startDecrypt(payload);
+    const queue = this.intake.get(conn);
+    if (!opening && !queue) return this.handlePayloadNow(conn, payload);
+    const q = queue ?? { tail: Promise.resolve(), bytes: 0 };
+    q.bytes += payload.length;
+    const step = opening
+      ? () => opening.opened.then((r) => this.handleOpened(conn, opening.key, payload, r))
+      : () => this.handlePayloadNow(conn, payload);
+    const tail = q.tail
+      .then(step)
+      .catch((err: unknown) => {
+        this.deps.log(`connection ${conn.id}: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+        conn.close();
+      })
+      .finally(() => {
+        q.bytes -= payload.length;
+        if (q.tail === tail) this.intake.delete(conn);
+      });
+    q.tail = tail;
+    this.intake.set(conn, q);
+  }
+
+  /** Bytes received on `conn` and not handled yet (the server pauses reading above a limit). */
+  backlog(conn: ServerConnection): number {
+    return this.intake.get(conn)?.bytes ?? 0;
+  }
+
+  /** Resolves once everything received on `conn` so far has been handled. */
+  drained(conn: ServerConnection): Promise<void> {
+    return this.intake.get(conn)?.tail ?? Promise.resolve();
+  }
+
+  private startDecrypt(payload: Buffer): { key: AuthKeyState; opened: Promise<Opened> } | null {
+    const pool = this.deps.decryptPool;
+    if (!pool || payload.length < OFFLOAD_MIN_BYTES) return null;
+    const authKeyId = payload.readBigUInt64LE(0);
+    const key = authKeyId === 0n ? undefined : this.registry.lookup(authKeyId);
+    if (!key) return null; // handled inline, in order, by handlePayloadNow (plain, or -404)
+    const running = pool.tryDecrypt(key.authKey, payload);
+    if (!running) return null;
+    return { key, opened: running.then((message) => ({ message }), (error: unknown) => ({ error })) };
+  }
+
+  private handleOpened(conn: ServerConnection, key: AuthKeyState, payload: Buffer, r: Opened): void {
+    if ('message' in r) {
+      conn.authKeyId = key.authKeyId;
+      return this.handleMessage(conn, key, r.message);
+    }
+    if (r.error instanceof EnvelopeError) return this.deps.log(`connection ${conn.id}: ${r.error.message}`);
+    // The worker died under this packet: open it here, as if there were no pool.
+    return this.handlePayloadNow(conn, payload);
+  }
+
+  private handlePayloadNow(conn: ServerConnection, payload: Buffer): void {
     if (payload.length < 8) return;
     const authKeyId = payload.readBigUInt64LE(0);
     if (authKeyId === 0n) return this.handlePlain(conn, payload);

@@ -4,7 +4,8 @@
  *
  * Before a handler runs: the login check (401 AUTH_KEY_UNREGISTERED for an auth key not signed
  * in, except auth.*, help.* and langpack.*, which a client calls before or during sign-in), then
- * faults (failMethod answers an error, stallMethod delays on the world's clock).
+ * faults (failMethod answers an error, stallMethod delays on the world's clock), then the
+ * access_hash of every input user and channel in the request (rpc/peers.ts).
  * A method the emulator does not model answers 400 INPUT_METHOD_INVALID_<constructor id>, the
  * shape Telegram uses for a constructor it does not know (e.g. "INPUT_METHOD_INVALID_1400783906_3").
  */
@@ -13,6 +14,7 @@ import { RpcError, type CallContext, type RpcHandler, type TLObject } from '../c
 import type { World } from '../world/world.js';
 import { channelsHandlers } from './channels.js';
 import { messagesHandlers } from './messages.js';
+import { checkAccessHashes, filterRefusedUsers } from './peers.js';
 import { updatesHandlers } from './updates.js';
 
 export interface RpcCall {
@@ -47,7 +49,9 @@ export function createRpcHandler(world: World, extra: Record<string, RpcMethod> 
       if (failure) throw failure;
       const stall = world.faults.stallFor(name);
       if (stall > 0) await new Promise<void>((resolve) => world.schedule(stall, resolve));
+      if (userId !== null) checkAccessHashes(world, userId, request);
       const result = await handler(request, { ctx, userId: userId ?? 0, world });
+      if (userId !== null && name === 'users.GetUsers') return filterRefusedUsers(world, userId, request as Api.users.GetUsers, result) as TLObject;
       return result as TLObject;
     },
   };
