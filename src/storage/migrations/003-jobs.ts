@@ -25,6 +25,8 @@ CREATE TABLE jobs (
   failure           TEXT,                              -- JobFailure JSON
   resume            TEXT,                              -- ResumeHint
   status_message_id INTEGER,
+  input_path        TEXT,                              -- the downloaded input inside the job directory
+  outcome           TEXT,                              -- ProcessOutcome JSON: what processing made (an upload resumes from it)
   upload_file_id    TEXT,                              -- resumable upload: the file id in use
   result            TEXT,                              -- JSON: what was sent (for re-use)
   not_before        INTEGER,

@@ -1,0 +1,65 @@
+/**
+ * The "Info" answer: ffprobe's summary as a few short lines a person can read at a glance.
+ * English only for now; the labels are plain words the bot's translations can replace later.
+ */
+
+import type { MediaSummary } from './probe.js';
+
+export function describeMedia(summary: MediaSummary, fileSizeBytes: number): string {
+  const lines: string[] = [];
+  const head: string[] = [];
+  if (summary.durationSeconds !== null) head.push(`Duration: ${formatDuration(summary.durationSeconds)}`);
+  head.push(`Size: ${formatBytes(summary.sizeBytes ?? fileSizeBytes)}`);
+  head.push(`Container: ${containerName(summary.format)}`);
+  lines.push(head.join(' · '));
+  if (summary.video) {
+    const v = summary.video;
+    const parts = [summary.isImage ? `Image: ${v.codec}` : `Video: ${v.codec}`];
+    if (v.width !== null && v.height !== null) parts.push(`${v.width}×${v.height}`);
+    if (v.fps !== null && !summary.isImage) parts.push(`${v.fps} fps`);
+    lines.push(parts.join(', '));
+  }
+  if (summary.audio) {
+    const a = summary.audio;
+    const parts = [`Audio: ${a.codec}`];
+    if (a.channels !== null) parts.push(a.channels === 1 ? 'mono' : a.channels === 2 ? 'stereo' : `${a.channels} channels`);
+    if (a.sampleRate !== null) parts.push(`${Math.round(a.sampleRate / 100) / 10} kHz`);
+    lines.push(parts.join(', '));
+  }
+  if (summary.bitRate !== null) lines.push(`Bitrate: ${Math.round(summary.bitRate / 1000)} kb/s`);
+  if (summary.tags.title !== null || summary.tags.artist !== null) {
+    lines.push(`Tags: ${[summary.tags.artist, summary.tags.title].filter((t) => t !== null).join(' — ')}`);
+  }
+  return lines.join('\n');
+}
+
+/** 3.04 -> "0:03", 3725 -> "1:02:05". */
+export function formatDuration(seconds: number): string {
+  const total = Math.round(seconds);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
+  return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** ffprobe names demuxers, not formats ("mov,mp4,m4a,3gp,3g2,mj2"); show the familiar one. */
+function containerName(format: string): string {
+  const names = format.split(',');
+  if (names.includes('mp4')) return 'MP4';
+  if (names.includes('matroska')) return names.includes('webm') ? 'Matroska/WebM' : 'Matroska';
+  const first = names[0] ?? format;
+  return first.replace(/_pipe$/, '').toUpperCase();
+}

@@ -1,0 +1,202 @@
+/**
+ * The Piscina worker for media jobs: link downloads, ffprobe/ffmpeg processing and hashing.
+ * Thin on purpose — the work itself is src/transfer/safeFetch.ts and src/media/process.ts.
+ *
+ * Every task arrives as plain data (a `WorkerCall`) and answers with a `WorkerReply` envelope:
+ * errors are returned as {reason, message, retryable} rather than thrown, because a thrown
+ * JobError loses its class and fields crossing the thread boundary; src/jobs/pool.ts turns them
+ * back into JobErrors.
+ *
+ * Cancelling: Piscina's own abort terminates the whole thread, which would leave a running
+ * ffmpeg behind (child processes belong to the process, not the thread). So each task also
+ * carries a MessagePort; a "cancel" message on it aborts the task's own AbortController, which
+ * kills ffmpeg / stops the download and removes partial files, and the task returns CANCELLED.
+ *
+ * Progress: each thread opens its own SQLite connection (once, cached per file) and writes its
+ * job's percent itself, throttled.
+ */
+
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import type { MessagePort } from 'node:worker_threads';
+import type { FetchLinkResult, FetchLinkTask, PoolSettings, ProcessOutcome, ProcessTask } from '../src/jobs/ports.js';
+import { JobError, isReasonCode, type ReasonCode } from '../src/jobs/stateMachine.js';
+import { resolveInJobDir, safeJobFileName } from '../src/media/playlistSniff.js';
+import { processMedia } from '../src/media/process.js';
+import { openDatabase, type Database } from '../src/storage/index.js';
+import { recordJobProgress } from '../src/storage/jobProgress.js';
+import { safeFetch } from '../src/transfer/safeFetch.js';
+
+export const filename = fileURLToPath(import.meta.url);
+
+/** How often a job's progress is written: on a change of at least `minStep` points, or after `intervalMs`. */
+export interface ProgressThrottle {
+  minStep: number;
+  intervalMs: number;
+}
+
+export const DEFAULT_THROTTLE: ProgressThrottle = { minStep: 1, intervalMs: 500 };
+
+export interface WorkerCall<T> {
+  settings: PoolSettings;
+  throttle: ProgressThrottle;
+  task: T;
+  /** Receives {type:'cancel'}; the worker posts {type:'started'} when it begins the task. */
+  control: MessagePort;
+  /** Loopback ports a link may use when task.allowLoopback is set (tests); undefined = any. */
+  loopbackPorts?: number[];
+}
+
+export interface WireError {
+  reason: ReasonCode;
+  message: string;
+  retryable: boolean;
+}
+
+export type WorkerReply<T> = { ok: true; value: T } | { ok: false; error: WireError };
+
+export type ControlMessage = { type: 'cancel' } | { type: 'started' };
+
+export function fetchLink(call: WorkerCall<FetchLinkTask>): Promise<WorkerReply<FetchLinkResult>> {
+  return runTask(call, call.task.jobId, async (signal, progress) => {
+    const { task } = call;
+    const urlName = safeUrlName(task.url);
+    let path = resolveInJobDir(task.jobDir, safeJobFileName(urlName));
+    const fetched = await safeFetch({
+      url: task.url,
+      destination: path,
+      maxBytes: task.maxBytes,
+      maxRedirects: task.maxRedirects,
+      connectTimeoutMs: task.timeoutMs,
+      idleTimeoutMs: task.timeoutMs,
+      allowLoopback: task.allowLoopback,
+      ...(call.loopbackPorts ? { loopbackPorts: call.loopbackPorts } : {}),
+      signal,
+      onProgress: (received, total) => {
+        if (total !== null && total > 0) progress((received / total) * 100);
+      },
+    });
+    // The URL may not have told the extension; the server's suggested name may. Only the
+    // extension is used, through safeJobFileName, so the name still cannot escape jobDir.
+    const named = safeJobFileName(fetched.suggestedName);
+    if (!/\.[a-z0-9]+$/.test(path) && /\.[a-z0-9]+$/.test(named)) {
+      const better = resolveInJobDir(task.jobDir, named);
+      await rename(path, better);
+      path = better;
+    }
+    progress(100);
+    return { path, bytes: fetched.bytes, contentType: fetched.contentType, suggestedName: fetched.suggestedName };
+  });
+}
+
+// Exported as `process` (the task name the pool uses) without shadowing the global `process` here.
+export { processTask as process };
+
+function processTask(call: WorkerCall<ProcessTask>): Promise<WorkerReply<ProcessOutcome>> {
+  return runTask(call, call.task.jobId, (signal, progress) =>
+    processMedia(call.task, { ffmpegPath: call.settings.ffmpegPath, ffprobePath: call.settings.ffprobePath, signal, onPercent: progress }),
+  );
+}
+
+export function hashFile(call: WorkerCall<{ path: string }>): Promise<WorkerReply<string>> {
+  return runTask(call, null, async (signal) => {
+    const hash = createHash('sha256');
+    try {
+      await pipeline(createReadStream(call.task.path), hash, { signal });
+    } catch (error) {
+      if (signal.aborted) throw new JobError('CANCELLED', 'Hashing was cancelled.');
+      throw new JobError('INTERNAL', `Could not read ${call.task.path} to hash it (${(error as Error).message}).`, { cause: error });
+    }
+    return hash.digest('hex');
+  });
+}
+
+type Work<T> = (signal: AbortSignal, progress: (percent: number) => void) => Promise<T>;
+
+async function runTask<T>(call: WorkerCall<unknown>, jobId: string | null, work: Work<T>): Promise<WorkerReply<T>> {
+  const controller = new AbortController();
+  const { control } = call;
+  control.on('message', (message: ControlMessage) => {
+    if (message.type === 'cancel') controller.abort();
+  });
+  control.postMessage({ type: 'started' } satisfies ControlMessage);
+  const recorder = jobId === null ? null : new ProgressRecorder(database(call.settings.databaseFile), jobId, call.throttle, () => controller.abort());
+  try {
+    const value = await work(controller.signal, (percent) => recorder?.record(percent));
+    if (recorder?.failure) throw recorder.failure;
+    return { ok: true, value };
+  } catch (error) {
+    // A failed progress write aborts the work; report that cause, not the resulting CANCELLED.
+    return { ok: false, error: toWire(recorder?.failure ?? error) };
+  } finally {
+    control.close();
+  }
+}
+
+/** One connection per thread and file: opened on first use, kept for the thread's life. */
+const connections = new Map<string, Database>();
+
+function database(file: string): Database {
+  let db = connections.get(file);
+  if (!db) {
+    db = openDatabase(file);
+    connections.set(file, db);
+  }
+  return db;
+}
+
+/**
+ * Writes a job's percent, throttled. A write that fails (it should not: WAL + busy_timeout)
+ * stops the job rather than being swallowed, so contention problems are seen, not hidden.
+ */
+export class ProgressRecorder {
+  private last = -1;
+  private lastAt = 0;
+  failure: JobError | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly jobId: string,
+    private readonly throttle: ProgressThrottle,
+    private readonly onFailure: () => void,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  record(percent: number): void {
+    if (this.failure || percent === this.last) return;
+    const at = this.now();
+    const due = percent >= 100 || Math.abs(percent - this.last) >= this.throttle.minStep || at - this.lastAt >= this.throttle.intervalMs;
+    if (!due) return;
+    try {
+      recordJobProgress(this.db, this.jobId, percent, at);
+      this.last = percent;
+      this.lastAt = at;
+    } catch (error) {
+      this.failure = new JobError('INTERNAL', `Recording progress of job ${this.jobId} failed (${(error as Error).message}).`, { cause: error });
+      this.onFailure();
+    }
+  }
+}
+
+function toWire(error: unknown): WireError {
+  if (error instanceof JobError) return { reason: error.reason, message: error.message, retryable: error.retryable };
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return { reason: 'INTERNAL', message: `Unexpected error in the media worker: ${message}`, retryable: true };
+}
+
+/** Turns a reply's error back into a JobError on the receiving side. */
+export function fromWire(error: WireError): JobError {
+  const reason = isReasonCode(error.reason) ? error.reason : 'INTERNAL';
+  return new JobError(reason, error.message, { retryable: error.retryable });
+}
+
+function safeUrlName(url: string): string | null {
+  try {
+    return new URL(url).pathname.split('/').pop() ?? null;
+  } catch {
+    return null;
+  }
+}
