@@ -44,6 +44,8 @@ export interface CourierConfig {
     oldMessages: { maxAgeHours: number | null; action: 'handle' | 'acknowledge' };
   };
   shutdown: { graceMs: number };
+  /** Courier's send limits; Telegram's numbers less a margin when absent. */
+  outbox?: { perSecond: number; burst: number; perChatPerSecond: number; chatBurst: number; groupPerMinute: number; floodGlobalPauseMs: number };
 }
 
 /** How often the "still alive" mark is written, from which the next start tells how long it was offline. */
@@ -83,7 +85,7 @@ export interface StartOptions {
 
 export async function startCourier(config: CourierConfig, options: StartOptions = {}): Promise<RunningCourier> {
   const deps: CourierDeps = {
-    connect: (args) => connectTelegram({ ...args, telegram: config.telegram, logLevel: config.log.level }),
+    connect: (args) => connectTelegram({ ...args, telegram: config.telegram, logLevel: config.log.level, ...(config.outbox ? { outbox: config.outbox } : {}) }),
     openDatabase,
     ...options.deps,
   };

@@ -39,8 +39,8 @@ const telegram = z
       .describe('the session is stored in <paths.sessions>/<sessionName>.session'),
     requestRetries: nonNegativeInt().default(5).describe('how often GramJS retries a request that failed on a transient error'),
     floodSleepThresholdSeconds: nonNegativeInt()
-      .default(60)
-      .describe('FLOOD_WAIT up to this many seconds is waited out automatically; longer ones are raised'),
+      .default(0)
+      .describe("FLOOD_WAIT up to this many seconds is slept inside GramJS, unseen; 0 = Courier's rate limiter, transfers and update loop see and honour every one"),
   })
   .prefault({})
   .describe('Telegram connection');
@@ -129,6 +129,18 @@ const links = z
   .prefault({})
   .describe('direct http(s) links');
 
+const outbox = z
+  .strictObject({
+    perSecond: z.number().positive().default(29).describe("messages per second over all chats (Telegram's bot limit is about 30)"),
+    burst: positiveInt().default(10).describe('messages sent at once over all chats after a quiet spell'),
+    perChatPerSecond: z.number().positive().default(1).describe('messages per second to one chat (Telegram: about 1)'),
+    chatBurst: positiveInt().default(2).describe('messages sent at once to one chat after a quiet spell'),
+    groupPerMinute: positiveInt().default(19).describe('messages per minute to one group (Telegram: 20)'),
+    floodGlobalPauseMs: nonNegativeInt().default(1000).describe('after a FLOOD_WAIT every chat pauses this long (at most the wait)'),
+  })
+  .prefault({})
+  .describe("Courier's own send limits, kept under Telegram's so that no FLOOD_WAIT is earned");
+
 const shutdown = z
   .strictObject({
     graceMs: positiveInt().default(8000).describe('time given to in-flight work on SIGTERM before state is persisted and Courier exits'),
@@ -146,6 +158,7 @@ export const configSchema = z.strictObject({
   jobs,
   media,
   links,
+  outbox,
   shutdown,
 });
 

@@ -7,11 +7,16 @@
 import { TelegramClient, type Api } from 'telegram';
 import { Logger, LogLevel } from 'telegram/extensions/Logger.js';
 import { StringSession } from 'telegram/sessions/index.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import { logger } from '../log.js';
 import { prepareSandboxSession, readSandboxFile, sandboxClientOptions, type SandboxDescription } from './sandbox.js';
 import type { BotPort } from '../bot/port.js';
 import { createGramBotPort, rpcErrorCode } from './botPort.js';
 import { startUpdates, type RunningUpdates, type UpdatesSetup } from './updates/service.js';
+import { createLimitedPort } from './outbox/limitedPort.js';
+import type { SendRateLimits } from './outbox/rateLimiter.js';
+
+const log = logger('telegram');
 import { applyGramjsPatches } from './gramjsPatches.js';
 import { createGramLoginClient, loggedInUser } from './loginClient.js';
 import { sandboxSessionName, sessionFilePath } from './sessionFile.js';
@@ -124,6 +129,8 @@ export interface TelegramLink {
 }
 
 export interface ConnectArgs {
+  /** Courier's own send limits (config outbox.*). */
+  outbox?: Partial<SendRateLimits>;
   target: TelegramTarget;
   session: string | null;
   saveSession: (session: string) => void;
@@ -156,11 +163,22 @@ export async function connectTelegram(args: ConnectArgs): Promise<TelegramLink> 
     }
     const user = loggedInUser(me);
     let updates: RunningUpdates | null = null;
+    // Every send and edit waits its turn under Courier's limits; FLOOD_WAITs are left to it
+    // (maxFloodWaitSeconds 0), so that it can slow the right chat down.
+    const port = createLimitedPort(createGramBotPort(client, { onUpdates: (result) => updates?.feed(result), maxFloodWaitSeconds: 0 }), {
+      ...(args.outbox ? { limits: args.outbox } : {}),
+      now: () => performance.now(),
+      sleep: (ms, signal) => delay(ms, undefined, signal ? { signal } : {}),
+      onFloodWait: ({ chat, seconds }) => log.warn(`FLOOD_WAIT_${seconds} sending to ${chat.kind} ${chat.id}; that chat waits, the message is kept`),
+    });
     return {
       me: { id: user.id, username: user.username },
-      port: createGramBotPort(client, { onUpdates: (result) => updates?.feed(result) }),
+      port,
       startUpdates: (setup) => (updates = startUpdates(client, setup)),
-      disconnect: () => client.destroy(),
+      disconnect: async () => {
+        await port.stop();
+        await client.destroy();
+      },
     };
   } catch (err) {
     await client.destroy().catch(() => undefined);
