@@ -72,7 +72,7 @@ export interface CatchupReport {
   reason: 'start' | 'gap';
   startedAt: number;
   finishedAt: number;
-  /** Updates fetched that were new to the inbox. */
+  /** Updates fetched by the difference (not the live ones it released). */
   recovered: number;
   /** pts skipped by differenceTooLong / channelDifferenceTooLong: updates lost for good. */
   skippedPts: number;
@@ -248,7 +248,9 @@ export class UpdateLoop<U> {
     }
     this.retryMs = this.options.retryMs ?? 500;
     run.skippedPts += result.skippedPts ?? 0;
-    if (result.stateAfter) run.recovered += this.store(result.dispatch, result.stateAfter, 'difference');
+    // Live updates held during the difference are released with it; they were not recovered.
+    if (result.stateAfter) this.store(result.dispatch, result.stateAfter, 'difference');
+    run.recovered += result.dispatch.filter((d) => d.source === 'difference').length;
     return true;
   }
 

@@ -1,0 +1,178 @@
+/**
+ * The update loop with the real engine, a fake Telegram and a hand-driven clock: what it asks
+ * Telegram and when, and what it stores, in order. The clock only moves when the test moves it,
+ * so the 15-minute rule and the half-second gap wait are checked without waiting.
+ */
+import { expect } from 'chai';
+import { UpdateEngine } from '../../../../src/telegram/updates/engine.js';
+import type { DifferenceResponse, Dispatch, EngineState, ServerState } from '../../../../src/telegram/updates/types.js';
+import { UpdateLoop, type CatchupReport, type CommonDifferenceRequest, type LoopClock, type UpdateApi } from '../../../../src/telegram/updates/updateLoop.js';
+import { batch, difference, msg, state, type Label } from './engineFixtures.js';
+
+class ManualClock implements LoopClock {
+  private t = 1_000_000;
+  private timers: { at: number; fn: () => void; cancelled: boolean }[] = [];
+  now(): number {
+    return this.t;
+  }
+  setTimeout(fn: () => void, ms: number) {
+    const timer = { at: this.t + ms, fn, cancelled: false };
+    this.timers.push(timer);
+    return { cancel: () => void (timer.cancelled = true) };
+  }
+  /** Moves time forward, firing due timers in order, and lets the loop's promises settle. */
+  async advance(ms: number): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      await settle();
+      const due = this.timers.filter((x) => !x.cancelled && x.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.t = due.at;
+      due.cancelled = true;
+      due.fn();
+    }
+    this.t = end;
+    await settle();
+  }
+}
+
+const settle = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+class FakeTelegram implements UpdateApi<Label> {
+  readonly calls: string[] = [];
+  serverState: ServerState = { pts: 10, qts: 0, date: 1_700_000_000, seq: 1 };
+  differences: (DifferenceResponse<Label> | Error)[] = [];
+  async getState() {
+    this.calls.push('getState');
+    return this.serverState;
+  }
+  async getDifference(request: CommonDifferenceRequest) {
+    this.calls.push(`getDifference(${request.pts})`);
+    const next = this.differences.shift() ?? { kind: 'empty' as const, date: 1_700_000_000, seq: 1 };
+    if (next instanceof Error) throw next;
+    return next;
+  }
+  async getChannelDifference(): Promise<never> {
+    throw new Error('no channels in these tests');
+  }
+}
+
+function recordingSink() {
+  const stored: { labels: Label[]; state: EngineState; source: string }[] = [];
+  return {
+    stored,
+    labels: () => stored.flatMap((s) => s.labels),
+    sink: {
+      store(dispatch: readonly Dispatch<Label>[], st: EngineState, source: 'live' | 'difference') {
+        stored.push({ labels: dispatch.map((d) => d.update), state: st, source });
+        return dispatch.length;
+      },
+    },
+  };
+}
+
+describe('update loop: the engine driven against a fake Telegram and a manual clock', () => {
+  it('first start: takes updates.getState, stores it, and reports nothing to catch up', async () => {
+    const clock = new ManualClock();
+    const tg = new FakeTelegram();
+    const rec = recordingSink();
+    const loop = new UpdateLoop(new UpdateEngine<Label>(null), tg, rec.sink, { clock });
+    expect(await loop.start()).to.equal(null);
+    expect(tg.calls).to.deep.equal(['getState']);
+    expect(rec.stored.at(-1)?.state.pts).to.equal(10);
+    await loop.stop();
+  });
+
+  it('with a stored state, start fetches the difference to the end (slices included) before resolving, live updates after it', async () => {
+    const clock = new ManualClock();
+    const tg = new FakeTelegram();
+    tg.differences = [
+      { ...difference(10, 12), kind: 'slice', intermediateState: { pts: 12, qts: 0, date: 1_700_000_050, seq: 1 } } as DifferenceResponse<Label>,
+      difference(12, 14),
+    ];
+    const rec = recordingSink();
+    const reports: CatchupReport[] = [];
+    const loop = new UpdateLoop(new UpdateEngine<Label>(state(10)), tg, rec.sink, { clock, onCatchup: (r) => reports.push(r) });
+    loop.push(batch(msg(15))); // arrives live while the difference is being fetched
+    const report = await loop.start();
+    await settle();
+    expect(tg.calls).to.deep.equal(['getDifference(10)', 'getDifference(12)']);
+    expect(report).to.include({ reason: 'start', recovered: 4, requests: 2, skippedPts: 0 });
+    expect(rec.labels()).to.deep.equal(['common:11', 'common:12', 'common:13', 'common:14', 'common:15']);
+    expect(rec.stored.at(-1)?.state.pts).to.equal(15);
+    await loop.stop();
+  });
+
+  it('a pts gap waits half a second for the missing update, then gets the difference', async () => {
+    const clock = new ManualClock();
+    const tg = new FakeTelegram();
+    const rec = recordingSink();
+    const reports: CatchupReport[] = [];
+    const loop = new UpdateLoop(new UpdateEngine<Label>(null, { gapTimeoutMs: 500 }), tg, rec.sink, { clock, onCatchup: (r) => reports.push(r) });
+    await loop.start();
+    loop.push(batch(msg(12))); // 11 is missing
+    await clock.advance(400);
+    expect(tg.calls).to.deep.equal(['getState']);
+    tg.differences = [difference(10, 12)];
+    await clock.advance(200);
+    expect(tg.calls).to.deep.equal(['getState', 'getDifference(10)']);
+    expect(rec.labels()).to.deep.equal(['common:11', 'common:12']);
+    expect(reports.at(-1)).to.include({ reason: 'gap', recovered: 2 });
+    await loop.stop();
+  });
+
+  it('after 15 quiet minutes it asks for the difference on its own (the idle rule)', async () => {
+    const clock = new ManualClock();
+    const tg = new FakeTelegram();
+    const rec = recordingSink();
+    const loop = new UpdateLoop(new UpdateEngine<Label>(null), tg, rec.sink, { clock });
+    await loop.start();
+    await clock.advance(14 * 60_000);
+    expect(tg.calls).to.deep.equal(['getState']);
+    tg.differences = [difference(10, 11)];
+    await clock.advance(61_000);
+    expect(tg.calls).to.deep.equal(['getState', 'getDifference(10)']);
+    expect(rec.labels()).to.deep.equal(['common:11']);
+    await loop.stop();
+  });
+
+  it('a failed getDifference is retried with a growing backoff; a FLOOD_WAIT waits as long as it says', async () => {
+    const clock = new ManualClock();
+    const tg = new FakeTelegram();
+    const rec = recordingSink();
+    const flood = Object.assign(new Error('FLOOD_WAIT_7'), { floodSeconds: 7 });
+    tg.differences = [new Error('connection reset'), flood, difference(10, 11)];
+    const loop = new UpdateLoop(new UpdateEngine<Label>(state(10)), tg, rec.sink, {
+      clock,
+      retryMs: 500,
+      classifyError: (e) => ('floodSeconds' in (e as object) ? { kind: 'retry', afterMs: (e as { floodSeconds: number }).floodSeconds * 1000 } : { kind: 'retry' }),
+    });
+    const started = loop.start();
+    await clock.advance(0);
+    expect(tg.calls).to.have.length(1);
+    await clock.advance(500); // backoff after the network error
+    expect(tg.calls).to.have.length(2);
+    await clock.advance(6_999); // the flood wait is not over yet
+    expect(tg.calls).to.have.length(2);
+    await clock.advance(1);
+    expect(await started).to.include({ recovered: 1 });
+    expect(rec.labels()).to.deep.equal(['common:11']);
+    await loop.stop();
+  });
+
+  it('a reconnect means pushes may have been lost: it gets the difference', async () => {
+    const clock = new ManualClock();
+    const tg = new FakeTelegram();
+    const rec = recordingSink();
+    const loop = new UpdateLoop(new UpdateEngine<Label>(null), tg, rec.sink, { clock });
+    await loop.start();
+    tg.differences = [difference(10, 13)];
+    loop.reconnected();
+    await clock.advance(0);
+    expect(tg.calls).to.deep.equal(['getState', 'getDifference(10)']);
+    expect(rec.labels()).to.deep.equal(['common:11', 'common:12', 'common:13']);
+    await loop.stop();
+  });
+});
