@@ -1,12 +1,15 @@
 /**
- * The bot's commands for now: /start and /help explain what Courier does, /ping measures a real
- * round trip to Telegram, and any other text gets a one-line hint quoting the message it answers.
- * Media, links and their action buttons arrive with the jobs work and slot in before the hint.
+ * The bot's router: /start and /help explain what Courier does, /ping measures a real round trip
+ * to Telegram, files and links get action buttons (src/bot/media.ts), and any other text gets a
+ * one-line hint quoting the message it answers.
  */
+import { useMediaFlow, type MediaFlowDeps } from './media.js';
 import { parseCommand, Router, type BotContext } from './router.js';
 
 export interface BotOptions {
   botUsername?: string | null;
+  /** Media jobs; without them files get no buttons (tests of the commands alone). */
+  media?: MediaFlowDeps;
 }
 
 export function buildBotRouter(options: BotOptions = {}): Router {
@@ -23,6 +26,8 @@ export function buildBotRouter(options: BotOptions = {}): Router {
     const ms = await ctx.port.ping();
     await ctx.reply(ctx.t.pong(Math.max(0, Math.round(ms))));
   });
+
+  if (options.media) useMediaFlow(router, options.media);
 
   router.use(async (ctx, next) => {
     if (ctx.incoming.kind === 'message' && wantsHint(ctx, own)) {

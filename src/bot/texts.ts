@@ -15,6 +15,16 @@ export interface Texts {
   delayed(minutes: number): string;
   /** The only answer to a message older than updates.oldMessages.maxAgeHours (action acknowledge). */
   tooOld(hours: number): string;
+  /** The question above the action buttons of a file. */
+  mediaOffer(name: string, size: string): string;
+  linkOffer: string;
+  /** A link with another scheme than http(s). */
+  linkScheme: string;
+  /** The answer to a pressed action button. */
+  jobAccepted: string;
+  jobReused: string;
+  offerExpired: string;
+  notYourButton: string;
 }
 
 const en: Texts = {
@@ -30,6 +40,13 @@ const en: Texts = {
   callbackUnknown: 'This button is no longer active.',
   delayed: (m) => `(Sorry for the wait: I was offline for about ${m} min and am handling your message now.)`,
   tooOld: (h) => `I was offline when you sent this, over ${h} h ago, so I have not handled it. If you still need it, please send it again.`,
+  mediaOffer: (name, size) => `${name} (${size}). What should I do with it?`,
+  linkOffer: 'What should I do with this link? I download it first, so it must point straight at a file.',
+  linkScheme: 'I can only fetch http:// and https:// links that point straight at a file.',
+  jobAccepted: 'On it: watch the status message.',
+  jobReused: 'Done before: sending the same result again.',
+  offerExpired: 'These buttons have expired; send the file again.',
+  notYourButton: 'These buttons belong to the person who sent the file.',
 };
 
 const fa: Texts = {
@@ -45,6 +62,13 @@ const fa: Texts = {
   callbackUnknown: 'این دکمه دیگر فعال نیست.',
   delayed: (m) => `(ببخشید که منتظر ماندید: حدود ${m} دقیقه آفلاین بودم و الان پیام شما را انجام می‌دهم.)`,
   tooOld: (h) => `وقتی این را فرستادید آفلاین بودم، بیش از ${h} ساعت پیش، پس آن را انجام ندادم. اگر هنوز لازم است، لطفاً دوباره بفرستید.`,
+  mediaOffer: (name, size) => `${name} (${size}). با آن چه کنم؟`,
+  linkOffer: 'با این لینک چه کنم؟ اول آن را دانلود می‌کنم، پس باید مستقیم به یک فایل اشاره کند.',
+  linkScheme: 'فقط لینک‌های http:// و https:// را که مستقیم به یک فایل اشاره می‌کنند دریافت می‌کنم.',
+  jobAccepted: 'شروع شد: پیام وضعیت را دنبال کنید.',
+  jobReused: 'قبلاً انجام شده: همان نتیجه دوباره فرستاده می‌شود.',
+  offerExpired: 'این دکمه‌ها منقضی شده‌اند؛ فایل را دوباره بفرستید.',
+  notYourButton: 'این دکمه‌ها مال کسی است که فایل را فرستاده.',
 };
 
 const ru: Texts = {
@@ -60,6 +84,13 @@ const ru: Texts = {
   callbackUnknown: 'Эта кнопка больше не действует.',
   delayed: (m) => `(Простите за ожидание: я был офлайн около ${m} мин и обрабатываю ваше сообщение сейчас.)`,
   tooOld: (h) => `Я был офлайн, когда вы это отправили, более ${h} ч назад, поэтому не обработал сообщение. Если оно ещё нужно, пришлите его снова.`,
+  mediaOffer: (name, size) => `${name} (${size}). Что с ним сделать?`,
+  linkOffer: 'Что сделать по этой ссылке? Сначала я её скачаю, поэтому она должна вести прямо на файл.',
+  linkScheme: 'Я скачиваю только ссылки http:// и https://, ведущие прямо на файл.',
+  jobAccepted: 'Принято: следите за сообщением о статусе.',
+  jobReused: 'Уже делал: отправляю тот же результат.',
+  offerExpired: 'Эти кнопки устарели; пришлите файл ещё раз.',
+  notYourButton: 'Эти кнопки принадлежат тому, кто прислал файл.',
 };
 
 export const texts: Readonly<Record<Lang, Texts>> = { en, fa, ru };

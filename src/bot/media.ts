@@ -1,0 +1,166 @@
+/**
+ * What users come for: a file or a direct link gets a reply with action buttons; a press starts a
+ * job (src/jobs/runner.ts), whose status message and result the runner sends; Cancel and Retry
+ * buttons under a status message go back to the runner.
+ *
+ * Callback data holds only a short offer id (Telegram allows 64 bytes); the offer row keeps the
+ * file reference or link. The offer id and the job's origin key derive from the updates that made
+ * them, so handling an update twice after a crash offers and starts nothing twice.
+ *
+ * Only private chats get offers: answering every file posted in a group would be spam.
+ */
+import { createHash } from 'node:crypto';
+import { actionLabel, actionsFor, CallbackDataError, decodeCallback, encodeCallback, estimateCompressedBytes, type ActionInput } from '../jobs/actions.js';
+import { decodeJobCallback, isJobCallback, JobCallbackError } from '../jobs/jobCallbacks.js';
+import type { JobSource } from '../jobs/ports.js';
+import type { JobRunner } from '../jobs/runnerTypes.js';
+import type { Database } from '../storage/index.js';
+import { findOffer, saveOffer } from '../storage/jobRepository.js';
+import type { Button, MediaRef } from './port.js';
+import type { Router } from './router.js';
+
+export interface MediaFlowDeps {
+  db: Database;
+  runner: Pick<JobRunner, 'submit' | 'cancel' | 'retry'>;
+  now?: () => number;
+}
+
+const HTTP_LINK = /^https?:\/\/\S+$/i;
+const OTHER_SCHEME_LINK = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
+
+export function useMediaFlow(router: Router, deps: MediaFlowDeps): void {
+  const now = deps.now ?? Date.now;
+
+  router.use(async (ctx, next) => {
+    const incoming = ctx.incoming;
+    if (incoming.kind !== 'message' || incoming.chat.kind !== 'user') return next();
+    const text = incoming.text.trim();
+    let source: JobSource;
+    let question: string;
+    if (incoming.media) {
+      source = { kind: 'telegram', media: incoming.media };
+      question = ctx.t.mediaOffer(incoming.media.fileName ?? kindName(incoming.media), formatBytes(incoming.media.sizeBytes));
+    } else if (HTTP_LINK.test(text)) {
+      source = { kind: 'link', url: text };
+      question = ctx.t.linkOffer;
+    } else if (OTHER_SCHEME_LINK.test(text)) {
+      await ctx.reply(ctx.t.linkScheme);
+      return;
+    } else {
+      return next();
+    }
+    const offerId = offerIdOf(incoming.updateKey);
+    saveOffer(deps.db, {
+      id: offerId,
+      userId: incoming.senderId,
+      chat: incoming.chat,
+      sourceMessageId: incoming.messageId,
+      source,
+      lang: ctx.lang,
+      createdAt: now(),
+    });
+    await ctx.reply(question, { buttons: offerButtons(offerId, source) });
+  });
+
+  router.callback('m1|', async (ctx, data) => {
+    if (ctx.incoming.kind !== 'callback') return;
+    let payload;
+    try {
+      payload = decodeCallback(data);
+    } catch (error) {
+      if (error instanceof CallbackDataError) return ctx.answer(ctx.t.offerExpired);
+      throw error;
+    }
+    const offer = findOffer(deps.db, payload.mediaRef);
+    if (!offer) return ctx.answer(ctx.t.offerExpired);
+    if (offer.userId !== ctx.incoming.senderId) return ctx.answer(ctx.t.notYourButton);
+    const result = await deps.runner.submit({
+      originKey: ctx.incoming.updateKey,
+      userId: offer.userId,
+      chat: offer.chat,
+      sourceMessageId: offer.sourceMessageId,
+      source: offer.source,
+      request: { action: payload.action, ...(payload.option !== undefined ? { option: payload.option } : {}) },
+      lang: ctx.lang,
+    });
+    await ctx.answer(result.kind === 'accepted' ? ctx.t.jobAccepted : result.kind === 'reused' ? ctx.t.jobReused : result.text);
+  });
+
+  router.use(async (ctx, next) => {
+    if (ctx.incoming.kind !== 'callback' || !isJobCallback(ctx.incoming.data)) return next();
+    let press;
+    try {
+      press = decodeJobCallback(ctx.incoming.data);
+    } catch (error) {
+      if (error instanceof JobCallbackError) return ctx.answer(ctx.t.callbackUnknown);
+      throw error;
+    }
+    const answer = press.op === 'cancel' ? await deps.runner.cancel(press.jobId, ctx.incoming.senderId) : await deps.runner.retry(press.jobId, ctx.incoming.senderId);
+    await ctx.answer(answer.text);
+  });
+}
+
+/** 16 URL-safe characters of SHA-256(update key): stable across re-handling, unguessable enough. */
+export function offerIdOf(updateKey: string): string {
+  return createHash('sha256').update(updateKey).digest('base64url').slice(0, 16);
+}
+
+/** The buttons for a file or link: one per action and option, two per row. */
+export function offerButtons(offerId: string, source: JobSource): Button[][] {
+  const input = source.kind === 'telegram' ? actionInputOf(source.media) : LINK_INPUT;
+  const buttons: Button[] = [];
+  for (const offered of actionsFor(input)) {
+    const options = offered.options.length > 0 ? offered.options : [undefined];
+    for (const option of options) {
+      buttons.push({ text: buttonText(offered.action, option, input), data: encodeCallback({ action: offered.action, mediaRef: offerId, ...(option !== undefined ? { option } : {}) }) });
+    }
+  }
+  const rows: Button[][] = [];
+  for (let i = 0; i < buttons.length; i += 2) rows.push(buttons.slice(i, i + 2));
+  return rows;
+}
+
+function buttonText(action: Parameters<typeof actionLabel>[0], option: string | undefined, input: ActionInput): string {
+  const label = actionLabel(action);
+  if (action === 'compress' && (option === '720p' || option === '480p')) {
+    const estimate = input.durationSeconds !== null && Number.isFinite(input.durationSeconds) ? ` ~${formatBytes(estimateCompressedBytes(input.durationSeconds, option))}` : '';
+    return `${label} ${option}${estimate}`;
+  }
+  if (action === 'convert' && option) return `${label} to ${option.toUpperCase()}`;
+  return label;
+}
+
+/**
+ * What Telegram's attributes tell about a file before it is downloaded. Codecs are unknown until
+ * ffprobe runs, so an action that turns out not to fit fails with a clear reason instead.
+ */
+export function actionInputOf(media: MediaRef): ActionInput {
+  const mime = media.mimeType.toLowerCase();
+  const duration = media.durationSeconds ?? null;
+  const isVideo = media.kind === 'video' || media.kind === 'animation' || (media.kind === 'document' && mime.startsWith('video/'));
+  const isAudio = media.kind === 'audio' || media.kind === 'voice' || (media.kind === 'document' && mime.startsWith('audio/'));
+  if (isVideo) {
+    return { durationSeconds: duration, video: { codec: 'unknown', height: media.height ?? null }, audio: media.kind === 'animation' ? null : { codec: 'unknown' }, isImage: false, mime };
+  }
+  if (isAudio) return { durationSeconds: duration, video: null, audio: { codec: mime === 'audio/mpeg' ? 'mp3' : 'unknown' }, isImage: false, mime };
+  return { durationSeconds: duration, video: null, audio: null, isImage: media.kind === 'photo' || mime.startsWith('image/'), mime };
+}
+
+/** A link's content is unknown until downloaded: offer what fits a video, without a size estimate. */
+const LINK_INPUT: ActionInput = { durationSeconds: Number.POSITIVE_INFINITY, video: { codec: 'unknown', height: null }, audio: { codec: 'unknown' }, isImage: false };
+
+function kindName(media: MediaRef): string {
+  return media.kind === 'document' ? 'File' : media.kind[0]!.toUpperCase() + media.kind.slice(1);
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value >= 10 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
