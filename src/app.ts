@@ -14,7 +14,13 @@
 import type { Database } from './storage/index.js';
 import { buildBotRouter } from './bot/commands.js';
 import { createInboxDrain } from './bot/inboxDrain.js';
+import { freeDiskBytes } from './jobs/jobDirs.js';
+import { createMediaPool, type MediaPoolOptions } from './jobs/pool.js';
+import type { MediaPool } from './jobs/ports.js';
+import { createJobRunner } from './jobs/runner.js';
+import type { JobRunner, RunnerConfig } from './jobs/runnerTypes.js';
 import { logger } from './log.js';
+import { locateFfmpeg, locateFfprobe } from './media/locate.js';
 import { alertAdmins, logCatchup, type CatchupFigures } from './ops/catchupAlerts.js';
 import { openDatabase } from './storage/index.js';
 import { beginCatchup, finishCatchup, pendingChats } from './storage/inboxRepository.js';
@@ -32,8 +38,11 @@ const log = logger('app');
 export interface CourierConfig {
   telegram: TelegramSettings;
   admins: readonly number[];
-  paths: { sessions: string };
+  paths: { sessions: string; temp: string };
   database: { file: string };
+  jobs: RunnerConfig['jobs'];
+  links: RunnerConfig['links'];
+  media: { ffmpegPath: string | null; ffprobePath: string | null };
   log: { level: string };
   updates: {
     chatConcurrency: number;
@@ -66,6 +75,8 @@ export interface CourierDeps {
   openDatabase(file: string): Database;
   /** The clock of the update loop (tests inject one to run the 15-minute rule). */
   clock?: LoopClock;
+  /** The worker pool of media jobs (a stub in tests that start no threads). */
+  createPool(settings: MediaPoolOptions): MediaPool;
 }
 
 export interface RunningCourier {
@@ -85,6 +96,7 @@ export interface StartOptions {
 
 export async function startCourier(config: CourierConfig, options: StartOptions = {}): Promise<RunningCourier> {
   const deps: CourierDeps = {
+    createPool: createMediaPool,
     connect: (args) => connectTelegram({ ...args, telegram: config.telegram, logLevel: config.log.level, ...(config.outbox ? { outbox: config.outbox } : {}) }),
     openDatabase,
     ...options.deps,
@@ -102,18 +114,34 @@ export async function startCourier(config: CourierConfig, options: StartOptions 
     if (target.apiId === 0 || !target.apiHash) throw new MissingApiCredentialsError();
     const db = deps.openDatabase(config.database.file);
     undo.push(() => void db.close());
+    const [ffmpeg, ffprobe] = await Promise.all([locateFfmpeg(config.media.ffmpegPath), locateFfprobe(config.media.ffprobePath)]);
+    const pool = deps.createPool({ databaseFile: config.database.file, ffmpegPath: ffmpeg.path, ffprobePath: ffprobe.path, threads: config.jobs.poolSize });
+    undo.push(() => pool.close());
+    log.info(`media tools: ${ffmpeg.version} (${ffmpeg.source}); ${config.jobs.poolSize} worker thread(s)`);
     const link = await deps.connect({ target, session, saveSession: (s) => saveSession(target.sessionFile, s) });
     undo.push(() => link.disconnect());
-    return run(config, link, db, deps.clock, unwind);
+    const runner = createJobRunner({
+      db,
+      botPort: link.port,
+      files: link.files,
+      pool,
+      clock: { now: () => deps.clock?.now() ?? Date.now() },
+      freeDiskBytes,
+      config: { jobs: config.jobs, links: config.links, paths: { temp: config.paths.temp } },
+      log: logger('jobs'),
+    });
+    await runner.start();
+    undo.push(() => runner.stop());
+    return run(config, link, db, runner, deps.clock, unwind);
   } catch (err) {
     await unwind();
     throw err;
   }
 }
 
-function run(config: CourierConfig, link: TelegramLink, db: Database, clock: LoopClock | undefined, unwind: () => Promise<void>): RunningCourier {
+function run(config: CourierConfig, link: TelegramLink, db: Database, runner: JobRunner, clock: LoopClock | undefined, unwind: () => Promise<void>): RunningCourier {
   const now = () => clock?.now() ?? Date.now();
-  const router = buildBotRouter({ botUsername: link.me.username });
+  const router = buildBotRouter({ botUsername: link.me.username, media: { db, runner, now } });
   const kv = createKvRepository(db);
   const peers = createPeerCache(db);
   const queue = new ChatQueue({

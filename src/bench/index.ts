@@ -4,12 +4,18 @@
  * list of names; an unknown name prints the known ones and exits 2.
  */
 import { benchEmulator } from './emulator.js';
+import { benchUpload } from './upload.js';
+import { benchJobs } from './jobs.js';
+import { benchCatchup } from './catchup.js';
 import { BenchUsageError } from './benchUsageError.js';
 
 export type Bench = (args: string[], out: (line: string) => void) => Promise<number>;
 
 export const benches: Readonly<Record<string, Bench>> = {
   emulator: benchEmulator,
+  upload: benchUpload,
+  jobs: benchJobs,
+  catchup: benchCatchup,
 };
 
 export { BenchUsageError };

@@ -287,7 +287,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     const unfinished = jobsInStates(db, ['queued', ...ACTIVE_STATES]).map((job) => apply(job, { type: 'resumeAfterCrash' }));
     scheduler = FairScheduler.fromRows(
       unfinished.map((job) => ({ jobId: job.id, userId: job.userId, state: job.state, createdAt: job.createdAt, notBefore: job.notBefore ?? 0 })),
-      config.jobs,
+      // Only the scheduler's own limits: it checks every key it is given.
+      { poolSize: config.jobs.poolSize, perUserInFlight: config.jobs.perUserInFlight, perUserQueued: config.jobs.perUserQueued },
     );
     const swept = await sweepJobDirs(config.paths.temp, new Set(unfinished.map((job) => job.id)));
     if (swept.length > 0) log.info('swept leftover job directories', { count: swept.length });

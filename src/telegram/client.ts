@@ -14,6 +14,9 @@ import type { BotPort } from '../bot/port.js';
 import { createGramBotPort, rpcErrorCode } from './botPort.js';
 import { startUpdates, type RunningUpdates, type UpdatesSetup } from './updates/service.js';
 import { createLimitedPort } from './outbox/limitedPort.js';
+import { createTelegramFiles } from './mediaFiles.js';
+import { mediaRefOf } from './mediaRef.js';
+import type { TelegramFiles } from '../jobs/ports.js';
 import type { SendRateLimits } from './outbox/rateLimiter.js';
 
 const log = logger('telegram');
@@ -125,6 +128,8 @@ export interface TelegramLink {
    * the inbox before anything handles it (src/telegram/updates/service.ts).
    */
   startUpdates(setup: UpdatesSetup): RunningUpdates;
+  /** Downloads and uploads of media jobs over MTProto. */
+  readonly files: TelegramFiles;
   disconnect(): Promise<void>;
 }
 
@@ -174,7 +179,8 @@ export async function connectTelegram(args: ConnectArgs): Promise<TelegramLink> 
     return {
       me: { id: user.id, username: user.username },
       port,
-      startUpdates: (setup) => (updates = startUpdates(client, setup)),
+      files: createTelegramFiles(client),
+      startUpdates: (setup) => (updates = startUpdates(client, { mediaOf: mediaRefOf, ...setup })),
       disconnect: async () => {
         await port.stop();
         await client.destroy();

@@ -2,30 +2,24 @@
  * The GramJS side of src/transfer/upload.ts: turns a TelegramClient into a `sendPart` function
  * and an upload result into Api.InputFile / Api.InputFileBig.
  *
- * Connections: GramJS's `client.getSender(dcId)` hands out one extra "exported" sender per DC
- * (cached in client._exportedSenderPromises), so by default every part goes over that one
- * connection, as GramJS's own uploadFile does, leaving the main connection free for updates.
- * With `connections > 1` we open further senders to the same DC through GramJS's internal
- * `_createExportedSender` + `_connectSender` (the same calls getSender makes, minus the cache)
- * and spread parts over them round-robin; each has its own MTProto session on the same auth key.
- * These are private GramJS methods (2.26.22); the narrow interface below names what we rely on.
+ * Connections: an upload opens `connections` dedicated media connections to the session's DC
+ * (mediaSender.ts: abridged transport, no per-packet CRC32, never dropped by GramJS mid-upload),
+ * spreads parts over them round-robin and closes them at the end, leaving the main connection
+ * free for updates and replies. Each has its own MTProto session on the same auth key.
  *
  * Errors: FLOOD_WAIT_X becomes TransferFloodWaitError so the part window pauses as a whole; a
  * 400 (FILE_PART_SIZE_INVALID and friends) becomes TransferFatalError; the rest is retried.
- * Note that client.invoke itself sleeps on flood waits up to `floodSleepThreshold` (default
- * 60 s) before we ever see them; create the client with floodSleepThreshold: 0 to let the window
- * decide.
+ * Parts go straight to the sender (`sender.send`, as GramJS's own uploadFile does) rather than
+ * through client.invoke, whose retry loop sleeps on any FLOOD_WAIT up to the client's
+ * `floodSleepThreshold` with one part's buffer held and the other parts still pouring in; the
+ * part window pauses all parts at once instead (src/transfer/partWindow.ts).
  */
 import { Api, errors, type TelegramClient } from 'telegram';
 import { returnBigInt } from 'telegram/Helpers.js';
 import type { MTProtoSender } from 'telegram/network/index.js';
 import type { SendPart, UploadedFile } from '../transfer/upload.js';
 import { TransferFatalError, TransferFloodWaitError } from '../transfer/transferErrors.js';
-
-interface SenderInternals {
-  _createExportedSender(dcId: number): MTProtoSender;
-  _connectSender(sender: MTProtoSender, dcId: number): Promise<MTProtoSender>;
-}
+import { openMediaSender } from './mediaSender.js';
 
 export interface GramUploadSender {
   sendPart: SendPart;
@@ -42,28 +36,53 @@ export function toTransferError(error: unknown): unknown {
   return error;
 }
 
+/**
+ * Sends one file request (upload.saveFilePart / saveBigFilePart / getFile) on `sender` without
+ * client.invoke's flood-sleep and retry loop: the transfer's part window decides about retries.
+ */
+export async function sendFileRequest<R extends Api.AnyRequest>(sender: MTProtoSender, request: R): Promise<R['__response']> {
+  const pending = sender.send(request);
+  if (!pending) throw new Error(`GramJS did not queue ${request.className}; the connection is closing. The part will be sent again.`);
+  return (await pending) as R['__response'];
+}
+
+/**
+ * Lets one part into GramJS per turn of the event loop. GramJS serialises and encrypts a queued
+ * request in the microtasks right after `sender.send`, and drains its whole queue that way, so a
+ * window of parts handed over at once would run back to back (hundreds of ms with 16 parts of
+ * 512 KiB) before any timer, socket or other user's update gets a turn. One part per setImmediate
+ * bounds that to one part's work, and costs nothing while the loop is otherwise idle.
+ */
+export function macrotaskPacer(): () => Promise<void> {
+  let last = Promise.resolve();
+  return () => {
+    const turn = last.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    last = turn;
+    return turn;
+  };
+}
+
 export async function gramUploadSender(
   client: TelegramClient,
   options: { connections?: number } = {},
 ): Promise<GramUploadSender> {
-  const dcId = client.session.dcId;
-  const senders: MTProtoSender[] = [await client.getSender(dcId)];
-  const extra: MTProtoSender[] = [];
-  const internals = client as unknown as SenderInternals;
-  for (let i = 1; i < (options.connections ?? 1); i++) {
-    const sender = await internals._connectSender(internals._createExportedSender(dcId), dcId);
-    extra.push(sender);
-    senders.push(sender);
+  const senders: MTProtoSender[] = [];
+  try {
+    for (let i = 0; i < Math.max(1, options.connections ?? 1); i++) senders.push(await openMediaSender(client));
+  } catch (error) {
+    await Promise.allSettled(senders.map((sender) => sender.disconnect()));
+    throw error;
   }
   let next = 0;
+  const pace = macrotaskPacer();
   const sendPart: SendPart = async ({ fileId, part, totalParts, bytes, big }) => {
-    const sender = senders[next++ % senders.length]!;
+    await pace();
     const request = big
       ? new Api.upload.SaveBigFilePart({ fileId: returnBigInt(fileId), filePart: part, fileTotalParts: totalParts, bytes })
       : new Api.upload.SaveFilePart({ fileId: returnBigInt(fileId), filePart: part, bytes });
     let stored: boolean;
     try {
-      stored = await client.invokeWithSender(request, sender);
+      stored = await sendFileRequest(senders[next++ % senders.length]!, request);
     } catch (error) {
       throw toTransferError(error);
     }
@@ -72,7 +91,7 @@ export async function gramUploadSender(
   return {
     sendPart,
     close: async () => {
-      await Promise.all(extra.map((sender) => sender.disconnect()));
+      await Promise.allSettled(senders.map((sender) => sender.disconnect()));
     },
   };
 }

@@ -3,6 +3,7 @@
  * and sleeps (through an injected sleep) when the window is paused or waiting on a backoff.
  * Shared by upload.ts and download.ts; no timers of its own, so tests inject time.
  */
+import { setMaxListeners } from 'node:events';
 import { PartWindow, type PartFailure } from './partWindow.js';
 import {
   TransferCancelledError,
@@ -65,6 +66,8 @@ export async function runParts(options: RunPartsOptions): Promise<void> {
   const { window, clock, what } = options;
   // Our own controller: aborting it on a fatal failure stops the other parts in flight.
   const internal = new AbortController();
+  // One abort listener per part in flight: a wide window is expected, not a leak.
+  setMaxListeners(0, internal.signal);
   const onOuterAbort = () => internal.abort();
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const running = new Set<Promise<void>>();

@@ -14,6 +14,15 @@ import type { Incoming } from '../../src/bot/port.js';
 import { texts } from '../../src/bot/texts.js';
 import type { TelegramLink } from '../../src/telegram/client.js';
 import type { RunningUpdates, UpdatesSetup } from '../../src/telegram/updates/service.js';
+import type { MediaPool, TelegramFiles } from '../../src/jobs/ports.js';
+
+/** A pool that starts no threads: no test here runs a media job. */
+const idlePool = (): MediaPool => ({
+  fetchLink: () => Promise.reject(new Error('not in this test')),
+  process: () => Promise.reject(new Error('not in this test')),
+  hashFile: () => Promise.reject(new Error('not in this test')),
+  close: async () => undefined,
+});
 import { openDatabase } from '../../src/storage/index.js';
 import { storeUpdates } from '../../src/storage/inboxRepository.js';
 import { ProcessLockedError } from '../../src/telegram/processLock.js';
@@ -39,6 +48,12 @@ class FakeLink implements TelegramLink {
   readonly events: string[] = [];
   private setup: UpdatesSetup | null = null;
   private pts = 0;
+  /** No test here runs a media job. */
+  readonly files: TelegramFiles = {
+    download: () => Promise.reject(new Error('not in this test')),
+    sendFile: () => Promise.reject(new Error('not in this test')),
+    sendStored: () => Promise.reject(new Error('not in this test')),
+  };
   constructor(port = new FakePort()) {
     this.port = port;
   }
@@ -104,7 +119,10 @@ describe('the running service: start and stop', () => {
     events = [];
     config = {
       telegram: { apiId: 12345, apiHash: '0123456789abcdef0123456789abcdef', sessionName: 'courier', requestRetries: 3, floodSleepThresholdSeconds: 20 },
-      paths: { sessions: join(dir, 'sessions') },
+      paths: { sessions: join(dir, 'sessions'), temp: join(dir, 'tmp') },
+      jobs: { poolSize: 1, perUserInFlight: 2, perUserQueued: 5, maxFileBytes: 2 ** 31, maxDurationSeconds: 3600, minFreeDiskBytes: 0, jobTimeoutSeconds: 600, progressIntervalMs: 3000 },
+      links: { allowLoopback: false, timeoutMs: 30_000, maxRedirects: 5, maxBytes: 2 ** 31 },
+      media: { ffmpegPath: null, ffprobePath: null },
       database: { file: join(dir, 'courier.db') },
       log: { level: 'error' },
       admins: [],
@@ -128,6 +146,7 @@ describe('the running service: start and stop', () => {
         return link;
       },
       openDatabase: recordedDatabase,
+      createPool: idlePool,
     };
   }
 
@@ -205,7 +224,7 @@ describe('the running service: start and stop', () => {
     saveSession(sessionFile(), 'stored-session');
     const link = new FakeLink();
     // The real database this time: opened (migrated) at start, closed at stop.
-    const courier = await startCourier(config, { deps: { connect: async () => link } });
+    const courier = await startCourier(config, { deps: { connect: async () => link, createPool: idlePool } });
     expect(existsSync(config.database.file)).to.equal(true);
     link.emit(message('/start', 1));
     link.emit(message('hello', 2));
@@ -242,6 +261,7 @@ describe('the running service: start and stop', () => {
             throw new Error('network down');
           },
           openDatabase: recordedDatabase,
+          createPool: idlePool,
         },
       });
     } catch (err) {
@@ -285,6 +305,7 @@ describe('the running service: start and stop', () => {
           return link;
         },
         openDatabase,
+        createPool: idlePool,
       },
     });
     await courier.stop();

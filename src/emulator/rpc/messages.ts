@@ -20,7 +20,7 @@ function replyToOf(r: Api.TypeInputReplyTo | undefined): number | undefined {
 function sendInput(req: { randomId?: { toString(): string }; replyTo?: Api.TypeInputReplyTo; replyMarkup?: Api.TypeReplyMarkup; entities?: Api.TypeMessageEntity[]; silent?: boolean }): Omit<SendInput, 'text'> {
   const replyToMsgId = replyToOf(req.replyTo);
   return {
-    ...(req.randomId !== undefined ? { randomId: BigInt(req.randomId.toString()) } : {}),
+    ...(req.randomId != null ? { randomId: BigInt(req.randomId.toString()) } : {}),
     ...(replyToMsgId !== undefined ? { replyToMsgId } : {}),
     ...(req.replyMarkup ? { replyMarkup: req.replyMarkup } : {}),
     ...(req.entities ? { entities: req.entities } : {}),
@@ -35,6 +35,9 @@ export const messagesHandlers: Record<string, RpcMethod> = {
   ),
 
   'messages.SendMedia': method<Api.messages.SendMedia>((req, { world, userId, ctx }) => {
+    // A repeated random_id is refused before the upload is turned into media: building the media
+    // consumes the uploaded parts, and the repeat must still get RANDOM_ID_DUPLICATE.
+    if (req.randomId != null && world.store.wasSent(userId, BigInt(req.randomId.toString()))) throw new RpcError(500, 'RANDOM_ID_DUPLICATE');
     const media = world.resolveMedia(userId, req.media);
     return world.messages.send(userId, peerOf(userId, req.peer), { ...sendInput(req), text: req.message, media }, ctx.authKeyId);
   }),
@@ -46,9 +49,9 @@ export const messagesHandlers: Record<string, RpcMethod> = {
       peerOf(userId, req.peer),
       req.id,
       {
-        ...(req.message !== undefined ? { text: req.message } : {}),
-        ...(req.entities !== undefined ? { entities: req.entities } : {}),
-        ...(req.replyMarkup !== undefined ? { replyMarkup: req.replyMarkup } : {}),
+        ...(req.message != null ? { text: req.message } : {}),
+        ...(req.entities != null ? { entities: req.entities } : {}),
+        ...(req.replyMarkup != null ? { replyMarkup: req.replyMarkup } : {}),
         ...(media ? { media } : {}),
       },
       ctx.authKeyId,
@@ -84,9 +87,9 @@ export const messagesHandlers: Record<string, RpcMethod> = {
     if (!world.users.isBot(userId)) throw new RpcError(400, 'USER_BOT_REQUIRED');
     world.callbacks.answer(userId, BigInt(req.queryId.toString()), {
       cacheTime: req.cacheTime,
-      ...(req.message !== undefined ? { message: req.message } : {}),
+      ...(req.message != null ? { message: req.message } : {}),
       ...(req.alert ? { alert: true } : {}),
-      ...(req.url !== undefined ? { url: req.url } : {}),
+      ...(req.url != null ? { url: req.url } : {}),
     });
     return true;
   }),

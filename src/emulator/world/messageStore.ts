@@ -96,6 +96,11 @@ export class MessageStore {
    * Telegram answers RANDOM_ID_DUPLICATE (listed as a 500 in the messages.sendMessage errors)
    * and sends nothing, which is what makes a retried send harmless.
    */
+  /** True when `senderId` already sent with `randomId` (checked before anything is consumed). */
+  wasSent(senderId: number, randomId: bigint): boolean {
+    return this.db.prepare('SELECT 1 FROM sends WHERE sender_id = ? AND random_id = ?').get(senderId, randomId.toString()) !== undefined;
+  }
+
   claimSend(senderId: number, randomId: bigint | null, date: number): number {
     try {
       const r = this.db.prepare('INSERT INTO sends (sender_id, random_id, date) VALUES (?, ?, ?) RETURNING id').get(senderId, randomId?.toString() ?? null, date) as { id: number };

@@ -138,7 +138,7 @@ export function createAccountsSide(db: Db, ctx: { nowMs: () => number; schedule:
 
 function resolveMedia(files: FileStore, ownerId: number, media: Api.TypeInputMedia): Api.TypeMessageMedia {
   if (media instanceof Api.InputMediaUploadedDocument) {
-    const doc = files.commitUpload(ownerId, media.file, 'document', media.mimeType || 'application/octet-stream', media.attributes);
+    const doc = files.commitUpload(ownerId, media.file, 'document', media.mimeType || 'application/octet-stream', media.attributes, media.thumb);
     return new Api.MessageMediaDocument({ document: files.toApiDocument(doc) });
   }
   if (media instanceof Api.InputMediaUploadedPhoto) {

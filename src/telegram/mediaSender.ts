@@ -1,0 +1,75 @@
+/**
+ * Dedicated MTProto connections for moving file parts, opened beside the client's main one.
+ *
+ * Why not GramJS's own `client.getSender(dcId)`: it hands out one cached connection per DC that
+ * GramJS drops 30 s after its last borrow, and it speaks the client's transport, which for Node
+ * is "full" (core.telegram.org/mtproto/mtproto-transports#full): every packet carries a CRC32 that
+ * GramJS computes in plain JavaScript, byte by byte (telegram/Helpers.js crc32), the largest
+ * single cost of a big upload on the main thread after encryption. Telegram's "abridged"
+ * transport has no checksum (TCP already has one) and is accepted on the same ports, so media
+ * connections are the client's own connection class (same address rules, e.g. the sandbox's)
+ * with the abridged packet codec swapped in. Each connection is a full MTProtoSender on the
+ * session's auth key with its own MTProto session, like GramJS's exported senders.
+ *
+ * Only the session's own DC is supported (uploads always go there; downloads from another DC use
+ * client.getSender, which also exports the authorization). Uses GramJS internals of 2.26.22
+ * (_createExportedSender, _connection, getDC, _log); the narrow interface below names them.
+ */
+import type { TelegramClient } from 'telegram';
+import { AbridgedPacketCodec } from 'telegram/network/connection/TCPAbridged.js';
+import type { Connection } from 'telegram/network/connection/Connection.js';
+import type { MTProtoSender } from 'telegram/network/index.js';
+
+type ConnectionClass = new (args: ConstructorParameters<typeof Connection>[0]) => Connection;
+
+interface ClientInternals {
+  _createExportedSender(dcId: number): MTProtoSender;
+  _connection: ConnectionClass;
+  _log: ConstructorParameters<typeof Connection>[0]['loggers'];
+  _proxy?: ConstructorParameters<typeof Connection>[0]['proxy'];
+  testServers?: boolean;
+  networkSocket?: ConstructorParameters<typeof Connection>[0]['socket'];
+  getDC(dcId: number, downloadDC?: boolean): Promise<{ id: number; ipAddress: string; port: number }>;
+}
+
+const abridgedClasses = new WeakMap<ConnectionClass, ConnectionClass>();
+
+/** The client's connection class with the abridged codec (no per-packet CRC32). */
+function abridgedVersionOf(base: ConnectionClass): ConnectionClass {
+  let cls = abridgedClasses.get(base);
+  if (!cls) {
+    cls = class MediaConnection extends base {
+      constructor(args: ConstructorParameters<typeof Connection>[0]) {
+        super(args);
+        (this as unknown as { PacketCodecClass: unknown }).PacketCodecClass = AbridgedPacketCodec;
+      }
+    };
+    abridgedClasses.set(base, cls);
+  }
+  return cls;
+}
+
+/** Opens one more connection to the session's DC for file parts; disconnect it when done. */
+export async function openMediaSender(client: TelegramClient): Promise<MTProtoSender> {
+  const internals = client as unknown as ClientInternals;
+  const dcId = client.session.dcId;
+  const dc = await internals.getDC(dcId, true);
+  const Media = abridgedVersionOf(internals._connection);
+  const sender = internals._createExportedSender(dcId);
+  await sender.connect(
+    new Media({
+      ip: dc.ipAddress,
+      port: dc.port,
+      dcId,
+      loggers: internals._log,
+      proxy: internals._proxy,
+      testServers: internals.testServers ?? false,
+      socket: internals.networkSocket!,
+    }),
+    false,
+  );
+  const state = sender as unknown as { dcId: number; userDisconnected: boolean };
+  state.dcId = dcId;
+  state.userDisconnected = false;
+  return sender;
+}
