@@ -59,6 +59,8 @@ export interface CourierConfig {
 
 /** How often the "still alive" mark is written, from which the next start tells how long it was offline. */
 const HEARTBEAT_MS = 15_000;
+/** How long a chat whose handler failed waits before it is drained again. */
+const RETRY_CHAT_MS = 5_000;
 
 export class NoSessionError extends Error {
   constructor(readonly sessionFile: string) {
@@ -147,6 +149,13 @@ function run(config: CourierConfig, link: TelegramLink, db: Database, runner: Jo
   const queue = new ChatQueue({
     concurrency: config.updates.chatConcurrency,
     handle: createInboxDrain({ db, router, port: link.port, now, delayedNoteSeconds: config.updates.delayedNoteSeconds, oldMessages: config.updates.oldMessages }),
+    // A handler failed (Telegram unreachable, say): its row stays pending; try the chat again a
+    // little later rather than only when its next message arrives. Each retry counts an attempt,
+    // so a row that can never succeed is skipped in the end (inboxDrain maxAttempts).
+    onError: (chatKey, error) => {
+      log.warn(`handling chat ${chatKey} failed, retrying in ${RETRY_CHAT_MS / 1000} s: ${error instanceof Error ? error.message : String(error)}`);
+      setTimeout(() => queue.notify(chatKey), RETRY_CHAT_MS).unref();
+    },
   });
 
   const aliveAt = Number(kv.get('courier.aliveAt') ?? NaN);
