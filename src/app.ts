@@ -61,6 +61,7 @@ export interface CourierConfig {
 const HEARTBEAT_MS = 15_000;
 /** How long a chat whose handler failed waits before it is drained again. */
 const RETRY_CHAT_MS = 5_000;
+const MAX_RETRY_CHAT_MS = 300_000;
 
 export class NoSessionError extends Error {
   constructor(readonly sessionFile: string) {
@@ -146,15 +147,24 @@ function run(config: CourierConfig, link: TelegramLink, db: Database, runner: Jo
   const router = buildBotRouter({ botUsername: link.me.username, media: { db, runner, now } });
   const kv = createKvRepository(db);
   const peers = createPeerCache(db);
-  const queue = new ChatQueue({
+  const drain = createInboxDrain({ db, router, port: link.port, now, delayedNoteSeconds: config.updates.delayedNoteSeconds, oldMessages: config.updates.oldMessages });
+  /** Consecutive failed drains per chat, for the retry backoff (a chat that drains fine is forgotten). */
+  const chatFailures = new Map<string, number>();
+  const queue: ChatQueue = new ChatQueue({
     concurrency: config.updates.chatConcurrency,
-    handle: createInboxDrain({ db, router, port: link.port, now, delayedNoteSeconds: config.updates.delayedNoteSeconds, oldMessages: config.updates.oldMessages }),
+    handle: async (chatKey) => {
+      await drain(chatKey);
+      chatFailures.delete(chatKey);
+    },
     // A handler failed (Telegram unreachable, say): its row stays pending; try the chat again a
     // little later rather than only when its next message arrives. Each retry counts an attempt,
     // so a row that can never succeed is skipped in the end (inboxDrain maxAttempts).
     onError: (chatKey, error) => {
-      log.warn(`handling chat ${chatKey} failed, retrying in ${RETRY_CHAT_MS / 1000} s: ${error instanceof Error ? error.message : String(error)}`);
-      setTimeout(() => queue.notify(chatKey), RETRY_CHAT_MS).unref();
+      const failures = (chatFailures.get(chatKey) ?? 0) + 1;
+      chatFailures.set(chatKey, failures);
+      const delayMs = Math.min(RETRY_CHAT_MS * 2 ** (failures - 1), MAX_RETRY_CHAT_MS);
+      log.warn(`handling chat ${chatKey} failed, retrying in ${Math.round(delayMs / 1000)} s: ${error instanceof Error ? error.message : String(error)}`);
+      setTimeout(() => queue.notify(chatKey), delayMs).unref();
     },
   });
 

@@ -31,9 +31,16 @@ export interface InboxDrainOptions {
   onHandled?: (row: InboxRow, outcome: 'handled' | 'acknowledged' | 'skipped') => void;
 }
 
+/**
+ * High on purpose: every restart in the middle of a row counts, and so does every retry while
+ * Telegram is unreachable (with the caller's backoff, 50 attempts span hours); only a row that
+ * fails that often is given up on.
+ */
+export const DEFAULT_MAX_ATTEMPTS = 50;
+
 export function createInboxDrain(options: InboxDrainOptions): (chatKey: string) => Promise<void> {
   const now = options.now ?? Date.now;
-  const maxAttempts = options.maxAttempts ?? 5;
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   return async (chatKey) => {
     for (;;) {
       const row = nextPending(options.db, chatKey);
