@@ -4,30 +4,13 @@
  * a log line naming it, instead of crashing every restart on it.
  */
 import { z } from 'zod';
+import { mediaRefSchema } from '../jobs/sourceSchema.js';
 import type { Incoming } from './port.js';
 
 const decimal = z.string().regex(/^-?\d+$/);
 const chat = z.object({ kind: z.enum(['user', 'chat', 'channel']), id: decimal, accessHash: decimal.optional() });
 
-const media = z.object({
-  kind: z.enum(['video', 'audio', 'voice', 'animation', 'document', 'photo']),
-  location: z.object({
-    type: z.enum(['document', 'photo']),
-    id: decimal,
-    accessHash: decimal,
-    fileReference: z.string(),
-    dcId: z.number().int(),
-    thumbSize: z.string().optional(),
-  }),
-  sizeBytes: z.number().nonnegative(),
-  mimeType: z.string(),
-  fileName: z.string().optional(),
-  durationSeconds: z.number().optional(),
-  width: z.number().optional(),
-  height: z.number().optional(),
-  title: z.string().optional(),
-  performer: z.string().optional(),
-});
+const media = mediaRefSchema;
 
 const base = { updateKey: z.string().min(1), chat, senderId: decimal, langCode: z.string().optional(), date: z.number().int() };
 

@@ -14,6 +14,7 @@ import { actionLabel, actionsFor, CallbackDataError, decodeCallback, encodeCallb
 import { decodeJobCallback, isJobCallback, JobCallbackError } from '../jobs/jobCallbacks.js';
 import type { JobSource } from '../jobs/ports.js';
 import type { JobRunner } from '../jobs/runnerTypes.js';
+import { formatBytes } from '../media/processInfo.js';
 import type { Database } from '../storage/index.js';
 import { findOffer, saveOffer } from '../storage/jobRepository.js';
 import type { Button, MediaRef } from './port.js';
@@ -151,16 +152,4 @@ const LINK_INPUT: ActionInput = { durationSeconds: Number.POSITIVE_INFINITY, vid
 
 function kindName(media: MediaRef): string {
   return media.kind === 'document' ? 'File' : media.kind[0]!.toUpperCase() + media.kind.slice(1);
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value >= 10 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
 }

@@ -16,10 +16,10 @@ import type { JobRequest, JobSource, ProcessOutcome, ResultFile, StoredMedia, Te
 import { MEDIA_ACTIONS } from '../jobs/actions.js';
 import { JOB_STATES, REASON_CODES, type Job, type JobState } from '../jobs/stateMachine.js';
 import { writeTransaction } from './writeTransaction.js';
+import { jobSourceSchema } from '../jobs/sourceSchema.js';
 
 // The bot's types, through the jobs contract (storage does not import src/bot).
 type ChatRef = Parameters<TelegramFiles['sendFile']>[0];
-type MediaRef = Extract<JobSource, { kind: 'telegram' }>['media'];
 
 /** What was sent to the user, kept so the same input + action can be answered again at once. */
 export type StoredResult =
@@ -88,30 +88,7 @@ export class JobRowError extends Error {
 
 const chatSchema = z.object({ kind: z.enum(['user', 'chat', 'channel']), id: z.string(), accessHash: z.string().optional() });
 
-const mediaRefSchema: z.ZodType<MediaRef> = z.object({
-  kind: z.enum(['video', 'audio', 'voice', 'animation', 'document', 'photo']),
-  location: z.object({
-    type: z.enum(['document', 'photo']),
-    id: z.string(),
-    accessHash: z.string(),
-    fileReference: z.string(),
-    dcId: z.number().int(),
-    thumbSize: z.string().optional(),
-  }),
-  sizeBytes: z.number().nonnegative(),
-  mimeType: z.string(),
-  fileName: z.string().optional(),
-  durationSeconds: z.number().optional(),
-  width: z.number().optional(),
-  height: z.number().optional(),
-  title: z.string().optional(),
-  performer: z.string().optional(),
-});
-
-const sourceSchema: z.ZodType<JobSource> = z.union([
-  z.object({ kind: z.literal('telegram'), media: mediaRefSchema }),
-  z.object({ kind: z.literal('link'), url: z.string() }),
-]);
+const sourceSchema = jobSourceSchema;
 
 const failureSchema = z.object({ reason: z.enum(REASON_CODES), retryable: z.boolean(), message: z.string() });
 

@@ -17,18 +17,8 @@ import { texts } from '../../src/bot/texts.js';
 import { channelBox, userBox } from '../../src/emulator/world/messageStore.js';
 import { killHard, runCourier, until, waitForOutput, type CourierProcess } from '../helpers/courierProcess.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { seededRandom } from '../helpers/seededRandom.js';
 
-/** mulberry32: a tiny seeded PRNG, so the crash schedule is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('catch-up: every message is handled exactly once, in order, whatever happens to Courier', function () {
   this.timeout(120_000);
@@ -221,7 +211,7 @@ describe('catch-up: every message is handled exactly once, in order, whatever ha
   it('SIGKILL at 20 seeded moments of live handling and of catch-up loses nothing and duplicates nothing', async function () {
     this.timeout(300_000);
     await stop();
-    const random = seeded(20261123);
+    const random = seededRandom(20261123);
     const users = [alice, bob, carol];
     for (let round = 0; round < 20; round++) {
       // Some rounds leave a backlog so the kill often lands during catch-up.

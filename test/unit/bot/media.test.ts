@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBotRouter } from '../../../src/bot/commands.js';
-import { actionInputOf, formatBytes, offerButtons } from '../../../src/bot/media.js';
+import { actionInputOf, offerButtons } from '../../../src/bot/media.js';
 import type { Incoming, MediaRef } from '../../../src/bot/port.js';
 import { texts } from '../../../src/bot/texts.js';
 import { decodeCallback } from '../../../src/jobs/actions.js';
@@ -138,6 +138,5 @@ describe('media flow: files and links get buttons, presses start jobs', () => {
     expect(actionInputOf({ ...video, kind: 'audio', mimeType: 'audio/mpeg' }).audio).to.deep.equal({ codec: 'mp3' });
     expect(actionInputOf({ ...video, kind: 'document', mimeType: 'application/pdf' })).to.include({ video: null, audio: null, isImage: false });
     expect(offerButtons('abc', { kind: 'telegram', media: { ...video, kind: 'document', mimeType: 'application/pdf' } }).flat().map((b) => b.text)).to.deep.equal(['Info', 'Send as file']);
-    expect(formatBytes(1536)).to.equal('1.5 KB');
   });
 });

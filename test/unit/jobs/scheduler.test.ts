@@ -1,21 +1,11 @@
 import { expect } from 'chai';
 import { FairScheduler, type ScheduledJob } from '../../../src/jobs/scheduler.js';
+import { seededRandom } from '../../helpers/seededRandom.js';
 
 function ids(jobs: ScheduledJob[]): string[] {
   return jobs.map((j) => j.jobId);
 }
 
-/** mulberry32: a tiny seeded PRNG so the random workload is the same on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('fair job scheduler', () => {
   it("a light user's job starts before the heavy users' later jobs", () => {

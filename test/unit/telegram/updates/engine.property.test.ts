@@ -18,21 +18,11 @@ import type {
   PtsUpdate,
 } from '../../../../src/telegram/updates/types.js';
 import { batch, type Label } from './engineFixtures.js';
+import { seededRandom } from '../../../helpers/seededRandom.js';
 
 const CHANNEL = '7';
 const PAGE = 7;
 
-/** mulberry32: a tiny PRNG, so that a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class SimulatedServer {
   readonly produced: PtsUpdate<Label>[] = [];
@@ -120,7 +110,7 @@ interface Stats {
 
 function runScenario(seed: number, updates: number): { server: SimulatedServer; recorder: Recorder; stats: Stats } {
   const stats: Stats = { lost: 0, repeated: 0, tooLong: 0, pages: 0 };
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const server = new SimulatedServer();
   const recorder = new Recorder();
   const engine = new UpdateEngine<Label>(null);
