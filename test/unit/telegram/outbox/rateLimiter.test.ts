@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createFloodGate } from '../../../../src/emulator/world/accountsSide/flood.js';
 import { DEFAULT_LIMITS } from '../../../../src/emulator/world/world.js';
 import { DEFAULT_SEND_RATE_LIMITS, RateLimitConfigError, RateLimiter, type ChatKey, type SendRateLimits } from '../../../../src/telegram/outbox/rateLimiter.js';
+import { seededRandom as seeded } from '../../../helpers/seededRandom.js';
 
 const user = (id: number): ChatKey => ({ key: `user:${id}`, isGroup: false });
 const group = (id: number): ChatKey => ({ key: `chat:${id}`, isGroup: true });
@@ -57,17 +58,6 @@ function simulate(limiter: RateLimiter, arrivals: { atMs: number; chat: ChatKey 
 const allAt = (ms: number, chats: ChatKey[]) => chats.map((chat) => ({ atMs: ms, chat }));
 const repeat = (n: number, chat: ChatKey) => Array.from({ length: n }, () => chat);
 
-/** A small deterministic generator (mulberry32) so the uneven distributions are the same every run. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The least time Telegram's limits (the emulator's numbers) allow for these per-chat counts, in ms. */
 function emulatorFloorMs(counts: number[]): number {
