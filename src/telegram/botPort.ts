@@ -121,7 +121,8 @@ export function createGramBotPort(client: TelegramClient, options: GramBotPortOp
       const peer = await peerFor(chat);
       try {
         const result = await withFloodWait(() =>
-          client.invoke(new Api.messages.EditMessage({ peer, id: messageId, message: text, ...(opts.buttons ? { replyMarkup: inlineMarkupOf(opts.buttons) } : {}) })),
+          // No buttons: an empty keyboard says so explicitly (a status message that ended loses its Cancel).
+          client.invoke(new Api.messages.EditMessage({ peer, id: messageId, message: text, replyMarkup: inlineMarkupOf(opts.buttons) ?? new Api.ReplyInlineMarkup({ rows: [] }) })),
         );
         options.onUpdates?.(result);
       } catch (err) {

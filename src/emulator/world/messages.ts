@@ -201,6 +201,12 @@ export class Messaging {
   edit(editorId: number, peer: PeerRef, id: number, change: EditInput, authKeyId?: bigint): Api.TypeUpdates {
     const target = this.find(editorId, peer, id);
     if (target.fromId !== editorId) throw new RpcError(403, 'MESSAGE_AUTHOR_REQUIRED');
+    // An edit by a bot that leaves reply_markup out removes the message's inline keyboard, as on
+    // Telegram (the Bot API's editMessageText: the keyboard is part of what an edit replaces).
+    // SIMPLIFICATION: users' edits keep the markup (users' messages carry none here anyway).
+    if (change.replyMarkup === undefined && target.message.replyMarkup && this.d.users.isBot(editorId)) {
+      change = { ...change, replyMarkup: new Api.ReplyInlineMarkup({ rows: [] }) };
+    }
     if (!isModified(target.message, change)) throw new RpcError(400, 'MESSAGE_NOT_MODIFIED');
     const date = this.d.nowSec();
     const apply = (m: Api.Message): Api.Message => {
@@ -209,7 +215,7 @@ export class Messaging {
         n.message = change.text;
         n.entities = change.entities?.length ? change.entities : undefined;
       } else if (change.entities !== undefined) n.entities = change.entities.length ? change.entities : undefined;
-      if (change.replyMarkup !== undefined) n.replyMarkup = change.replyMarkup;
+      if (change.replyMarkup !== undefined) n.replyMarkup = isEmptyMarkup(change.replyMarkup) ? undefined : change.replyMarkup;
       if (change.media !== undefined) n.media = change.media;
       n.editDate = date;
       return n;
@@ -314,11 +320,15 @@ function sameBytes(a: { getBytes(): Buffer } | undefined, b: { getBytes(): Buffe
   return a.getBytes().equals(b.getBytes());
 }
 
+function isEmptyMarkup(markup: Api.TypeReplyMarkup): boolean {
+  return markup instanceof Api.ReplyInlineMarkup && markup.rows.length === 0;
+}
+
 function isModified(m: Api.Message, change: EditInput): boolean {
   if (change.text !== undefined && change.text !== m.message) return true;
   const entitiesNow = Buffer.concat((m.entities ?? []).map((e) => e.getBytes()));
   if (change.entities !== undefined && !Buffer.concat(change.entities.map((e) => e.getBytes())).equals(entitiesNow)) return true;
-  if (change.replyMarkup !== undefined && !sameBytes(change.replyMarkup, m.replyMarkup)) return true;
+  if (change.replyMarkup !== undefined && !sameBytes(isEmptyMarkup(change.replyMarkup) ? undefined : change.replyMarkup, m.replyMarkup)) return true;
   if (change.media !== undefined) return true;
   return false;
 }

@@ -64,19 +64,27 @@ describe('emulator world: messages', () => {
 
   it('editing keeps ids, advances pts on both sides and refuses an identical edit', () => {
     h.world.messaging.send(BOT, { user: ALICE }, { text: 'v1', replyMarkup: inlineKeyboard('x') });
-    const edited = h.world.messaging.edit(BOT, { user: ALICE }, 1, { text: 'v2' }) as Api.Updates;
+    const edited = h.world.messaging.edit(BOT, { user: ALICE }, 1, { text: 'v2', replyMarkup: inlineKeyboard('x') }) as Api.Updates;
     const upd = edited.updates[0] as Api.UpdateEditMessage;
     expect(upd).to.be.instanceOf(Api.UpdateEditMessage);
     expect((upd.message as Api.Message).message).to.equal('v2');
     expect((upd.message as Api.Message).replyMarkup).to.be.instanceOf(Api.ReplyInlineMarkup);
     expect(h.world.log.state(BOT).pts).to.equal(2);
     expect(h.world.log.state(ALICE).pts).to.equal(2);
-    expect(() => h.world.messaging.edit(BOT, { user: ALICE }, 1, { text: 'v2' })).to.throw(RpcError).with.property('errorMessage', 'MESSAGE_NOT_MODIFIED');
+    expect(() => h.world.messaging.edit(BOT, { user: ALICE }, 1, { text: 'v2', replyMarkup: inlineKeyboard('x') })).to.throw(RpcError).with.property('errorMessage', 'MESSAGE_NOT_MODIFIED');
     expect(() => h.world.messaging.edit(BOT, { user: ALICE }, 1, { replyMarkup: inlineKeyboard('x') }))
       .to.throw(RpcError)
       .with.property('errorMessage', 'MESSAGE_NOT_MODIFIED');
     expect(() => h.world.messaging.edit(BOT, { user: ALICE }, 42, { text: 'nope' })).to.throw(RpcError).with.property('errorMessage', 'MESSAGE_ID_INVALID');
     expect(() => h.world.messaging.edit(ALICE, { user: BOT }, 1, { text: 'not mine' })).to.throw(RpcError).with.property('errorMessage', 'MESSAGE_AUTHOR_REQUIRED');
+  });
+
+  it("a bot's edit that leaves reply_markup out removes the inline keyboard, as on Telegram", () => {
+    h.world.messaging.send(BOT, { user: ALICE }, { text: 'pick one', replyMarkup: inlineKeyboard('x') });
+    const edited = h.world.messaging.edit(BOT, { user: ALICE }, 1, { text: 'done' }) as Api.Updates;
+    expect(((edited.updates[0] as Api.UpdateEditMessage).message as Api.Message).replyMarkup).to.equal(undefined);
+    // Removing it again changes nothing.
+    expect(() => h.world.messaging.edit(BOT, { user: ALICE }, 1, { text: 'done' })).to.throw(RpcError).with.property('errorMessage', 'MESSAGE_NOT_MODIFIED');
   });
 
   it('deleting with revoke removes every copy and advances pts by the number of messages', () => {
