@@ -6,14 +6,12 @@ import { z } from 'zod';
 import type { MediaRef } from '../bot/port.js';
 import type { JobSource } from './ports.js';
 
-const decimal = z.string().regex(/^-?\d+$/);
-
 export const mediaRefSchema: z.ZodType<MediaRef> = z.object({
   kind: z.enum(['video', 'audio', 'voice', 'animation', 'document', 'photo']),
   location: z.object({
     type: z.enum(['document', 'photo']),
-    id: decimal,
-    accessHash: decimal,
+    id: z.string().min(1),
+    accessHash: z.string(),
     fileReference: z.string(),
     dcId: z.number().int(),
     thumbSize: z.string().optional(),

@@ -160,9 +160,11 @@ describe('catch-up: every message is handled exactly once, in order, whatever ha
     await stop();
     for (let i = 0; i < 200; i++) for (const user of [alice, bob, carol]) send(user, `bulk ${i}`);
     await start();
-    await waitForOutput(courier!, /catch-up finished: 600 update\(s\) recovered in [\d.]+ s over \d+ request/);
-    const requests = Number(/catch-up finished: 600 update\(s\) recovered in [\d.]+ s over (\d+) request/.exec(courier!.output())![1]);
-    expect(requests).to.be.at.least(6); // 100 per slice: 6 pages, the last one final
+    const line = /catch-up finished: (\d+) update\(s\) recovered in [\d.]+ s over (\d+) request\(s\) after \d+ s offline/;
+    await waitForOutput(courier!, line);
+    const [, recovered, requests] = line.exec(courier!.output())!;
+    expect(Number(recovered)).to.equal(600);
+    expect(Number(requests)).to.be.at.least(6); // 100 per slice: 6 pages, the last one final
   });
 
   it('a withheld push is noticed from the next one (a pts gap) and fetched with getDifference', async () => {
