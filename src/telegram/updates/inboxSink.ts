@@ -67,7 +67,8 @@ export function createInboxSink(options: InboxSinkOptions): UpdateSink<GramjsPay
       }
       const { inserted } = storeUpdates(options.db, events, { ...state, channels: { ...state.channels } });
       if (events.length > 0) options.onStored([...new Set(events.map((e) => e.chatKey))]);
-      return inserted;
+      // Copies collapse on update_key; a recovered copy of a stored live update is not new work.
+      return Math.min(inserted, events.filter((e) => e.recovered).length);
     },
   };
 }

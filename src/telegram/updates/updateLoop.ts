@@ -44,7 +44,9 @@ export type RequestFailure = { kind: 'retry'; afterMs?: number } | { kind: 'forb
 export interface UpdateSink<U> {
   /**
    * Stores the dispatched updates and the state that covers them in one transaction and returns
-   * how many were new (copies of stored updates collapse). Must not await: the state must never
+   * how many of those fetched by a difference (source 'difference') were new work for Courier:
+   * live updates the difference released, updates Courier does not handle (its own messages, read
+   * receipts) and copies of stored ones do not count. Must not await: the state must never
    * be stored ahead of its updates, and an exception here stops the loop (nothing is lost:
    * the stored state is the old one, and the next start fetches the difference again).
    */
@@ -72,7 +74,7 @@ export interface CatchupReport {
   reason: 'start' | 'gap';
   startedAt: number;
   finishedAt: number;
-  /** Updates fetched by the difference (not the live ones it released). */
+  /** Updates fetched by the difference that Courier had not stored yet and will handle. */
   recovered: number;
   /** pts skipped by differenceTooLong / channelDifferenceTooLong: updates lost for good. */
   skippedPts: number;
@@ -248,9 +250,7 @@ export class UpdateLoop<U> {
     }
     this.retryMs = this.options.retryMs ?? 500;
     run.skippedPts += result.skippedPts ?? 0;
-    // Live updates held during the difference are released with it; they were not recovered.
-    if (result.stateAfter) this.store(result.dispatch, result.stateAfter, 'difference');
-    run.recovered += result.dispatch.filter((d) => d.source === 'difference').length;
+    if (result.stateAfter) run.recovered += this.store(result.dispatch, result.stateAfter, 'difference');
     return true;
   }
 

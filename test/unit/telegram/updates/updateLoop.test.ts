@@ -67,7 +67,7 @@ function recordingSink() {
     sink: {
       store(dispatch: readonly Dispatch<Label>[], st: EngineState, source: 'live' | 'difference') {
         stored.push({ labels: dispatch.map((d) => d.update), state: st, source });
-        return dispatch.length;
+        return dispatch.filter((d) => d.source === 'difference').length;
       },
     },
   };
