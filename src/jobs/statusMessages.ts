@@ -28,8 +28,13 @@ export function statusText(texts: JobTexts, job: Pick<JobRecord, 'state' | 'prog
       return texts.done;
     case 'cancelled':
       return texts.cancelled;
-    case 'failed':
-      return texts.failed(texts.reasons[job.failure?.reason ?? 'INTERNAL']);
+    case 'failed': {
+      const reason = texts.reasons[job.failure?.reason ?? 'INTERNAL'];
+      // A refused link names the rule it broke ("a loopback address (127.0.0.1)"): the user can
+      // tell a typo from a private address. The rule text is the link guard's (English).
+      const rule = job.failure?.reason === 'LINK_REFUSED' ? /refused: (.+?)\. Only/.exec(job.failure.message)?.[1] : undefined;
+      return texts.failed(rule ? `${reason} [${rule}]` : reason);
+    }
   }
 }
 

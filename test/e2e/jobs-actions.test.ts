@@ -406,7 +406,9 @@ describe('media jobs end to end: every action, and the inputs that must be refus
           const id = await chat.sendText(urlOf(httpPort));
           const offer = await chat.offerFor(id);
           const { status, results } = await runAction(id, offer, 'Extract audio');
-          expect(status.message).to.equal('Failed. I cannot download from that link (only public http and https addresses work).');
+          // The plain-words reason, then the rule the address broke, e.g. "[loopback addresses are not allowed: 127.0.0.1 (host 127.1)]".
+          expect(status.message.startsWith('Failed. I cannot download from that link (only public http and https addresses work). [')).to.equal(true, status.message);
+          expect(status.message).to.match(/\[.*(loopback|private|link-local|unspecified|reserved|not allowed).*\]$/);
           expect(buttonsOf(status), 'no Retry for a refused link').to.have.length(0);
           expect(results).to.have.length(0);
           expect(hits, 'requests that reached the test server').to.equal(0);
