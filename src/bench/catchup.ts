@@ -21,7 +21,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
-import { readSandboxFile } from '../telegram/sandbox.js';
 import { BenchUsageError } from './benchUsageError.js';
 import { stockBotGoesOffline, type BaselineResult } from './catchupBaseline.js';
 import { startCourier, type CourierChild } from './catchupCourier.js';
@@ -31,9 +30,11 @@ export interface CatchupOptions {
   messages: number;
   users: number;
   baselineWaitSeconds: number;
+  /** Courier's updates.chatConcurrency for the run; undefined keeps Courier's default. */
+  chatConcurrency?: number;
 }
 
-const USAGE = 'usage: bench catchup [--messages N] [--users U] [--baseline-wait SECONDS]';
+const USAGE = 'usage: bench catchup [--messages N] [--users U] [--baseline-wait SECONDS] [--chat-concurrency N]';
 const CATCHUP_LINE = /catch-up finished: (\d+) update\(s\) recovered in ([\d.]+) s over (\d+) request\(s\) after (\d+) s offline/;
 
 function intOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -46,7 +47,7 @@ function intOption(name: string, raw: string | undefined, fallback: number, min:
 export function parseCatchupArgs(args: string[]): CatchupOptions {
   let values: Record<string, string | undefined>;
   try {
-    values = parseArgs({ args, options: { messages: { type: 'string' }, users: { type: 'string' }, 'baseline-wait': { type: 'string' } }, strict: true }).values as Record<
+    values = parseArgs({ args, options: { messages: { type: 'string' }, users: { type: 'string' }, 'baseline-wait': { type: 'string' }, 'chat-concurrency': { type: 'string' } }, strict: true }).values as Record<
       string,
       string | undefined
     >;
@@ -57,6 +58,7 @@ export function parseCatchupArgs(args: string[]): CatchupOptions {
     messages: intOption('messages', values.messages, 10_000, 1, 1_000_000),
     users: intOption('users', values.users, 100, 1, 100_000),
     baselineWaitSeconds: intOption('baseline-wait', values['baseline-wait'], 10, 0, 600),
+    ...(values['chat-concurrency'] === undefined ? {} : { chatConcurrency: intOption('chat-concurrency', values['chat-concurrency'], 0, 1, 10_000) }),
   };
 }
 
@@ -72,12 +74,13 @@ export function floorSeconds(w: Pick<BenchWorld, 'limits'>, sent: readonly SentM
   return Math.max(global, chat);
 }
 
-function courierEnv(dataDir: string): Record<string, string> {
+function courierEnv(dataDir: string, chatConcurrency: number | undefined): Record<string, string> {
   return {
     COURIER_DATA_DIR: dataDir,
     COURIER_SESSION_DIR: join(dataDir, 'sessions'),
     COURIER_LOG_LEVEL: 'info',
     // No admins: the catch-up alert would be a bot message that is not an answer.
+    ...(chatConcurrency === undefined ? {} : { COURIER__UPDATES__CHAT_CONCURRENCY: String(chatConcurrency) }),
   };
 }
 
@@ -85,12 +88,20 @@ function courierEnv(dataDir: string): Record<string, string> {
  * Waits until every sent message has a reply, or the deadline. The flood gate's pass counter is
  * the cheap progress signal; the message store is read only once enough sends have passed.
  */
-async function waitForAnswers(w: BenchWorld, sent: readonly SentMessage[], courier: CourierChild, deadlineMs: number): Promise<{ done: boolean; lastReplyAt: number }> {
-  const passedBefore = w.flood.passed;
+async function waitForAnswers(
+  w: BenchWorld,
+  sent: readonly SentMessage[],
+  courier: CourierChild,
+  limits: { deadlineMs: number; stallMs: number },
+  /** The gate's pass count before Courier started: replies begin while the catch-up is still paging. */
+  passedBefore: number,
+): Promise<{ done: boolean; lastReplyAt: number }> {
   const started = performance.now();
   let exited = false;
   void courier.exited.then(() => (exited = true));
-  while (performance.now() - started < deadlineMs && !exited) {
+  // Gives up when Courier exits, when nothing has been sent for stallMs, or at the hard deadline.
+  const stalled = () => performance.now() - Math.max(started, w.flood.lastPassAt) > limits.stallMs;
+  while (performance.now() - started < limits.deadlineMs && !exited && !stalled()) {
     if (w.flood.passed - passedBefore >= sent.length) {
       const lastReplyAt = w.flood.lastPassAt;
       const tally = tallyReplies(sent, replyCounts(w, sent.length * 3 + 1000));
@@ -107,16 +118,18 @@ export async function runCatchupBench(opts: CatchupOptions): Promise<Record<stri
   let courier: CourierChild | null = null;
   try {
     const senders = addSenders(w, opts.users);
-    const sandbox = readSandboxFile(w.dataDir);
 
     // Courier logs in once, takes its update state and stops cleanly: it now has a stored state.
-    courier = startCourier(w.dataDir, courierEnv(courierDir));
-    await courier.waitFor(/Courier is running as @/, 'the first start');
+    courier = startCourier(w.dataDir, courierEnv(courierDir, opts.chatConcurrency));
+    // Its catch-up line, not "Courier is running": that is printed before updates.getState has
+    // answered, and a stop before the state is stored would make the next start take getState
+    // again and silently skip the whole backlog.
+    await courier.waitFor(CATCHUP_LINE, "the first start's catch-up line");
     const firstExit = await courier.stop();
     courier = null;
     if (firstExit !== 0) throw new Error(`Courier's first run stopped with exit code ${firstExit}`);
 
-    const stock = await stockBotGoesOffline(sandbox);
+    const stock = await stockBotGoesOffline(w.emulator.sandbox);
 
     const sendStarted = performance.now();
     const sent = sendBacklog(w, senders, opts.messages);
@@ -127,15 +140,16 @@ export async function runCatchupBench(opts: CatchupOptions): Promise<Record<stri
 
     const floodBefore = w.flood.floodWaits;
     w.flood.firstPassAt = 0;
+    const passedBefore = w.flood.passed;
     const spawnedAt = performance.now();
-    const run = startCourier(w.dataDir, courierEnv(courierDir));
+    const run = startCourier(w.dataDir, courierEnv(courierDir, opts.chatConcurrency));
     courier = run;
     const floor = floorSeconds(w, sent);
     const line = await run.waitFor(CATCHUP_LINE, 'the catch-up log line');
     const recovered = Number(line[1]);
     const fetchStoreSeconds = Number(line[2]);
     const requests = Number(line[3]);
-    const answers = await waitForAnswers(w, sent, run, Math.max(120, floor * 3) * 1000);
+    const answers = await waitForAnswers(w, sent, run, { deadlineMs: Math.max(600, floor * 10) * 1000, stallMs: 60_000 }, passedBefore);
     const tally = tallyReplies(sent, replyCounts(w, sent.length * 3 + 1000));
     const answerSeconds = answers.done ? (answers.lastReplyAt - spawnedAt) / 1000 : null;
     // First reply to last: the part of answerSeconds the flood limits govern (no process start, login, catch-up).
@@ -148,11 +162,13 @@ export async function runCatchupBench(opts: CatchupOptions): Promise<Record<stri
       bench: 'catchup',
       messages: opts.messages,
       users: senders.length,
+      chatConcurrency: opts.chatConcurrency ?? 'default',
       sendSeconds: round2(sendSeconds),
       fetchStoreSeconds,
       updatesPerSecond: fetchStoreSeconds > 0 ? Math.round(recovered / fetchStoreSeconds) : null,
       catchupRequests: requests,
       recovered,
+      answered: tally.answered,
       lost: tally.lost,
       duplicates: tally.duplicates,
       answerSeconds: answerSeconds === null ? null : round2(answerSeconds),
