@@ -21,7 +21,7 @@ import { createJobRunner } from './jobs/runner.js';
 import type { JobRunner, RunnerConfig } from './jobs/runnerTypes.js';
 import { logger } from './log.js';
 import { locateFfmpeg, locateFfprobe } from './media/locate.js';
-import { alertAdmins, logCatchup, type CatchupFigures } from './ops/catchupAlerts.js';
+import { alertAdmins, alertAdminsText, logCatchup, type CatchupFigures } from './ops/catchupAlerts.js';
 import { openDatabase } from './storage/index.js';
 import { beginCatchup, finishCatchup, pendingChats } from './storage/inboxRepository.js';
 import { createKvRepository } from './storage/kvRepository.js';
@@ -135,14 +135,14 @@ export async function startCourier(config: CourierConfig, options: StartOptions 
     });
     await runner.start();
     undo.push(() => runner.stop());
-    return run(config, link, db, runner, deps.clock, unwind);
+    return await run(config, link, db, runner, deps.clock, unwind);
   } catch (err) {
     await unwind();
     throw err;
   }
 }
 
-function run(config: CourierConfig, link: TelegramLink, db: Database, runner: JobRunner, clock: LoopClock | undefined, unwind: () => Promise<void>): RunningCourier {
+async function run(config: CourierConfig, link: TelegramLink, db: Database, runner: JobRunner, clock: LoopClock | undefined, unwind: () => Promise<void>): Promise<RunningCourier> {
   const now = () => clock?.now() ?? Date.now();
   const router = buildBotRouter({ botUsername: link.me.username, media: { db, runner, now } });
   const kv = createKvRepository(db);
@@ -153,8 +153,9 @@ function run(config: CourierConfig, link: TelegramLink, db: Database, runner: Jo
   const queue: ChatQueue = new ChatQueue({
     concurrency: config.updates.chatConcurrency,
     handle: async (chatKey) => {
-      await drain(chatKey);
+      const more = await drain(chatKey);
       chatFailures.delete(chatKey);
+      return more;
     },
     // A handler failed (Telegram unreachable, say): its row stays pending; try the chat again a
     // little later rather than only when its next message arrives. Each retry counts an attempt,
@@ -214,6 +215,17 @@ function run(config: CourierConfig, link: TelegramLink, db: Database, runner: Jo
     },
     (error: unknown) => log.error(`catching up failed: ${error instanceof Error ? error.message : String(error)}`),
   );
+  // "Running" only once a state is stored: stopped before that, the next start would have none
+  // and take a fresh one, skipping whatever was sent in between.
+  await updates.ready;
+  if (updates.startedFresh && Number.isFinite(aliveAt)) {
+    const text =
+      'Courier ran here before but found no update state (the database was replaced or reset?), so it started from ' +
+      "Telegram's current state: messages sent while it was down cannot be fetched and got no answer.";
+    log.warn(text);
+    const admins = config.admins.map((id) => ({ id: String(id), accessHash: peers.accessHash('user', String(id)) }));
+    void alertAdminsText(link.port, admins, text, `fresh:${startRunId}`);
+  }
   const name = link.me.username ? `@${link.me.username}` : 'a bot without a username';
   log.info(`Courier is running as ${name} (id ${link.me.id})`);
 

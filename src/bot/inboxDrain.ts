@@ -38,13 +38,18 @@ export interface InboxDrainOptions {
  */
 export const DEFAULT_MAX_ATTEMPTS = 50;
 
-export function createInboxDrain(options: InboxDrainOptions): (chatKey: string) => Promise<void> {
+/**
+ * Returns the chat queue's handler: it handles a chat's oldest pending row (skipping poison rows
+ * on the way) and resolves true when it handled one, so the queue gives other chats a turn before
+ * the next row of this one; false when the chat has nothing pending.
+ */
+export function createInboxDrain(options: InboxDrainOptions): (chatKey: string) => Promise<boolean> {
   const now = options.now ?? Date.now;
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   return async (chatKey) => {
     for (;;) {
       const row = nextPending(options.db, chatKey);
-      if (!row) return;
+      if (!row) return false;
       const attempts = recordAttempt(options.db, row.id);
       const parsed = incomingSchema.safeParse(row.payload);
       if (attempts > maxAttempts || !parsed.success) {
@@ -62,12 +67,13 @@ export function createInboxDrain(options: InboxDrainOptions): (chatKey: string) 
         await options.port.sendText(incoming.chat, t.tooOld(maxAgeHours), { replyTo: incoming.messageId, randomId: replyRandomId(incoming.updateKey, 0) });
         markDone(options.db, row.id, 'done', now());
         options.onHandled?.(row, 'acknowledged');
-        continue;
+        return true;
       }
       const late = incoming.kind === 'message' && waitedMs > options.delayedNoteSeconds * 1000;
       await options.router.handle(incoming, late ? withDelayedNote(options.port, incoming, waitedMs) : options.port);
       markDone(options.db, row.id, 'done', now());
       options.onHandled?.(row, 'handled');
+      return true;
     }
   };
 }

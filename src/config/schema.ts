@@ -87,7 +87,9 @@ const oldMessages = z
 
 const updates = z
   .strictObject({
-    chatConcurrency: positiveInt().default(8).describe('chats whose updates are handled in parallel (one at a time within a chat)'),
+    chatConcurrency: positiveInt()
+      .default(64)
+      .describe('chats whose updates are handled in parallel (one at a time within a chat); high, because handlers mostly wait on Telegram and its per-chat send limit'),
     delayedNoteSeconds: nonNegativeInt().default(60).describe('a message handled this much later than it was sent gets a short "delayed" note'),
     offlineAlertSeconds: positiveInt().default(900).describe('alert the admins when Courier was offline longer than this'),
     gapTimeoutMs: positiveInt().default(500).describe('how long a pts gap may stay open before getDifference is called'),

@@ -52,14 +52,21 @@ export interface AlertTarget {
   accessHash: string | undefined;
 }
 
-/** Sends the alert to every admin; an admin Courier cannot reach is logged, not fatal. */
+/** Sends the catch-up alert, if the figures call for one, to every admin. */
 export async function alertAdmins(port: BotPort, admins: readonly AlertTarget[], f: CatchupFigures, offlineAlertSeconds: number): Promise<void> {
   const text = alertText(f, offlineAlertSeconds);
-  if (!text) return;
+  if (text) await alertAdminsText(port, admins, text, `alert:${f.id}`);
+}
+
+/**
+ * Sends `text` to every admin; an admin Courier cannot reach is logged, not fatal. `key` names the
+ * alert for good, so one re-sent after a crash is deduplicated by Telegram.
+ */
+export async function alertAdminsText(port: BotPort, admins: readonly AlertTarget[], text: string, key: string): Promise<void> {
   for (const [index, admin] of admins.entries()) {
     try {
       const chat = { kind: 'user' as const, id: admin.id, ...(admin.accessHash !== undefined ? { accessHash: admin.accessHash } : {}) };
-      await port.sendText(chat, text, { randomId: replyRandomId(`alert:${f.id}`, index) });
+      await port.sendText(chat, text, { randomId: replyRandomId(key, index) });
     } catch (error) {
       log.warn(`could not alert admin ${admin.id} (they must have written to the bot once): ${error instanceof Error ? error.message : String(error)}`);
     }

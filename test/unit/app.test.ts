@@ -61,6 +61,8 @@ class FakeLink implements TelegramLink {
     this.setup = setup;
     return {
       caughtUp: Promise.resolve(null),
+      ready: Promise.resolve(),
+      startedFresh: false,
       feed: () => undefined,
       stop: async () => {
         this.setup = null;

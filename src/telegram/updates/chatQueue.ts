@@ -22,8 +22,12 @@ const log = logger('chatQueue');
 export interface ChatQueueOptions {
   /** How many chats drain at once (at least 1). */
   concurrency: number;
-  /** Drains one chat: handles its pending work in order and resolves when none is left. */
-  handle: (chatKey: string) => Promise<void>;
+  /**
+   * Works on one chat: handles its pending work in order. Resolving `true` means "there may be
+   * more": the chat goes to the back of the line instead of keeping its slot, so a chat with a long
+   * backlog (each answer waiting for that chat's send limit) does not hold a slot others could use.
+   */
+  handle: (chatKey: string) => Promise<void | boolean>;
   /**
    * A drain rejected. The chat is not retried until it is notified again (a handler that fails at
    * once would otherwise spin); its rows are still pending in the inbox. Default: log an error.
@@ -41,7 +45,7 @@ interface ChatEntry {
 
 export class ChatQueue {
   private readonly limit: LimitFunction;
-  private readonly handle: (chatKey: string) => Promise<void>;
+  private readonly handle: (chatKey: string) => Promise<void | boolean>;
   private readonly onError: (chatKey: string, error: unknown) => void;
   /** Chats waiting for a slot or draining; a chat is absent when it has nothing scheduled. */
   private readonly chats = new Map<string, ChatEntry>();
@@ -121,7 +125,7 @@ export class ChatQueue {
     entry.phase = 'draining';
     entry.again = false;
     try {
-      await this.handle(chatKey);
+      if ((await this.handle(chatKey)) === true) entry.again = true;
     } catch (error) {
       try {
         this.onError(chatKey, error);

@@ -29,6 +29,10 @@ export interface UpdatesSetup {
 export interface RunningUpdates {
   /** Resolves once everything missed while Courier was down is stored (null: nothing was missed). */
   readonly caughtUp: Promise<CatchupReport | null>;
+  /** Resolves once an update state is stored: from then on a stop or crash loses nothing. */
+  readonly ready: Promise<void>;
+  /** True when the stored state was missing and a fresh one was taken (first start, or a lost database). */
+  readonly startedFresh: boolean;
   /** Feeds the Updates result of one of Courier's own requests. */
   feed(updates: Api.TypeUpdates): void;
   stop(): Promise<void>;
@@ -57,11 +61,14 @@ export function startUpdates(client: TelegramClient, setup: UpdatesSetup): Runni
   });
   const feed = (updates: Api.TypeUpdates) => loop.push(batchFromGramjs(updates));
   const detach = attachRawUpdates(client, { onUpdates: feed, onReconnected: () => loop.reconnected() });
+  const startedFresh = engine.needsInitialState();
   const caughtUp = loop.start();
   // Observed by the caller; this keeps an early rejection (stop during start) from going unhandled.
   caughtUp.catch(() => undefined);
   return {
     caughtUp,
+    ready: loop.ready,
+    startedFresh,
     feed,
     stop: async () => {
       detach();

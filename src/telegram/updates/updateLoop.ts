@@ -116,6 +116,14 @@ export class UpdateLoop<U> {
   private lastStoredState = '';
   private catchupWaiters: { resolve: (r: CatchupReport | null) => void; reject: (e: unknown) => void }[] = [];
   private firstRunDone = false;
+  private resolveReady: () => void = () => undefined;
+  /**
+   * Resolves once a state is stored (at once when one was loaded; after updates.getState on a
+   * first start). Before that, a stop leaves nothing to continue from, so "running" waits for it.
+   */
+  readonly ready: Promise<void> = new Promise((resolve) => {
+    this.resolveReady = resolve;
+  });
   private firstReport: CatchupReport | null = null;
 
   constructor(
@@ -146,6 +154,7 @@ export class UpdateLoop<U> {
     }
     const done = new Promise<CatchupReport | null>((resolve, reject) => this.catchupWaiters.push({ resolve, reject }));
     this.started = true;
+    this.resolveReady();
     this.kick();
     return done;
   }

@@ -51,7 +51,7 @@ describe('inbox drain: one chat, in order, late and old messages, poison rows', 
       { id: 2, text: 'still there?', sentAt: nowSec - 600, lang: 'ru' },
     ]);
     const drain = createInboxDrain({ db, router: buildBotRouter(), port, now: () => NOW, delayedNoteSeconds: 60, oldMessages: { maxAgeHours: null, action: 'handle' } });
-    await drain('user:1001');
+    while (await drain('user:1001'));
     expect(port.sent.map((s) => s.text)).to.deep.equal([texts.en.hint, `${texts.ru.delayed(10)}\n\n${texts.ru.hint}`]);
     expect(port.sent.map((s) => s.opts.replyTo)).to.deep.equal([1, 2]);
     expect(countPending(db)).to.equal(0);
@@ -60,7 +60,8 @@ describe('inbox drain: one chat, in order, late and old messages, poison rows', 
   it("with oldMessages 'acknowledge', a message past maxAgeHours only gets the too-old note", async () => {
     store(db, [{ id: 7, text: '/ping', sentAt: nowSec - 3 * 3600 }]);
     const drain = createInboxDrain({ db, router: buildBotRouter(), port, now: () => NOW, delayedNoteSeconds: 60, oldMessages: { maxAgeHours: 2, action: 'acknowledge' } });
-    await drain('user:1001');
+    expect(await drain('user:1001')).to.equal(true);
+    expect(await drain('user:1001')).to.equal(false);
     expect(port.sent.map((s) => s.text)).to.deep.equal([texts.en.tooOld(2)]);
   });
 
@@ -76,7 +77,7 @@ describe('inbox drain: one chat, in order, late and old messages, poison rows', 
     const drain = createInboxDrain({ db, router, port, now: () => NOW, delayedNoteSeconds: 60, oldMessages: { maxAgeHours: null, action: 'handle' }, maxAttempts: 2 });
     for (let i = 0; i < 2; i++) await drain('user:1001').catch(() => undefined); // two crashes (a restart each, in production)
     expect(port.sent).to.have.length(0);
-    await drain('user:1001');
+    while (await drain('user:1001'));
     expect(inboxRow(db, 1)?.status).to.equal('skipped');
     expect(port.sent.map((s) => [s.text, s.opts.replyTo])).to.deep.equal([['ok', 2]]);
   });

@@ -231,4 +231,28 @@ describe('ChatQueue', () => {
     await new ChatQueue({ concurrency: 1, handle: async () => undefined }).idle();
     expect(() => new ChatQueue({ concurrency: 0, handle: async () => undefined })).to.throw(RangeError, /at least 1/);
   });
+
+  it('a handler that says "maybe more" goes to the back of the line: a long backlog does not hold its slot', async () => {
+    const backlog = new Map([
+      ['a', ['a1', 'a2', 'a3']],
+      ['b', ['b1']],
+      ['c', ['c1']],
+    ]);
+    const handled: string[] = [];
+    const queue = new ChatQueue({
+      concurrency: 1,
+      handle: async (chatKey) => {
+        const next = backlog.get(chatKey)!.shift();
+        if (next === undefined) return false;
+        handled.push(next);
+        return true;
+      },
+    });
+    queue.notify('a');
+    queue.notify('b');
+    queue.notify('c');
+    await queue.idle();
+    // One row per turn; each chat still in its own order.
+    expect(handled).to.deep.equal(['a1', 'b1', 'c1', 'a2', 'a3']);
+  });
 });
