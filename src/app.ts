@@ -50,6 +50,7 @@ export interface CourierConfig {
     offlineAlertSeconds: number;
     gapTimeoutMs: number;
     idleDifferenceSeconds: number;
+    differenceSliceLimit: number;
     oldMessages: { maxAgeHours: number | null; action: 'handle' | 'acknowledge' };
   };
   shutdown: { graceMs: number };
@@ -201,6 +202,7 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
     peers,
     gapTimeoutMs: config.updates.gapTimeoutMs,
     idleDifferenceMs: config.updates.idleDifferenceSeconds * 1000,
+    differenceSliceLimit: config.updates.differenceSliceLimit,
     ...(clock ? { clock } : {}),
     onStored: (chatKeys) => {
       for (const chatKey of chatKeys) queue.notify(chatKey);

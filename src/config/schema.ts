@@ -93,6 +93,9 @@ const updates = z
     delayedNoteSeconds: nonNegativeInt().default(60).describe('a message handled this much later than it was sent gets a short "delayed" note'),
     offlineAlertSeconds: positiveInt().default(900).describe('alert the admins when Courier was offline longer than this'),
     gapTimeoutMs: positiveInt().default(500).describe('how long a pts gap may stay open before getDifference is called'),
+    differenceSliceLimit: positiveInt()
+      .default(1000)
+      .describe("getDifference's pts_limit: updates per slice Courier asks for when catching up (Telegram caps it)"),
     idleDifferenceSeconds: positiveInt().default(900).describe('call getDifference after this long without any update (core.telegram.org/api/updates)'),
     oldMessages,
   })

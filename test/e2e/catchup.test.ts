@@ -40,6 +40,8 @@ describe('catch-up: every message is handled exactly once, in order, whatever ha
     COURIER_LOG_LEVEL: process.env.DBG ? 'debug' : 'info',
     COURIER_ADMINS: String(alice),
     COURIER__UPDATES__OFFLINE_ALERT_SECONDS: '3600',
+    // Slices of 100 (the emulator's default page), so 600 messages come in several.
+    COURIER__UPDATES__DIFFERENCE_SLICE_LIMIT: '100',
     // The emulator's flood limits are off here, and so are Courier's (the benchmark measures with both on).
     COURIER__OUTBOX__PER_SECOND: '100000',
     COURIER__OUTBOX__BURST: '100000',

@@ -134,6 +134,7 @@ describe('the running service: start and stop', () => {
         offlineAlertSeconds: 900,
         gapTimeoutMs: 500,
         idleDifferenceSeconds: 900,
+        differenceSliceLimit: 1000,
         oldMessages: { maxAgeHours: null, action: 'handle' },
       },
       shutdown: { graceMs: 5_000 },

@@ -18,6 +18,7 @@ export const updatesHandlers: Record<string, RpcMethod> = {
       date: req.date,
       // GramJS's reader leaves an absent flags field null, not undefined.
       ...(typeof req.ptsTotalLimit === 'number' ? { ptsTotalLimit: req.ptsTotalLimit } : {}),
+      ...(typeof req.ptsLimit === 'number' ? { ptsLimit: req.ptsLimit } : {}),
     }),
   ),
 

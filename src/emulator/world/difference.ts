@@ -34,6 +34,9 @@ export interface DifferenceLimits {
   channelTimeout: number;
 }
 
+/** The largest slice a client may ask for with pts_limit. */
+export const MAX_PAGE_SIZE = 1000;
+
 export const DEFAULT_DIFFERENCE_LIMITS: DifferenceLimits = { pageSize: 100, tooLongAfter: 10_000, channelTooLongAfter: 10_000, channelTimeout: 30 };
 
 export interface DifferenceDeps {
@@ -59,9 +62,12 @@ export class Differences {
     return new Api.updates.State({ pts: s.pts, qts: s.qts, date: this.d.nowSec(), seq: s.seq, unreadCount: 0 });
   }
 
-  difference(userId: number, req: { pts: number; qts: number; date: number; ptsTotalLimit?: number }): Api.updates.TypeDifference {
+  difference(userId: number, req: { pts: number; qts: number; date: number; ptsTotalLimit?: number; ptsLimit?: number }): Api.updates.TypeDifference {
     const now = this.d.log.state(userId);
-    const { pageSize, tooLongAfter } = this.d.limits;
+    const { tooLongAfter } = this.d.limits;
+    // pts_limit asks for larger (or smaller) slices. SIMPLIFICATION: Telegram documents neither
+    // its default slice nor its cap; the emulator uses `pageSize` and caps requests at MAX_PAGE_SIZE.
+    const pageSize = req.ptsLimit !== undefined && req.ptsLimit > 0 ? Math.min(req.ptsLimit, MAX_PAGE_SIZE) : this.d.limits.pageSize;
     // SIMPLIFICATION: the `date` argument is not used to bound the difference; pts and qts are.
     const forced = this.d.faults.takeDifferenceTooLong(userId);
     const behind = now.pts - req.pts;

@@ -86,6 +86,7 @@ export class UpdateEngine<U = unknown> {
   private readonly idleDifferenceMs: number;
   private readonly channelDifferenceLimit: number;
   private readonly ptsTotalLimit: number | undefined;
+  private readonly ptsLimit: number | undefined;
   private readonly plainUpdateKey: ((update: U) => string | null) | undefined;
   /** seq of containers already handled, and keys of plain updates already dispatched. */
   private readonly seenContainers = new Set<number>();
@@ -105,6 +106,7 @@ export class UpdateEngine<U = unknown> {
     this.idleDifferenceMs = opts.idleDifferenceMs ?? 15 * 60 * 1000;
     this.channelDifferenceLimit = opts.channelDifferenceLimit ?? USER_CHANNEL_DIFFERENCE_LIMIT;
     this.ptsTotalLimit = opts.ptsTotalLimit;
+    this.ptsLimit = opts.ptsLimit;
     this.plainUpdateKey = opts.plainUpdateKey;
     if (state !== null) this.load(state);
   }
@@ -217,6 +219,7 @@ export class UpdateEngine<U = unknown> {
         // getDifference rejects a zero date.
         date: Math.max(this.date, 1),
         ...(this.ptsTotalLimit !== undefined ? { ptsTotalLimit: this.ptsTotalLimit } : {}),
+        ...(this.ptsLimit !== undefined ? { ptsLimit: this.ptsLimit } : {}),
       };
     }
     for (const entry of this.entries.values()) {

@@ -17,6 +17,8 @@ export interface UpdateEngineOptions<U = unknown> {
   channelDifferenceLimit?: number;
   /** Passed on as getDifference's pts_total_limit; unset by default (Courier wants everything). */
   ptsTotalLimit?: number;
+  /** Passed on as getDifference's pts_limit: how many events one slice may carry (fewer round trips when far behind). */
+  ptsLimit?: number;
   /**
    * A stable identity for an update without pts (e.g. `cb:<query id>`), or null. Updates with a
    * key are dispatched once even when both a container and a difference bring them.

@@ -79,6 +79,7 @@ export function gramjsUpdateApi(client: TelegramClient, options: GramjsUpdateApi
             qts: request.qts,
             date: request.date,
             ...(request.ptsTotalLimit !== undefined ? { ptsTotalLimit: request.ptsTotalLimit } : {}),
+            ...(request.ptsLimit !== undefined ? { ptsLimit: request.ptsLimit } : {}),
           }),
         ),
       ),

@@ -14,11 +14,16 @@ import { attachRawUpdates, classifyGramjsError, gramjsUpdateApi } from './gramjs
 import { createInboxSink } from './inboxSink.js';
 import { UpdateLoop, type CatchupReport, type LoopClock } from './updateLoop.js';
 
+/** pts_limit asked of getDifference. */
+export const DIFFERENCE_SLICE_LIMIT = 1000;
+
 export interface UpdatesSetup {
   db: Database;
   peers: PeerCache;
   gapTimeoutMs: number;
   idleDifferenceMs: number;
+  /** getDifference's pts_limit; DIFFERENCE_SLICE_LIMIT when absent. */
+  differenceSliceLimit?: number;
   clock?: LoopClock;
   mediaOf?: (message: Api.Message) => MediaRef | null;
   onStored(chatKeys: readonly string[]): void;
@@ -43,6 +48,8 @@ export function startUpdates(client: TelegramClient, setup: UpdatesSetup): Runni
     gapTimeoutMs: setup.gapTimeoutMs,
     idleDifferenceMs: setup.idleDifferenceMs,
     channelDifferenceLimit: BOT_CHANNEL_DIFFERENCE_LIMIT,
+    // Far behind after an outage, bigger slices mean fewer round trips (the server caps them).
+    ptsLimit: setup.differenceSliceLimit ?? DIFFERENCE_SLICE_LIMIT,
     plainUpdateKey: gramjsPlainUpdateKey,
   });
   const sink = createInboxSink({

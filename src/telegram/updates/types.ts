@@ -136,6 +136,7 @@ export type DifferenceRequest =
       readonly qts: number;
       readonly date: number;
       readonly ptsTotalLimit?: number;
+      readonly ptsLimit?: number;
     }
   | { readonly kind: 'channel'; readonly channel: string; readonly pts: number; readonly limit: number };
 
