@@ -114,6 +114,8 @@ export class UpdateLoop<U> {
   private run: CatchupReport | null = null;
   private retryMs: number;
   private lastStoredState = '';
+  /** The next page's request, already sent while the previous page was being stored. */
+  private prefetched: { key: string; response: Promise<DifferenceResponse<U> | ChannelDifferenceResponse<U>> } | null = null;
   private catchupWaiters: { resolve: (r: CatchupReport | null) => void; reject: (e: unknown) => void }[] = [];
   private firstRunDone = false;
   private resolveReady: () => void = () => undefined;
@@ -229,17 +231,17 @@ export class UpdateLoop<U> {
   private async fetch(request: DifferenceRequest): Promise<boolean> {
     const run = this.run!;
     run.requests += 1;
+    const key = JSON.stringify(request);
+    const pending = this.prefetched?.key === key ? this.prefetched.response : this.send(request);
+    this.prefetched = null;
     let result: DifferenceResult<U> | { dispatch: Dispatch<U>[]; stateAfter: EngineState | null; skippedPts?: number };
     try {
-      if (request.kind === 'common') {
-        const response = await this.api.getDifference(request);
-        if (this.stopped) return true;
-        result = this.engine.applyDifference(response, this.clock.now());
-      } else {
-        const response = await this.api.getChannelDifference(request);
-        if (this.stopped) return true;
-        result = this.engine.applyChannelDifference(request.channel, response, this.clock.now());
-      }
+      const response = await pending;
+      if (this.stopped) return true;
+      result =
+        request.kind === 'common'
+          ? this.engine.applyDifference(response as DifferenceResponse<U>, this.clock.now())
+          : this.engine.applyChannelDifference(request.channel, response as ChannelDifferenceResponse<U>, this.clock.now());
     } catch (error) {
       if (this.stopped) return true;
       const failure = this.classify(error);
@@ -258,9 +260,22 @@ export class UpdateLoop<U> {
       return false;
     }
     this.retryMs = this.options.retryMs ?? 500;
+    // Ask for the next page before storing this one: its answer travels while this page is
+    // stored. Storing is synchronous, so pages are still stored in order; a prefetched answer
+    // that no longer fits (live updates changed the request meanwhile) is simply not used.
+    const next = this.queue.length === 0 ? this.engine.nextDifferenceRequest(this.clock.now()) : null;
+    if (next) {
+      const response = this.send(next);
+      response.catch(() => undefined); // observed when used; an unused one may fail unseen
+      this.prefetched = { key: JSON.stringify(next), response };
+    }
     run.skippedPts += result.skippedPts ?? 0;
     if (result.stateAfter) run.recovered += this.store(result.dispatch, result.stateAfter, 'difference');
     return true;
+  }
+
+  private send(request: DifferenceRequest): Promise<DifferenceResponse<U> | ChannelDifferenceResponse<U>> {
+    return request.kind === 'common' ? this.api.getDifference(request) : this.api.getChannelDifference(request);
   }
 
   private store(dispatch: readonly Dispatch<U>[], state: EngineState, source: 'live' | 'difference'): number {

@@ -175,4 +175,27 @@ describe('update loop: the engine driven against a fake Telegram and a manual cl
     expect(rec.labels()).to.deep.equal(['common:11', 'common:12', 'common:13']);
     await loop.stop();
   });
+
+  it('asks for the next slice before storing the current one, and stores slices in order', async () => {
+    const clock = new ManualClock();
+    const tg = new FakeTelegram();
+    tg.differences = [
+      { ...difference(10, 12), kind: 'slice', intermediateState: { pts: 12, qts: 0, date: 1_700_000_050, seq: 1 } } as DifferenceResponse<Label>,
+      difference(12, 14),
+    ];
+    const callsWhenStored: number[] = [];
+    const rec = recordingSink();
+    const sink = {
+      store(dispatch: readonly Dispatch<Label>[], st: EngineState, source: 'live' | 'difference') {
+        callsWhenStored.push(tg.calls.length);
+        return rec.sink.store(dispatch, st, source);
+      },
+    };
+    const loop = new UpdateLoop(new UpdateEngine<Label>(state(10)), tg, sink, { clock });
+    await loop.start();
+    // The first slice was stored after the second request had gone out.
+    expect(callsWhenStored[0]).to.equal(2);
+    expect(rec.labels()).to.deep.equal(['common:11', 'common:12', 'common:13', 'common:14']);
+    await loop.stop();
+  });
 });
