@@ -82,7 +82,18 @@ interface StateRow {
 }
 
 /** pts/qts/seq accounting and the update log. Callers run it inside their own transaction. */
+/** How many recently logged pts updates are kept parsed in memory (see `recent`). */
+const RECENT_PARSED = 50_000;
+
 export class UpdateLog {
+  /**
+   * Recently logged pts updates as objects, keyed "user:pts", with the bytes that were stored, so
+   * a getDifference over a backlog does not parse every row again (parsing was most of its cost).
+   * A hit is used only when the stored bytes are the same: a rolled-back send may have left an
+   * entry whose pts was later given to another update.
+   */
+  private readonly recent = new Map<string, { bytes: Buffer; update: Api.TypeUpdate }>();
+
   constructor(
     private readonly db: Db,
     private readonly nowSec: () => number,
@@ -103,7 +114,11 @@ export class UpdateLog {
     const date = this.nowSec();
     const row = this.db.prepare('UPDATE account_state SET pts = pts + ?, date = ? WHERE user_id = ? RETURNING pts').get(ptsCount, date, userId) as { pts: number };
     const update = build(row.pts);
-    this.db.prepare('INSERT INTO pts_log (user_id, pts, pts_count, date, body) VALUES (?, ?, ?, ?, ?)').run(userId, row.pts, ptsCount, date, update.getBytes());
+    const bytes = update.getBytes();
+    this.db.prepare('INSERT INTO pts_log (user_id, pts, pts_count, date, body) VALUES (?, ?, ?, ?, ?)').run(userId, row.pts, ptsCount, date, bytes);
+    // Its own parsed copy: the caller keeps using `update` (pushes), and must not share it.
+    this.recent.set(`${userId}:${row.pts}`, { bytes, update: readTl<Api.TypeUpdate>(bytes) });
+    if (this.recent.size > RECENT_PARSED) this.recent.delete(this.recent.keys().next().value as string);
     return update;
   }
 
@@ -144,7 +159,10 @@ export class UpdateLog {
     const rows = this.db
       .prepare('SELECT pts AS n, pts_count AS c, date, body FROM pts_log WHERE user_id = ? AND pts > ? ORDER BY pts LIMIT ?')
       .all(userId, pts, limit) as LogRow[];
-    return rows.map(toLogged);
+    return rows.map((r) => {
+      const hit = this.recent.get(`${userId}:${r.n}`);
+      return hit && hit.bytes.equals(r.body) ? { seqNo: r.n, count: r.c, date: r.date, update: hit.update } : toLogged(r);
+    });
   }
 
   qtsAfter(userId: number, qts: number, limit: number): LoggedUpdate[] {
