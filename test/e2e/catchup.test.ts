@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Api } from 'telegram';
 import { texts } from '../../src/bot/texts.js';
 import { channelBox, userBox } from '../../src/emulator/world/messageStore.js';
-import { killHard, runCourier, until, waitForOutput, type CourierProcess } from '../helpers/courierProcess.js';
+import { killHard, runCourier, until, waitForOutput, type CourierProcess, storyEnv } from '../helpers/courierProcess.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { seededRandom } from '../helpers/seededRandom.js';
 
@@ -34,21 +34,12 @@ describe('catch-up: every message is handled exactly once, in order, whatever ha
   const sent: { from: number; id: number }[] = [];
   const emuLog: string[] = [];
 
-  const env = () => ({
-    COURIER_DATA_DIR: dataDir,
-    COURIER_SESSION_DIR: join(dataDir, 'sessions'),
-    COURIER_LOG_LEVEL: process.env.DBG ? 'debug' : 'info',
-    COURIER_ADMINS: String(alice),
-    COURIER__UPDATES__OFFLINE_ALERT_SECONDS: '3600',
-    // Slices of 100 (the emulator's default page), so 600 messages come in several.
-    COURIER__UPDATES__DIFFERENCE_SLICE_LIMIT: '100',
-    // The emulator's flood limits are off here, and so are Courier's (the benchmark measures with both on).
-    COURIER__OUTBOX__PER_SECOND: '100000',
-    COURIER__OUTBOX__BURST: '100000',
-    COURIER__OUTBOX__PER_CHAT_PER_SECOND: '100000',
-    COURIER__OUTBOX__CHAT_BURST: '100000',
-    COURIER__OUTBOX__GROUP_PER_MINUTE: '100000',
-  });
+  const env = () =>
+    storyEnv(dataDir, {
+      COURIER_ADMINS: String(alice),
+      // Slices of 100 (the emulator's default page), so 600 messages come in several.
+      COURIER__UPDATES__DIFFERENCE_SLICE_LIMIT: '100',
+    });
 
   async function start(): Promise<CourierProcess> {
     courier = runCourier(['start', '--sandbox', emu.dataDir], env());

@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { Api, type TelegramClient } from 'telegram';
 import { locateFfmpeg, locateFfprobe } from '../../src/media/locate.js';
 import { installFastIge } from '../../src/telegram/fastIge.js';
-import { killHard, runCourier, waitForOutput, type CourierProcess } from '../helpers/courierProcess.js';
+import { killHard, runCourier, waitForOutput, type CourierProcess, storyEnv } from '../helpers/courierProcess.js';
 import { connectUserClient, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { attributeOf, buttonsOf, documentOf, ffprobeFile, JobsChat } from '../helpers/jobsChat.js';
 import { seededBytes } from '../helpers/seededBytes.js';
@@ -49,23 +49,13 @@ describe('media jobs end to end: every action, and the inputs that must be refus
   const leftInJobsDir = () => (existsSync(jobsDir()) ? readdirSync(jobsDir()) : []);
 
   function env(extra: Record<string, string>): Record<string, string> {
-    return {
-      COURIER_DATA_DIR: dataDir,
-      COURIER_SESSION_DIR: join(dataDir, 'sessions'),
-      COURIER_LOG_LEVEL: process.env.DBG ? 'debug' : 'info',
-      COURIER__UPDATES__OFFLINE_ALERT_SECONDS: '3600',
-      // The emulator's flood limits are off here, and so are Courier's.
-      COURIER__OUTBOX__PER_SECOND: '100000',
-      COURIER__OUTBOX__BURST: '100000',
-      COURIER__OUTBOX__PER_CHAT_PER_SECOND: '100000',
-      COURIER__OUTBOX__CHAT_BURST: '100000',
-      COURIER__OUTBOX__GROUP_PER_MINUTE: '100000',
+    return storyEnv(dataDir, {
       COURIER__JOBS__POOL_SIZE: '2',
       COURIER__JOBS__PER_USER_QUEUED: '20',
       COURIER__JOBS__MIN_FREE_DISK_BYTES: '0',
       COURIER__JOBS__PROGRESS_INTERVAL_MS: '500',
       ...extra,
-    };
+    });
   }
 
   /** Stops the running Courier (if any) and starts one with `extra` settings. */

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Api } from 'telegram';
-import { killHard, runCourier, until, waitForOutput, type CourierProcess } from '../helpers/courierProcess.js';
+import { killHard, runCourier, until, waitForOutput, type CourierProcess, storyEnv } from '../helpers/courierProcess.js';
 import { connectUserClient, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { buttonsOf, fileTraffic, JobsChat, phaseOf, type Phase } from '../helpers/jobsResilienceChat.js';
 import { seededBytes } from '../helpers/seededBytes.js';
@@ -40,23 +40,14 @@ describe('media jobs: cancel, crash and resume, limits, temp directories', funct
   let extraEnv: Record<string, string> = {};
   const media = { longClip: '', shortClip: '', seq: 0 };
 
-  const env = (): Record<string, string> => ({
-    COURIER_DATA_DIR: dataDir,
-    COURIER_SESSION_DIR: join(dataDir, 'sessions'),
-    COURIER_LOG_LEVEL: process.env.DBG ? 'debug' : 'info',
-    COURIER__PATHS__TEMP: tempDir,
-    COURIER__JOBS__POOL_SIZE: '2',
-    COURIER__JOBS__PROGRESS_INTERVAL_MS: '150',
-    COURIER__JOBS__MIN_FREE_DISK_BYTES: '0',
-    COURIER__UPDATES__OFFLINE_ALERT_SECONDS: '3600',
-    // The emulator's flood limits are off; so are Courier's.
-    COURIER__OUTBOX__PER_SECOND: '100000',
-    COURIER__OUTBOX__BURST: '100000',
-    COURIER__OUTBOX__PER_CHAT_PER_SECOND: '100000',
-    COURIER__OUTBOX__CHAT_BURST: '100000',
-    COURIER__OUTBOX__GROUP_PER_MINUTE: '100000',
-    ...extraEnv,
-  });
+  const env = (): Record<string, string> =>
+    storyEnv(dataDir, {
+      COURIER__PATHS__TEMP: tempDir,
+      COURIER__JOBS__POOL_SIZE: '2',
+      COURIER__JOBS__PROGRESS_INTERVAL_MS: '150',
+      COURIER__JOBS__MIN_FREE_DISK_BYTES: '0',
+      ...extraEnv,
+    });
 
   async function start(): Promise<CourierProcess> {
     const started = runCourier(['start', '--sandbox', emu.dataDir], env());

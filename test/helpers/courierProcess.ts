@@ -3,6 +3,7 @@
  * with an environment stripped of the developer's own COURIER_* settings.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -60,4 +61,26 @@ export async function until(condition: () => boolean, what: string, deadlineMs =
     if (Date.now() - started > deadlineMs) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
+}
+
+/**
+ * The environment of a Courier child in an e2e story: its own data and session folders, log level
+ * (debug with DBG=1), no offline alert for the short stops of a test, and — because the stories
+ * run the emulator with its flood limits off — Courier's own send limits lifted too (the catch-up
+ * benchmark measures with both on).
+ */
+export function storyEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  const unlimited = '100000';
+  return {
+    COURIER_DATA_DIR: dataDir,
+    COURIER_SESSION_DIR: join(dataDir, 'sessions'),
+    COURIER_LOG_LEVEL: process.env.DBG ? 'debug' : 'info',
+    COURIER__UPDATES__OFFLINE_ALERT_SECONDS: '3600',
+    COURIER__OUTBOX__PER_SECOND: unlimited,
+    COURIER__OUTBOX__BURST: unlimited,
+    COURIER__OUTBOX__PER_CHAT_PER_SECOND: unlimited,
+    COURIER__OUTBOX__CHAT_BURST: unlimited,
+    COURIER__OUTBOX__GROUP_PER_MINUTE: unlimited,
+    ...extra,
+  };
 }
