@@ -23,7 +23,7 @@ import { logger } from './log.js';
 import { locateFfmpeg, locateFfprobe } from './media/locate.js';
 import { alertAdmins, alertAdminsText, logCatchup, type CatchupFigures } from './ops/catchupAlerts.js';
 import { openDatabase } from './storage/index.js';
-import { beginCatchup, finishCatchup, pendingChats } from './storage/inboxRepository.js';
+import { beginCatchup, deleteHandledBefore, finishCatchup, pendingChats } from './storage/inboxRepository.js';
 import { createKvRepository } from './storage/kvRepository.js';
 import { createPeerCache } from './storage/peerCache.js';
 import { connectTelegram, loginTarget, MissingApiCredentialsError, type TelegramLink, type TelegramSettings, type TelegramTarget } from './telegram/client.js';
@@ -63,6 +63,12 @@ const HEARTBEAT_MS = 15_000;
 /** How long a chat whose handler failed waits before it is drained again. */
 const RETRY_CHAT_MS = 5_000;
 const MAX_RETRY_CHAT_MS = 300_000;
+/**
+ * Handled inbox rows are kept this long: while a row exists, a late copy of its update (Telegram
+ * keeps differences for about a day) collapses on its key instead of being handled again.
+ */
+const INBOX_KEEP_MS = 3 * 24 * 3600_000;
+const INBOX_PRUNE_EVERY_MS = 3600_000;
 
 export class NoSessionError extends Error {
   constructor(readonly sessionFile: string) {
@@ -176,6 +182,13 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
   heartbeat();
   const beat = setInterval(heartbeat, HEARTBEAT_MS);
   beat.unref();
+  const prune = () => {
+    const removed = deleteHandledBefore(db, now() - INBOX_KEEP_MS);
+    if (removed > 0) log.info(`pruned ${removed} handled update(s) older than ${INBOX_KEEP_MS / 3600_000} h from the inbox`);
+  };
+  prune();
+  const pruning = setInterval(prune, INBOX_PRUNE_EVERY_MS);
+  pruning.unref();
 
   // Work accepted before the last stop or crash goes first, in its original order.
   for (const chatKey of pendingChats(db)) queue.notify(chatKey);
@@ -246,6 +259,7 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
     clearTimeout(timer);
     if (!finished) log.warn(`stopping: ${queue.active} chat(s) still being handled after ${config.shutdown.graceMs} ms; disconnecting anyway (their updates stay pending for the next start)`);
     clearInterval(beat);
+    clearInterval(pruning);
     heartbeat();
     await unwind();
     log.info('Courier stopped');

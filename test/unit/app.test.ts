@@ -24,7 +24,7 @@ const idlePool = (): MediaPool => ({
   close: async () => undefined,
 });
 import { openDatabase } from '../../src/storage/index.js';
-import { storeUpdates } from '../../src/storage/inboxRepository.js';
+import { inboxRow, markDone, storeUpdates } from '../../src/storage/inboxRepository.js';
 import { ProcessLockedError } from '../../src/telegram/processLock.js';
 import { saveSession, sessionFilePath } from '../../src/telegram/sessionFile.js';
 import { FakePort } from './bot/fakePort.js';
@@ -237,6 +237,22 @@ describe('the running service: start and stop', () => {
       [texts.en.welcome, undefined],
       [texts.en.hint, 2],
     ]);
+  });
+
+  it('handled updates older than three days are pruned from the inbox at start; recent and pending ones stay', async () => {
+    saveSession(sessionFile(), 'stored-session');
+    const before = openDatabase(config.database.file);
+    const row = (id: number) => ({ updateKey: `msg:user:1:${id}`, chatKey: 'user:1', kind: 'message', payload: message('x', id), sentAt: 1, receivedAt: 1, recovered: false });
+    storeUpdates(before, [row(1), row(2), row(3)], { pts: 3, qts: 0, date: 1, seq: 0, channels: {} });
+    const day = 24 * 3600_000;
+    markDone(before, 1, 'done', Date.now() - 4 * day);
+    markDone(before, 2, 'done', Date.now() - day);
+    before.close();
+    const courier = await startCourier(config, { deps: deps(new FakeLink()) });
+    await courier.stop();
+    const after = openDatabase(config.database.file);
+    expect([1, 2, 3].map((id) => inboxRow(after, id)?.status ?? 'gone')).to.deep.equal(['gone', 'done', 'done']);
+    after.close();
   });
 
   it('a second start on the same session is refused while the first runs', async () => {
