@@ -19,7 +19,7 @@ import { createMediaPool, type MediaPoolOptions } from './jobs/pool.js';
 import type { MediaPool } from './jobs/ports.js';
 import { createJobRunner } from './jobs/runner.js';
 import type { JobRunner, RunnerConfig } from './jobs/runnerTypes.js';
-import { logger } from './log.js';
+import { logger, errorMessage } from './log.js';
 import { locateFfmpeg, locateFfprobe } from './media/locate.js';
 import { alertAdmins, alertAdminsText, logCatchup, type CatchupFigures } from './ops/catchupAlerts.js';
 import { openDatabase } from './storage/index.js';
@@ -171,7 +171,7 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
       const failures = (chatFailures.get(chatKey) ?? 0) + 1;
       chatFailures.set(chatKey, failures);
       const delayMs = Math.min(RETRY_CHAT_MS * 2 ** (failures - 1), MAX_RETRY_CHAT_MS);
-      log.warn(`handling chat ${chatKey} failed, retrying in ${Math.round(delayMs / 1000)} s: ${error instanceof Error ? error.message : String(error)}`);
+      log.warn(`handling chat ${chatKey} failed, retrying in ${Math.round(delayMs / 1000)} s: ${errorMessage(error)}`);
       setTimeout(() => queue.notify(chatKey), delayMs).unref();
     },
   });
@@ -193,6 +193,8 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
   // Work accepted before the last stop or crash goes first, in its original order.
   for (const chatKey of pendingChats(db)) queue.notify(chatKey);
 
+  // Read when an alert goes out: an admin's access hash may have been learnt since the start.
+  const adminTargets = () => config.admins.map((id) => ({ id: String(id), accessHash: peers.accessHash('user', String(id)) }));
   const startRunId = beginCatchup(db, { startedAt: now(), offlineSeconds });
   const onCatchup = (report: CatchupReport) => {
     const id = report.reason === 'start' ? startRunId : beginCatchup(db, { startedAt: report.startedAt, offlineSeconds: 0 });
@@ -207,8 +209,7 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
       offlineSeconds: report.reason === 'start' ? offlineSeconds : 0,
     };
     logCatchup(figures);
-    const admins = config.admins.map((id) => ({ id: String(id), accessHash: peers.accessHash('user', String(id)) }));
-    void alertAdmins(link.port, admins, figures, config.updates.offlineAlertSeconds);
+    void alertAdmins(link.port, adminTargets(), figures, config.updates.offlineAlertSeconds);
   };
   const updates = link.startUpdates({
     db,
@@ -221,14 +222,14 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
       for (const chatKey of chatKeys) queue.notify(chatKey);
     },
     onCatchup,
-    onError: (error, what) => log.warn(`${what} failed: ${error instanceof Error ? error.message : String(error)}`),
+    onError: (error, what) => log.warn(`${what} failed: ${errorMessage(error)}`),
   });
   updates.caughtUp.then(
     (report) => {
       // Nothing was missed: still close the start's catch-up entry, with zeros.
       if (report === null) onCatchup({ reason: 'start', startedAt: now(), finishedAt: now(), recovered: 0, skippedPts: 0, requests: 0 });
     },
-    (error: unknown) => log.error(`catching up failed: ${error instanceof Error ? error.message : String(error)}`),
+    (error: unknown) => log.error(`catching up failed: ${errorMessage(error)}`),
   );
   // "Running" only once a state is stored: stopped before that, the next start would have none
   // and take a fresh one, skipping whatever was sent in between.
@@ -238,8 +239,7 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
       'Courier ran here before but found no update state (the database was replaced or reset?), so it started from ' +
       "Telegram's current state: messages sent while it was down cannot be fetched and got no answer.";
     log.warn(text);
-    const admins = config.admins.map((id) => ({ id: String(id), accessHash: peers.accessHash('user', String(id)) }));
-    void alertAdminsText(link.port, admins, text, `fresh:${startRunId}`);
+    void alertAdminsText(link.port, adminTargets(), text, `fresh:${startRunId}`);
   }
   const name = link.me.username ? `@${link.me.username}` : 'a bot without a username';
   log.info(`Courier is running as ${name} (id ${link.me.id})`);

@@ -68,3 +68,8 @@ export function initLogging(cfg: LogSettings, options: InitLoggingOptions = {}):
 export function logger(module: string): Logger {
   return root.child({ module });
 }
+
+/** The message of a thrown value, for a log line or a wrapping error (not everything thrown is an Error). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

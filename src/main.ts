@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, formatConfigError, loadConfig, type Config } from './config/index.js';
-import { initLogging, logger, redactText } from './log.js';
+import { initLogging, logger, redactText, errorMessage } from './log.js';
 
 const USAGE = [
   'usage: npm start -- [--sandbox DIR]     run Courier',
@@ -51,7 +51,7 @@ function sandboxOption(args: string[]): string | undefined {
     const { values } = parseArgs({ args, options: { sandbox: { type: 'string' } }, strict: true });
     return values.sandbox;
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(errorMessage(err));
   }
 }
 

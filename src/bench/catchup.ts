@@ -25,6 +25,7 @@ import { BenchUsageError } from './benchUsageError.js';
 import { stockBotGoesOffline, type BaselineResult } from './catchupBaseline.js';
 import { startCourier, type CourierChild } from './catchupCourier.js';
 import { addSenders, replyCounts, sendBacklog, startBenchWorld, tallyReplies, type BenchWorld, type SentMessage } from './catchupWorld.js';
+import { errorMessage } from '../log.js';
 
 export interface CatchupOptions {
   messages: number;
@@ -52,7 +53,7 @@ export function parseCatchupArgs(args: string[]): CatchupOptions {
       string | undefined
     >;
   } catch (err) {
-    throw new BenchUsageError(`catchup: ${err instanceof Error ? err.message : String(err)}; ${USAGE}`);
+    throw new BenchUsageError(`catchup: ${errorMessage(err)}; ${USAGE}`);
   }
   return {
     messages: intOption('messages', values.messages, 10_000, 1, 1_000_000),

@@ -13,6 +13,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { connectBenchBot } from '../telegram/mediaUploadBench.js';
 import type { SandboxDescription } from '../telegram/sandbox.js';
+import { errorMessage } from '../log.js';
 
 export interface BaselineResult {
   recovered: number;
@@ -59,7 +60,7 @@ export async function stockBotGoesOffline(sandbox: SandboxDescription): Promise<
         await delay(waitSeconds * 1000);
         return { recovered: seen, waitSeconds, catchUpAvailable };
       } catch (err) {
-        return { recovered: seen, waitSeconds, catchUpAvailable, error: err instanceof Error ? err.message : String(err) };
+        return { recovered: seen, waitSeconds, catchUpAvailable, error: errorMessage(err) };
       } finally {
         await client.destroy().catch(() => undefined);
       }

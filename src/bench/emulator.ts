@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { round1, runUploadBench, runWorldUploadBench } from '../emulator/bench/uploadBench.js';
 import { ige256EncryptNative } from '../telegram/fastIge.js';
 import { BenchUsageError } from './benchUsageError.js';
+import { errorMessage } from '../log.js';
 
 const MB = 1e6;
 
@@ -49,7 +50,7 @@ export async function benchEmulator(args: string[], out: (line: string) => void)
     workers = intOption('workers', values.workers, 0, 64);
   } catch (err) {
     if (err instanceof BenchUsageError) throw err;
-    throw new BenchUsageError(`emulator: ${err instanceof Error ? err.message : String(err)}; usage: bench emulator [--parts N] [--workers N]`);
+    throw new BenchUsageError(`emulator: ${errorMessage(err)}; usage: bench emulator [--parts N] [--workers N]`);
   }
   const common = { ...(parts === undefined ? {} : { parts }), ...(workers === undefined ? {} : { decryptWorkers: workers }) };
   const pooled = await runUploadBench(common);

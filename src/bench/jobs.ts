@@ -22,6 +22,7 @@ import { locateFfmpeg, locateFfprobe } from '../media/locate.js';
 import { processMedia } from '../media/process.js';
 import { openDatabase } from '../storage/openDatabase.js';
 import { BenchUsageError } from './benchUsageError.js';
+import { errorMessage } from '../log.js';
 
 /** The fixed mix: what users ask for most, cheap and expensive actions together. */
 export const JOB_MIX: readonly JobRequest[] = [
@@ -47,7 +48,7 @@ function parseOptions(args: string[]): BenchOptions {
   try {
     ({ values } = parseArgs({ args, options: { rounds: { type: 'string' }, threads: { type: 'string' } }, strict: true }));
   } catch (err) {
-    throw new BenchUsageError(`jobs: ${err instanceof Error ? err.message : String(err)}; ${usage}`);
+    throw new BenchUsageError(`jobs: ${errorMessage(err)}; ${usage}`);
   }
   const int = (text: string | undefined, fallback: number, max: number, name: string) => {
     if (text === undefined) return fallback;

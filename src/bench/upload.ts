@@ -22,6 +22,7 @@ import { DEFAULT_UPLOAD_CONNECTIONS, DEFAULT_UPLOAD_WINDOW } from '../telegram/m
 import { connectBenchBot, courierUpload, stockUpload } from '../telegram/mediaUploadBench.js';
 import { readSandboxFile } from '../telegram/sandbox.js';
 import { BenchUsageError } from './benchUsageError.js';
+import { errorMessage } from '../log.js';
 
 const MIB = 1024 * 1024;
 const USAGE = 'usage: bench upload [--mib N (1..2000, default 1024)] [--window W] [--connections C] (defaults: those of src/telegram/mediaFiles.ts)';
@@ -76,7 +77,7 @@ export async function benchUpload(args: string[], out: (line: string) => void): 
   try {
     ({ values } = parseArgs({ args, options: { mib: { type: 'string' }, window: { type: 'string' }, connections: { type: 'string' } }, strict: true }));
   } catch (err) {
-    throw new BenchUsageError(`upload: ${err instanceof Error ? err.message : String(err)}; ${USAGE}`);
+    throw new BenchUsageError(`upload: ${errorMessage(err)}; ${USAGE}`);
   }
   const mib = intOption(values.mib, 'mib', 1024, 1, 2000);
   const windowSize = intOption(values.window, 'window', DEFAULT_UPLOAD_WINDOW, 1, 64);

@@ -83,7 +83,6 @@ function withDelayedNote(port: BotPort, incoming: Incoming, waitedMs: number): B
   let noted = false;
   const note = texts[langFor(incoming.langCode)].delayed(Math.max(1, Math.round(waitedMs / 60_000)));
   return {
-    ...port,
     sendText: (chat, text, opts) => {
       if (noted) return port.sendText(chat, text, opts);
       noted = true;

@@ -12,6 +12,11 @@ export interface ChatRef {
   accessHash?: string;
 }
 
+/** The key that names a chat in the inbox's per-chat order and in the send limits: "user:1001", "chat:555", "channel:777". */
+export function chatKeyOf(chat: Pick<ChatRef, 'kind' | 'id'>): string {
+  return `${chat.kind}:${chat.id}`;
+}
+
 export type Button = { text: string; data: string } | { text: string; url: string };
 
 export interface SendOptions {

@@ -5,7 +5,7 @@
  */
 import type { BotPort } from '../bot/port.js';
 import { replyRandomId } from '../bot/router.js';
-import { logger } from '../log.js';
+import { logger, errorMessage } from '../log.js';
 
 const log = logger('catchup');
 
@@ -68,7 +68,7 @@ export async function alertAdminsText(port: BotPort, admins: readonly AlertTarge
       const chat = { kind: 'user' as const, id: admin.id, ...(admin.accessHash !== undefined ? { accessHash: admin.accessHash } : {}) };
       await port.sendText(chat, text, { randomId: replyRandomId(key, index) });
     } catch (error) {
-      log.warn(`could not alert admin ${admin.id} (they must have written to the bot once): ${error instanceof Error ? error.message : String(error)}`);
+      log.warn(`could not alert admin ${admin.id} (they must have written to the bot once): ${errorMessage(error)}`);
     }
   }
 }

@@ -15,6 +15,7 @@ import { _serverKeys } from 'telegram/crypto/RSA.js';
 import { returnBigInt } from 'telegram/Helpers.js';
 import { ConnectionTCPFull } from 'telegram/network/connection/TCPFull.js';
 import type { Session } from 'telegram/sessions/Abstract.js';
+import { errorMessage } from '../log.js';
 
 export const SANDBOX_FILE = 'sandbox.json';
 
@@ -58,7 +59,7 @@ export function readSandboxFile(dir: string): SandboxDescription {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new SandboxFileError(`cannot read ${file} (${err instanceof Error ? err.message : String(err)}); start the emulator with --data-dir ${dir} first`);
+    throw new SandboxFileError(`cannot read ${file} (${errorMessage(err)}); start the emulator with --data-dir ${dir} first`);
   }
   const parsed = sandboxDescriptionSchema.safeParse(raw);
   if (!parsed.success) {

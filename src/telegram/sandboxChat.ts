@@ -13,6 +13,7 @@ import { NewMessage, type NewMessageEvent } from 'telegram/events/index.js';
 import { EditedMessage, type EditedMessageEvent } from 'telegram/events/EditedMessage.js';
 import { Logger, LogLevel } from 'telegram/extensions/Logger.js';
 import { sandboxClientOptions, prepareSandboxSession, type SandboxDescription } from './sandbox.js';
+import { errorMessage } from '../log.js';
 
 export interface SandboxChatOptions {
   sandbox: SandboxDescription;
@@ -109,7 +110,7 @@ export async function runSandboxChat(options: SandboxChatOptions): Promise<void>
           await client.sendMessage(bot, { message: line });
         }
       } catch (err) {
-        say(`(failed: ${err instanceof Error ? err.message : String(err)})`);
+        say(`(failed: ${errorMessage(err)})`);
       }
     }
   } finally {

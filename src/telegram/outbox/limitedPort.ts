@@ -20,7 +20,7 @@
  *
  * The clock and the timer are injected: tests drive this with fake timers, never real sleeps.
  */
-import type { BotPort, Button, ChatRef, SendOptions, SentMessage } from '../../bot/port.js';
+import { chatKeyOf, type BotPort, type Button, type ChatRef, type SendOptions, type SentMessage } from '../../bot/port.js';
 import { floodWaitSeconds } from './floodWait.js';
 import { RateLimiter, type ChatKey, type RateLimiterStats, type SendRateLimits } from './rateLimiter.js';
 
@@ -67,8 +67,8 @@ interface Waiting {
   reject(err: unknown): void;
 }
 
-export function chatKeyOf(chat: ChatRef): ChatKey {
-  return { key: `${chat.kind}:${chat.id}`, isGroup: chat.kind !== 'user' };
+function limiterKeyOf(chat: ChatRef): ChatKey {
+  return { key: chatKeyOf(chat), isGroup: chat.kind !== 'user' };
 }
 
 export function createLimitedPort(port: BotPort, options: LimitedPortOptions): LimitedBotPort {
@@ -140,7 +140,7 @@ export function createLimitedPort(port: BotPort, options: LimitedPortOptions): L
       inFlight -= 1;
       queued += 1;
       queue.unshift(item);
-      limiter.floodWait(chatKeyOf(item.chat), seconds, options.now());
+      limiter.floodWait(limiterKeyOf(item.chat), seconds, options.now());
       options.onFloodWait?.({ chat: item.chat, seconds });
       pump();
     };
@@ -161,7 +161,7 @@ export function createLimitedPort(port: BotPort, options: LimitedPortOptions): L
 
   function enqueue<T>(chat: ChatRef, run: () => Promise<T>): Promise<T> {
     if (stopped) return Promise.reject(new OutboxStoppedError());
-    const chatKey = chatKeyOf(chat);
+    const chatKey = limiterKeyOf(chat);
     return new Promise<T>((resolve, reject) => {
       let queue = queues.get(chatKey.key);
       if (!queue) {

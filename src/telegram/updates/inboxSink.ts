@@ -7,7 +7,7 @@
  * Short updates carry no user object, so the user's language is remembered from the last full
  * message seen (Telegram shares lang_code only in user objects).
  */
-import type { MediaRef } from '../../bot/port.js';
+import { chatKeyOf, type MediaRef } from '../../bot/port.js';
 import { storeUpdates, type InboxEvent } from '../../storage/inboxRepository.js';
 import type { PeerCache } from '../../storage/peerCache.js';
 import type { Database } from '../../storage/index.js';
@@ -24,9 +24,6 @@ export interface InboxSinkOptions {
   /** Called after each store with the chats that got rows, so their queues drain. */
   onStored(chatKeys: readonly string[]): void;
 }
-
-/** The inbox's per-chat ordering key: "user:1001", "chat:555", "channel:777". */
-export const chatKeyOf = (chat: { kind: string; id: string }): string => `${chat.kind}:${chat.id}`;
 
 export function createInboxSink(options: InboxSinkOptions): UpdateSink<GramjsPayload> {
   const now = options.now ?? Date.now;

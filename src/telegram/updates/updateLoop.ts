@@ -116,8 +116,8 @@ export class UpdateLoop<U> {
   private lastStoredState = '';
   /** The next page's request, already sent while the previous page was being stored. */
   private prefetched: { key: string; response: Promise<DifferenceResponse<U> | ChannelDifferenceResponse<U>> } | null = null;
-  private catchupWaiters: { resolve: (r: CatchupReport | null) => void; reject: (e: unknown) => void }[] = [];
-  private firstRunDone = false;
+  /** start()'s caller, until the first run of differences ends; null from then on. */
+  private firstRun: { resolve: (r: CatchupReport | null) => void; reject: (e: unknown) => void } | null = null;
   private resolveReady: () => void = () => undefined;
   /**
    * Resolves once a state is stored (at once when one was loaded; after updates.getState on a
@@ -126,7 +126,6 @@ export class UpdateLoop<U> {
   readonly ready: Promise<void> = new Promise((resolve) => {
     this.resolveReady = resolve;
   });
-  private firstReport: CatchupReport | null = null;
 
   constructor(
     private readonly engine: UpdateEngine<U>,
@@ -154,7 +153,7 @@ export class UpdateLoop<U> {
       const result = this.engine.setState(state, this.clock.now());
       if (result.stateAfter) this.store(result.dispatch, result.stateAfter, 'live');
     }
-    const done = new Promise<CatchupReport | null>((resolve, reject) => this.catchupWaiters.push({ resolve, reject }));
+    const done = new Promise<CatchupReport | null>((resolve, reject) => (this.firstRun = { resolve, reject }));
     this.started = true;
     this.resolveReady();
     this.kick();
@@ -184,12 +183,7 @@ export class UpdateLoop<U> {
     this.deadline?.cancel();
     this.deadline = null;
     await this.pumping;
-    for (const waiter of this.catchupWaiters.splice(0)) waiter.reject(new UpdateLoopStoppedError());
-  }
-
-  /** Resolves when nothing is queued and no request is in flight (for tests and benchmarks). */
-  async settled(): Promise<void> {
-    while (this.pumping) await this.pumping;
+    this.endFirstRun((first) => first.reject(new UpdateLoopStoppedError()));
   }
 
   private kick(): void {
@@ -199,7 +193,7 @@ export class UpdateLoop<U> {
         // The sink failed (e.g. the disk is full): stop rather than dispatch updates that are not stored.
         this.options.onError?.(error, 'storing updates');
         this.stopped = true;
-        for (const waiter of this.catchupWaiters.splice(0)) waiter.reject(error);
+        this.endFirstRun((first) => first.reject(error));
       })
       .finally(() => {
         this.pumping = null;
@@ -221,7 +215,7 @@ export class UpdateLoop<U> {
         this.finishRun();
         return;
       }
-      this.run ??= { reason: this.firstRunDone ? 'gap' : 'start', startedAt: this.clock.now(), finishedAt: 0, recovered: 0, skippedPts: 0, requests: 0 };
+      this.run ??= { reason: this.firstRun ? 'start' : 'gap', startedAt: this.clock.now(), finishedAt: 0, recovered: 0, skippedPts: 0, requests: 0 };
       const ok = await this.fetch(request);
       if (!ok) return; // a retry timer is armed
     }
@@ -294,11 +288,13 @@ export class UpdateLoop<U> {
       run.finishedAt = this.clock.now();
       this.options.onCatchup?.(run);
     }
-    if (!this.firstRunDone) {
-      this.firstRunDone = true;
-      this.firstReport = run;
-      for (const waiter of this.catchupWaiters.splice(0)) waiter.resolve(this.firstReport);
-    }
+    this.endFirstRun((first) => first.resolve(run));
+  }
+
+  private endFirstRun(settle: (first: NonNullable<UpdateLoop<U>['firstRun']>) => void): void {
+    const first = this.firstRun;
+    this.firstRun = null;
+    if (first) settle(first);
   }
 
   /** Wakes the loop when the engine's next deadline passes (held gap, idle rule). */
