@@ -67,32 +67,39 @@ export function sentMessageId(result: Api.TypeUpdates, randomId: bigint): number
   return null;
 }
 
-export function createGramBotPort(client: TelegramClient, options: GramBotPortOptions = {}): BotPort {
-  const maxWait = options.maxFloodWaitSeconds ?? 60;
-  const sleep = options.sleep ?? defaultSleep;
-
-  async function withFloodWait<T>(call: () => Promise<T>): Promise<T> {
-    for (;;) {
-      try {
-        return await call();
-      } catch (err) {
-        if (err instanceof FloodWaitError && err.seconds <= maxWait) {
-          await sleep(err.seconds * 1000);
-          continue;
-        }
-        throw err;
+/**
+ * Runs `call`, waiting out FLOOD_WAITs up to `maxWaitSeconds` and repeating it; a longer one, or
+ * any other error, goes to the caller. The request must be safe to repeat (a random_id makes it so).
+ */
+export async function withFloodWait<T>(
+  call: () => Promise<T>,
+  options: { maxWaitSeconds: number; sleep: (ms: number, signal?: AbortSignal) => Promise<void>; signal?: AbortSignal },
+): Promise<T> {
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof FloodWaitError && err.seconds <= options.maxWaitSeconds && !options.signal?.aborted) {
+        await options.sleep(err.seconds * 1000, options.signal);
+        continue;
       }
+      throw err;
     }
   }
+}
 
-  async function peerFor(chat: ChatRef): Promise<Api.TypeInputPeer> {
-    // A user or channel met without its access hash (e.g. in a short update): GramJS's entity cache knows it.
-    if (chat.accessHash === undefined && chat.kind !== 'chat') {
-      const id = returnBigInt(chat.id);
-      return client.getInputEntity(chat.kind === 'user' ? new Api.PeerUser({ userId: id }) : new Api.PeerChannel({ channelId: id }));
-    }
-    return inputPeerOf(chat);
+/** The input peer of a chat; one met without its access hash (e.g. in a short update) comes from GramJS's entity cache. */
+export async function resolveInputPeer(client: Pick<TelegramClient, 'getInputEntity'>, chat: ChatRef): Promise<Api.TypeInputPeer> {
+  if (chat.accessHash === undefined && chat.kind !== 'chat') {
+    const id = returnBigInt(chat.id);
+    return client.getInputEntity(chat.kind === 'user' ? new Api.PeerUser({ userId: id }) : new Api.PeerChannel({ channelId: id }));
   }
+  return inputPeerOf(chat);
+}
+
+export function createGramBotPort(client: TelegramClient, options: GramBotPortOptions = {}): BotPort {
+  const floodWait = { maxWaitSeconds: options.maxFloodWaitSeconds ?? 60, sleep: options.sleep ?? defaultSleep };
+  const peerFor = (chat: ChatRef) => resolveInputPeer(client, chat);
 
   return {
     async sendText(chat: ChatRef, text: string, opts: SendOptions): Promise<SentMessage> {
@@ -108,7 +115,7 @@ export function createGramBotPort(client: TelegramClient, options: GramBotPortOp
           }),
         );
       try {
-        const result = await withFloodWait(request);
+        const result = await withFloodWait(request, floodWait);
         options.onUpdates?.(result);
         return { messageId: sentMessageId(result, opts.randomId), duplicate: false };
       } catch (err) {
@@ -120,10 +127,9 @@ export function createGramBotPort(client: TelegramClient, options: GramBotPortOp
     async editText(chat: ChatRef, messageId: number, text: string, opts: { buttons?: Button[][] } = {}): Promise<void> {
       const peer = await peerFor(chat);
       try {
-        const result = await withFloodWait(() =>
-          // No buttons: an empty keyboard says so explicitly (a status message that ended loses its Cancel).
-          client.invoke(new Api.messages.EditMessage({ peer, id: messageId, message: text, replyMarkup: inlineMarkupOf(opts.buttons) ?? new Api.ReplyInlineMarkup({ rows: [] }) })),
-        );
+        // No buttons: an empty keyboard says so explicitly (a status message that ended loses its Cancel).
+        const replyMarkup = inlineMarkupOf(opts.buttons) ?? new Api.ReplyInlineMarkup({ rows: [] });
+        const result = await withFloodWait(() => client.invoke(new Api.messages.EditMessage({ peer, id: messageId, message: text, replyMarkup })), floodWait);
         options.onUpdates?.(result);
       } catch (err) {
         // Editing to the same text is a success for the caller: the message shows what it wanted.

@@ -179,7 +179,7 @@ export async function connectTelegram(args: ConnectArgs): Promise<TelegramLink> 
     return {
       me: { id: user.id, username: user.username },
       port,
-      files: createTelegramFiles(client),
+      files: createTelegramFiles(client, { onUpdates: (result) => updates?.feed(result) }),
       startUpdates: (setup) => (updates = startUpdates(client, { mediaOf: mediaRefOf, ...setup })),
       disconnect: async () => {
         await port.stop();

@@ -18,14 +18,15 @@
  * once more under a fresh file id.
  */
 import { Api, type TelegramClient } from 'telegram';
-import { FloodWaitError, RPCError } from 'telegram/errors/index.js';
+import { RPCError } from 'telegram/errors/index.js';
 import { returnBigInt } from 'telegram/Helpers.js';
 import type { ChatRef, MediaRef, SentMessage } from '../bot/port.js';
 import type { ResultFile, SentFile, StoredMedia, TelegramFiles, TransferProgress, UploadResume } from '../jobs/ports.js';
 import { DOWNLOAD_CHUNK_SIZE, downloadFile } from '../transfer/download.js';
 import { TransferCancelledError } from '../transfer/transferErrors.js';
 import { uploadFile, type UploadedFile } from '../transfer/upload.js';
-import { inputPeerOf, sentMessageId } from './botPort.js';
+import { resolveInputPeer, rpcErrorCode, sentMessageId, withFloodWait } from './botPort.js';
+import { systemClock } from '../transfer/runParts.js';
 import { gramChunkFetcher } from './downloadInvoker.js';
 import { openChunkJournal } from './mediaChunkJournal.js';
 import { FileReferenceExpiredError, MediaSendError } from './mediaErrors.js';
@@ -48,20 +49,11 @@ export interface TelegramFilesOptions {
   progressIntervalMs?: number;
   /** A FLOOD_WAIT on sendMedia longer than this fails the send. Default 60. */
   maxFloodWaitSeconds?: number;
+  /** Receives the Updates of each sendMedia (their pts), as the bot port's sends do. */
+  onUpdates?: (updates: Api.TypeUpdates) => void;
   /** For tests: how to wait out a FLOOD_WAIT on sendMedia. */
   sleep?(ms: number, signal?: AbortSignal): Promise<void>;
 }
-
-const defaultSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 /** The first error in a cause chain that is an instance of `type`. */
 function causeOf<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
@@ -71,24 +63,13 @@ function causeOf<T>(error: unknown, type: abstract new (...args: never[]) => T):
   return undefined;
 }
 
-const rpcCode = (error: unknown): string | null => (error instanceof RPCError ? error.errorMessage : null);
-
 export function createTelegramFiles(client: TelegramClient, options: TelegramFilesOptions = {}): TelegramFiles {
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? systemClock.sleep;
   const maxFloodWait = options.maxFloodWaitSeconds ?? 60;
-
-  async function peerFor(chat: ChatRef): Promise<Api.TypeInputPeer> {
-    // A user or channel met without its access hash: GramJS's entity cache knows it.
-    if (chat.accessHash === undefined && chat.kind !== 'chat') {
-      const id = returnBigInt(chat.id);
-      return client.getInputEntity(chat.kind === 'user' ? new Api.PeerUser({ userId: id }) : new Api.PeerChannel({ channelId: id }));
-    }
-    return inputPeerOf(chat);
-  }
 
   /** Sends messages.sendMedia, waiting out FLOOD_WAITs GramJS did not sleep itself; the same random_id makes a repeat safe. */
   async function sendMedia(chat: ChatRef, media: Api.TypeInputMedia, opts: { replyTo?: number; randomId: bigint; caption?: string; signal?: AbortSignal }): Promise<Api.TypeUpdates> {
-    const peer = await peerFor(chat);
+    const peer = await resolveInputPeer(client, chat);
     const request = () =>
       new Api.messages.SendMedia({
         peer,
@@ -97,18 +78,25 @@ export function createTelegramFiles(client: TelegramClient, options: TelegramFil
         randomId: returnBigInt(opts.randomId),
         ...(opts.replyTo !== undefined ? { replyTo: new Api.InputReplyToMessage({ replyToMsgId: opts.replyTo }) } : {}),
       });
-    for (;;) {
-      if (opts.signal?.aborted) throw new TransferCancelledError('sending the file');
-      try {
-        return await client.invoke(request());
-      } catch (error) {
-        if (error instanceof FloodWaitError && error.seconds <= maxFloodWait && !opts.signal?.aborted) {
-          await sleep(error.seconds * 1000, opts.signal);
-          continue;
-        }
-        throw error;
-      }
-    }
+    const result = await withFloodWait(
+      () => {
+        if (opts.signal?.aborted) throw new TransferCancelledError('sending the file');
+        return client.invoke(request());
+      },
+      { maxWaitSeconds: maxFloodWait, sleep, ...(opts.signal ? { signal: opts.signal } : {}) },
+    );
+    // The answer carries the pts the send used: the update engine must see it, or the next
+    // pushed update looks like a gap and costs a getDifference.
+    options.onUpdates?.(result);
+    return result;
+  }
+
+  /** A failed send: RANDOM_ID_DUPLICATE means an earlier attempt was delivered (true); a 400 becomes MediaSendError. */
+  function duplicateOrThrow(error: unknown, fileName: string): true {
+    const code = rpcErrorCode(error);
+    if (code === 'RANDOM_ID_DUPLICATE') return true;
+    if (error instanceof RPCError && error.code === 400 && code) throw new MediaSendError(fileName, code, error);
+    throw error;
   }
 
   async function uploadWithResume(file: ResultFile, resume: UploadResume, signal: AbortSignal, onProgress?: (p: TransferProgress) => void, fresh = false): Promise<{ main: UploadedFile; thumb?: UploadedFile }> {
@@ -166,19 +154,17 @@ export function createTelegramFiles(client: TelegramClient, options: TelegramFil
           result = await send();
         } catch (error) {
           // Parts of a resumed upload expired on Telegram's side: upload everything again, once.
-          if (!/^FILE_PART_\d+_MISSING$/.test(rpcCode(error) ?? '') || opts.resume.fileId === undefined) throw error;
+          if (!/^FILE_PART_\d+_MISSING$/.test(rpcErrorCode(error) ?? '') || opts.resume.fileId === undefined) throw error;
           uploaded = await uploadWithResume(file, opts.resume, opts.signal, opts.onProgress, true);
           result = await send();
         }
       } catch (error) {
-        const code = rpcCode(error);
-        if (code === 'RANDOM_ID_DUPLICATE') return { messageId: null, duplicate: true, stored: null };
-        if (error instanceof RPCError && error.code === 400 && code) throw new MediaSendError(file.fileName, code, error);
-        throw error;
+        duplicateOrThrow(error, file.fileName);
+        return { messageId: null, duplicate: true, stored: null };
       }
       const message = sentMessageOf(result);
       return {
-        messageId: sentMessageId(result, opts.randomId) ?? message?.id ?? null,
+        messageId: sentMessageId(result, opts.randomId),
         duplicate: false,
         stored: message ? storedMediaOfMessage(message) : null,
       };
@@ -189,10 +175,8 @@ export function createTelegramFiles(client: TelegramClient, options: TelegramFil
         const result = await sendMedia(chat, storedInputMediaOf(stored), opts);
         return { messageId: sentMessageId(result, opts.randomId), duplicate: false };
       } catch (error) {
-        const code = rpcCode(error);
-        if (code === 'RANDOM_ID_DUPLICATE') return { messageId: null, duplicate: true };
-        if (error instanceof RPCError && error.code === 400 && code) throw new MediaSendError(file.fileName, code, error);
-        throw error;
+        duplicateOrThrow(error, file.fileName);
+        return { messageId: null, duplicate: true };
       }
     },
   };
