@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { actionLabel, actionsFor, CallbackDataError, decodeCallback, encodeCallback, estimateCompressedBytes, type ActionInput } from '../jobs/actions.js';
-import { decodeJobCallback, isJobCallback, JobCallbackError } from '../jobs/jobCallbacks.js';
+import { decodeJobCallback, JOB_CALLBACK_PREFIX, JobCallbackError } from '../jobs/jobCallbacks.js';
 import type { JobSource } from '../jobs/ports.js';
 import type { JobRunner } from '../jobs/runnerTypes.js';
 import { formatBytes } from '../media/processInfo.js';
@@ -87,11 +87,11 @@ export function useMediaFlow(router: Router, deps: MediaFlowDeps): void {
     await ctx.answer(result.kind === 'accepted' ? ctx.t.jobAccepted : result.kind === 'reused' ? ctx.t.jobReused : result.text);
   });
 
-  router.use(async (ctx, next) => {
-    if (ctx.incoming.kind !== 'callback' || !isJobCallback(ctx.incoming.data)) return next();
+  router.callback(JOB_CALLBACK_PREFIX, async (ctx, data) => {
+    if (ctx.incoming.kind !== 'callback') return;
     let press;
     try {
-      press = decodeJobCallback(ctx.incoming.data);
+      press = decodeJobCallback(data);
     } catch (error) {
       if (error instanceof JobCallbackError) return ctx.answer(ctx.t.callbackUnknown);
       throw error;

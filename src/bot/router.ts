@@ -9,14 +9,12 @@
  * - a callback query is always answered: if no handler did, the router answers it empty, so a
  *   user's button never spins until Telegram gives up.
  */
-import { createHash } from 'node:crypto';
+import { jobRandomId } from '../jobs/jobIdentity.js';
 import type { BotPort, Button, Incoming, SentMessage } from './port.js';
 import { langFor, texts, type Lang, type Texts } from './texts.js';
 
-/** First 8 bytes of SHA-256("<updateKey>#<ordinal>") as a signed 64-bit integer (TL `long`). */
-export function replyRandomId(updateKey: string, ordinal: number): bigint {
-  return createHash('sha256').update(`${updateKey}#${ordinal}`).digest().readBigInt64BE(0);
-}
+/** First 8 bytes of SHA-256("<updateKey>#<ordinal>") as a signed 64-bit integer (TL `long`); one scheme for replies and jobs. */
+export const replyRandomId: (updateKey: string, ordinal: number) => bigint = jobRandomId;
 
 export interface BotContext {
   readonly incoming: Incoming;

@@ -7,7 +7,9 @@
 import { z } from 'zod';
 import { CALLBACK_MAX_BYTES } from './actions.js';
 
-const PREFIX = 'j1|';
+/** The start of every job button's callback data (the bot routes it to the runner). */
+export const JOB_CALLBACK_PREFIX = 'j1|';
+const PREFIX = JOB_CALLBACK_PREFIX;
 
 export type JobCallbackOp = 'cancel' | 'retry';
 

@@ -5,8 +5,7 @@
  *
  * Everything sent on a job's behalf carries a random_id derived from the job (not a fresh random
  * number): a message sent again after a crash reuses the id of the first attempt and Telegram
- * drops the copy (RANDOM_ID_DUPLICATE). Same scheme as the bot's replyRandomId (src/bot/router.ts),
- * repeated here because src/jobs does not import src/bot.
+ * drops the copy (RANDOM_ID_DUPLICATE). The bot's replyRandomId (src/bot/router.ts) is this function.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { JobSource } from './ports.js';

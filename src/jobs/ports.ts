@@ -140,7 +140,10 @@ export interface ProcessTask {
 export interface MediaPool {
   fetchLink(task: FetchLinkTask, signal: AbortSignal): Promise<FetchLinkResult>;
   process(task: ProcessTask, signal: AbortSignal): Promise<ProcessOutcome>;
-  /** Hex SHA-256 of a file (for re-use of link inputs). */
+  /**
+   * Hex SHA-256 of a file. Not used by the runner yet: re-use of link inputs is keyed by URL
+   * (jobIdentity.ts inputKeyOf), since hashing needs the download re-use is meant to save.
+   */
   hashFile(path: string, signal: AbortSignal): Promise<string>;
   close(): Promise<void>;
 }

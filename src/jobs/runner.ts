@@ -19,7 +19,6 @@
  * - everything the runner sends carries a random_id derived from the job or its origin
  *   (jobIdentity.ts), so a resend after a crash is dropped by Telegram as a duplicate.
  */
-import { mkdir } from 'node:fs/promises';
 import {
   createJob,
   findReusable,
@@ -30,7 +29,7 @@ import {
   type JobRecord,
   type TransitionData,
 } from '../storage/jobRepository.js';
-import { jobDirOf, jobsRoot, removeJobDir, sweepJobDirs } from './jobDirs.js';
+import { makeJobDir, removeJobDir, sweepJobDirs } from './jobDirs.js';
 import { inputKeyOf, JOB_MESSAGES, newJobId } from './jobIdentity.js';
 import { downloadInput, processInput, uploadResult, type StageContext } from './jobStages.js';
 import { textsFor } from './jobTexts.js';
@@ -137,8 +136,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     try {
       let job = getJob(db, jobId);
       if (!job || isTerminal(job.state)) return;
-      const dir = jobDirOf(config.paths.temp, jobId);
-      await mkdir(dir, { recursive: true });
+      const dir = await makeJobDir(config.paths.temp, jobId);
       // After every await: Cancel or the time limit may have ended the job in the meantime.
       signal.throwIfAborted();
       // A fresh attempt starts from nothing: no input, no outcome, no half-done upload.
@@ -253,7 +251,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     const owned = ownedJob(jobId, userId);
     if ('answer' in owned) return owned.answer;
     const texts = textsFor(owned.job.lang);
-    if (sched.userLoad(userId).queued >= config.jobs.perUserQueued) return { ok: false, text: texts.reasons.QUEUE_FULL };
+    if (queueRefusal(sched.userLoad(userId), config.jobs.perUserQueued)) return { ok: false, text: texts.reasons.QUEUE_FULL };
     const next = transition(owned.job, { type: 'retry' });
     if (isInvalidTransition(next)) return { ok: false, text: owned.job.state === 'failed' ? texts.cannotRetry : texts.alreadyEnded };
     const queued = saveTransition(db, next, now(), { notBefore: null });
@@ -283,7 +281,6 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
 
   async function start(): Promise<void> {
     if (scheduler) return;
-    await mkdir(jobsRoot(config.paths.temp), { recursive: true });
     const unfinished = jobsInStates(db, ['queued', ...ACTIVE_STATES]).map((job) => apply(job, { type: 'resumeAfterCrash' }));
     scheduler = FairScheduler.fromRows(
       unfinished.map((job) => ({ jobId: job.id, userId: job.userId, state: job.state, createdAt: job.createdAt, notBefore: job.notBefore ?? 0 })),

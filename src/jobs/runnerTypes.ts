@@ -4,13 +4,11 @@ import type { JobRequest, JobSource, MediaPool, TelegramFiles } from './ports.js
 import type { ReasonCode } from './stateMachine.js';
 
 /*
- * src/jobs does not import src/bot (test/unit/architecture/boundaries.test.ts; only ports.ts, the
- * contract file, may). The bot's types the runner needs are therefore taken from the contract,
- * and the part of BotPort it uses is declared here: the bot's BotPort fits it as it is.
+ * The bot's plain-data types come from its port contract (types only: src/jobs runs no bot code);
+ * the part of BotPort the runner uses is declared here, and the bot's BotPort fits it as it is.
  */
-export type ChatRef = Parameters<TelegramFiles['sendFile']>[0];
-export type MediaRef = Extract<JobSource, { kind: 'telegram' }>['media'];
-export type SentMessage = Awaited<ReturnType<TelegramFiles['sendStored']>>;
+import type { ChatRef, SentMessage } from '../bot/port.js';
+export type { ChatRef, SentMessage };
 
 /** A callback button (Cancel, Retry). */
 export interface JobButton {

@@ -4,14 +4,34 @@
  * status-message updater. A single-row UPDATE in autocommit: short enough that busy_timeout
  * absorbs any contention (see test/unit/storage/concurrency.test.ts).
  */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
+
+interface ProgressStatements {
+  write: Statement<[number, number, string]>;
+  read: Statement<[string], { percent: number; progress_at: number | null }>;
+}
+
+// Prepared once per connection: progress is written often (every percent, from every thread).
+const cache = new WeakMap<Database, ProgressStatements>();
+
+function statements(db: Database): ProgressStatements {
+  let s = cache.get(db);
+  if (!s) {
+    s = {
+      write: db.prepare('UPDATE jobs SET percent = ?, progress_at = ? WHERE id = ?'),
+      read: db.prepare('SELECT percent, progress_at FROM jobs WHERE id = ?'),
+    };
+    cache.set(db, s);
+  }
+  return s;
+}
 
 export function recordJobProgress(db: Database, jobId: string, percent: number, now: number = Date.now()): void {
   const clamped = Math.max(0, Math.min(100, percent));
-  db.prepare('UPDATE jobs SET percent = ?, progress_at = ? WHERE id = ?').run(clamped, now, jobId);
+  statements(db).write.run(clamped, now, jobId);
 }
 
 export function readJobProgress(db: Database, jobId: string): { percent: number; progressAt: number | null } | null {
-  const row = db.prepare('SELECT percent, progress_at FROM jobs WHERE id = ?').get(jobId) as { percent: number; progress_at: number | null } | undefined;
+  const row = statements(db).read.get(jobId);
   return row ? { percent: row.percent, progressAt: row.progress_at } : null;
 }

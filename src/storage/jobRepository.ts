@@ -12,14 +12,13 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { z } from 'zod';
-import type { JobRequest, JobSource, ProcessOutcome, ResultFile, StoredMedia, TelegramFiles } from '../jobs/ports.js';
+import type { JobRequest, JobSource, ProcessOutcome, ResultFile, StoredMedia } from '../jobs/ports.js';
 import { MEDIA_ACTIONS } from '../jobs/actions.js';
 import { JOB_STATES, REASON_CODES, type Job, type JobState } from '../jobs/stateMachine.js';
 import { writeTransaction } from './writeTransaction.js';
 import { jobSourceSchema } from '../jobs/sourceSchema.js';
 
-// The bot's types, through the jobs contract (storage does not import src/bot).
-type ChatRef = Parameters<TelegramFiles['sendFile']>[0];
+import type { ChatRef } from '../bot/port.js';
 
 /** What was sent to the user, kept so the same input + action can be answered again at once. */
 export type StoredResult =
@@ -88,7 +87,6 @@ export class JobRowError extends Error {
 
 const chatSchema = z.object({ kind: z.enum(['user', 'chat', 'channel']), id: z.string(), accessHash: z.string().optional() });
 
-const sourceSchema = jobSourceSchema;
 
 const failureSchema = z.object({ reason: z.enum(REASON_CODES), retryable: z.boolean(), message: z.string() });
 
@@ -181,7 +179,7 @@ function toJob(r: RawJob): JobRecord {
     originKey: r.origin_key,
     chat: parseJson('jobs', r.id, 'chat', r.chat, chatSchema),
     sourceMessageId: r.source_message_id,
-    source: parseJson('jobs', r.id, 'source', r.source, sourceSchema),
+    source: parseJson('jobs', r.id, 'source', r.source, jobSourceSchema),
     inputKey: r.input_key,
     request: r.option === null ? { action: action.data } : { action: action.data, option: r.option },
     lang: r.lang,
@@ -207,6 +205,7 @@ interface Statements {
   addPart: Statement<[string, string, number]>;
   parts: Statement<[string, string], number>;
   clearParts: Statement<[string]>;
+  clearOtherParts: Statement<[string, string]>;
   reusable: Statement<[string, string, string | null], string>;
   insertOffer: Statement<unknown[]>;
   offer: Statement<[string], { id: string; user_id: string; chat: string; source_message_id: number; source: string; lang: string; created_at: number }>;
@@ -230,6 +229,7 @@ function statements(db: Database): Statements {
       addPart: db.prepare('INSERT OR IGNORE INTO job_upload_parts (job_id, file_id, part) VALUES (?, ?, ?)'),
       parts: db.prepare<[string, string], number>('SELECT part FROM job_upload_parts WHERE job_id = ? AND file_id = ? ORDER BY part').pluck(),
       clearParts: db.prepare('DELETE FROM job_upload_parts WHERE job_id = ?'),
+      clearOtherParts: db.prepare('DELETE FROM job_upload_parts WHERE job_id = ? AND file_id != ?'),
       // `option IS ?` matches NULL with NULL (Info has no option); the newest result wins.
       reusable: db
         .prepare<[string, string, string | null], string>(
@@ -329,7 +329,7 @@ export function setUploadFileId(db: Database, jobId: string, fileId: string, now
   const s = statements(db);
   writeTransaction(db, () => {
     s.setUploadFileId.run(fileId, now, jobId);
-    db.prepare('DELETE FROM job_upload_parts WHERE job_id = ? AND file_id != ?').run(jobId, fileId);
+    s.clearOtherParts.run(jobId, fileId);
   });
 }
 
@@ -360,7 +360,7 @@ export function findOffer(db: Database, id: string): MediaOffer | undefined {
     userId: r.user_id,
     chat: parseJson('media_offers', r.id, 'chat', r.chat, chatSchema),
     sourceMessageId: r.source_message_id,
-    source: parseJson('media_offers', r.id, 'source', r.source, sourceSchema),
+    source: parseJson('media_offers', r.id, 'source', r.source, jobSourceSchema),
     lang: r.lang,
     createdAt: r.created_at,
   };
