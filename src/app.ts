@@ -13,23 +13,23 @@
  */
 import type { Database } from './storage/index.js';
 import { buildBotRouter } from './bot/commands.js';
-import { createInboxDrain } from './bot/inboxDrain.js';
-import { freeDiskBytes } from './jobs/jobDirs.js';
-import { createMediaPool, type MediaPoolOptions } from './jobs/pool.js';
-import type { MediaPool } from './jobs/ports.js';
-import { createJobRunner } from './jobs/runner.js';
-import type { JobRunner, RunnerConfig } from './jobs/runnerTypes.js';
-import { logger, errorMessage } from './log.js';
+import { createInboxDrain } from './inbox/drain.js';
+import { freeDiskBytes } from './jobs/runner/jobDirs.js';
+import { createMediaPool, type MediaPoolOptions } from './jobs/pool/pool.js';
+import type { MediaPool } from './domain/mediaPorts.js';
+import { createJobRunner } from './jobs/runner/runner.js';
+import type { JobRunner, RunnerConfig } from './jobs/runner/runnerTypes.js';
+import { logger, errorMessage } from './log/logger.js';
 import { locateFfmpeg, locateFfprobe } from './media/locate.js';
 import { alertAdmins, alertAdminsText, logCatchup, type CatchupFigures } from './ops/catchupAlerts.js';
 import { openDatabase } from './storage/index.js';
 import { beginCatchup, deleteHandledBefore, finishCatchup, pendingChats } from './storage/inboxRepository.js';
 import { createKvRepository } from './storage/kvRepository.js';
 import { createPeerCache } from './storage/peerCache.js';
-import { connectTelegram, loginTarget, MissingApiCredentialsError, type TelegramLink, type TelegramSettings, type TelegramTarget } from './telegram/client.js';
-import { acquireProcessLock } from './telegram/processLock.js';
-import { loadSession, saveSession } from './telegram/sessionFile.js';
-import { ChatQueue } from './telegram/updates/chatQueue.js';
+import { connectTelegram, loginTarget, MissingApiCredentialsError, type TelegramLink, type TelegramSettings, type TelegramTarget } from './telegram/connection/client.js';
+import { acquireProcessLock } from './telegram/session/processLock.js';
+import { loadSession, saveSession } from './telegram/session/sessionFile.js';
+import { ChatQueue } from './inbox/chatQueue.js';
 import type { CatchupReport, LoopClock } from './telegram/updates/updateLoop.js';
 
 const log = logger('app');

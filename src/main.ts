@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, formatConfigError, loadConfig, type Config } from './config/index.js';
-import { initLogging, logger, redactText, errorMessage } from './log.js';
+import { initLogging, logger, redactText, errorMessage } from './log/logger.js';
 
 const USAGE = [
   'usage: npm start -- [--sandbox DIR]     run Courier',
@@ -96,8 +96,8 @@ async function start(args: string[]): Promise<number> {
 async function login(args: string[]): Promise<number> {
   const sandboxDir = sandboxOption(args);
   const config = loadConfigOrExit();
-  const { loginTarget } = await import('./telegram/client.js');
-  const { loginOnTerminal } = await import('./telegram/loginClient.js');
+  const { loginTarget } = await import('./telegram/connection/client.js');
+  const { loginOnTerminal } = await import('./telegram/login/loginClient.js');
   return loginOnTerminal({
     target: loginTarget(config.telegram, config.paths.sessions, sandboxDir),
     telegram: config.telegram,
@@ -120,13 +120,13 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'sandbox': {
       const config = loadConfigOrExit();
-      const { runSandbox } = await import('./sandbox/run.js');
+      const { runSandbox } = await import('./tools/sandbox/run.js');
       return runSandbox({ root: join(config.paths.data, 'sandbox') });
     }
     case 'bench': {
       const [name, ...benchArgs] = rest;
       if (!name) throw new UsageError('bench needs a NAME');
-      const { runBench } = await import('./bench/index.js');
+      const { runBench } = await import('./tools/bench/index.js');
       return runBench(name, benchArgs);
     }
     default:

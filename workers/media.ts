@@ -22,7 +22,7 @@ import { rename } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
-import type { FetchLinkResult, FetchLinkTask, PoolSettings, ProcessOutcome, ProcessTask } from '../src/jobs/ports.js';
+import type { FetchLinkResult, FetchLinkTask, PoolSettings, ProcessOutcome, ProcessTask } from '../src/domain/mediaPorts.js';
 import { JobError, isReasonCode, type ReasonCode } from '../src/jobs/stateMachine.js';
 import { resolveInJobDir, safeJobFileName } from '../src/media/playlistSniff.js';
 import { processMedia } from '../src/media/process.js';

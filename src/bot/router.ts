@@ -10,8 +10,8 @@
  *   user's button never spins until Telegram gives up.
  */
 import { jobRandomId } from '../jobs/jobIdentity.js';
-import type { BotPort, Button, Incoming, SentMessage } from './port.js';
-import { langFor, texts, type Lang, type Texts } from './texts.js';
+import type { BotPort, Button, Incoming, SentMessage } from '../domain/incoming.js';
+import { langFor, texts, type Lang, type Texts } from '../texts/botTexts.js';
 
 /** First 8 bytes of SHA-256("<updateKey>#<ordinal>") as a signed 64-bit integer (TL `long`); one scheme for replies and jobs. */
 export const replyRandomId: (updateKey: string, ordinal: number) => bigint = jobRandomId;

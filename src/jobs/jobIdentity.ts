@@ -8,7 +8,7 @@
  * drops the copy (RANDOM_ID_DUPLICATE). The bot's replyRandomId (src/bot/router.ts) is this function.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { JobSource } from './ports.js';
+import type { JobSource } from '../domain/mediaPorts.js';
 
 /** 12 URL-safe characters: short enough for callback data, random enough to never collide. */
 export function newJobId(): string {

@@ -10,7 +10,7 @@
 
 import { stat, unlink } from 'node:fs/promises';
 import { JobError } from '../jobs/stateMachine.js';
-import type { ResultFile } from '../jobs/ports.js';
+import type { ResultFile } from '../domain/mediaPorts.js';
 import { runFfmpeg, thumbnailArgs } from './commands.js';
 import { resolveInJobDir, safeJobFileName } from './playlistSniff.js';
 import { probeMedia } from './probe.js';

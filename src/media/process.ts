@@ -17,7 +17,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { JobError } from '../jobs/stateMachine.js';
-import type { ProcessOutcome, ProcessTask, ResultFile } from '../jobs/ports.js';
+import type { ProcessOutcome, ProcessTask, ResultFile } from '../domain/mediaPorts.js';
 import {
   chooseAudioFormat,
   compressArgs,

@@ -12,13 +12,13 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { z } from 'zod';
-import type { JobRequest, JobSource, ProcessOutcome, ResultFile, StoredMedia } from '../jobs/ports.js';
+import type { JobRequest, JobSource, ProcessOutcome, ResultFile, StoredMedia } from '../domain/mediaPorts.js';
 import { MEDIA_ACTIONS } from '../jobs/actions.js';
 import { JOB_STATES, REASON_CODES, type Job, type JobState } from '../jobs/stateMachine.js';
 import { writeTransaction } from './writeTransaction.js';
-import { jobSourceSchema } from '../jobs/sourceSchema.js';
+import { jobSourceSchema } from '../domain/jobSource.js';
 
-import type { ChatRef } from '../bot/port.js';
+import type { ChatRef } from '../domain/incoming.js';
 
 /** What was sent to the user, kept so the same input + action can be answered again at once. */
 export type StoredResult =

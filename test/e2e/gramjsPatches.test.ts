@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { Api, type TelegramClient } from 'telegram';
 import { returnBigInt } from 'telegram/Helpers.js';
-import { applyGramjsPatches } from '../../src/telegram/gramjsPatches.js';
+import { applyGramjsPatches } from '../../src/telegram/connection/gramjsPatches.js';
 import { connectBotClient, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 describe('GramJS patches: one failed result does not swallow the rest of its container', function () {

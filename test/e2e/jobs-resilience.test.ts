@@ -21,7 +21,7 @@ import { killHard, runCourier, until, waitForOutput, type CourierProcess, storyE
 import { connectUserClient, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { buttonsOf, fileTraffic, JobsChat, phaseOf, type Phase } from '../helpers/jobsResilienceChat.js';
 import { seededBytes } from '../helpers/seededBytes.js';
-import { ffmpegPath, generateClip } from '../unit/media/mediaFixtures.js';
+import { ffmpegPath, generateClip } from '../helpers/mediaFixtures.js';
 
 const run = promisify(execFile);
 const MIB = 1024 * 1024;

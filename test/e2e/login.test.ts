@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { initLogging } from '../../src/log.js';
-import { buildTelegramClient, resolveTarget, type TelegramSettings } from '../../src/telegram/client.js';
-import { runLogin, type Prompt } from '../../src/telegram/login.js';
-import { createGramLoginClient } from '../../src/telegram/loginClient.js';
-import { loadSession, saveSession } from '../../src/telegram/sessionFile.js';
+import { initLogging } from '../../src/log/logger.js';
+import { buildTelegramClient, resolveTarget, type TelegramSettings } from '../../src/telegram/connection/client.js';
+import { runLogin, type Prompt } from '../../src/telegram/login/login.js';
+import { createGramLoginClient } from '../../src/telegram/login/loginClient.js';
+import { loadSession, saveSession } from '../../src/telegram/session/sessionFile.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 const settings: TelegramSettings = { sessionName: 'courier', requestRetries: 2, floodSleepThresholdSeconds: 5 };

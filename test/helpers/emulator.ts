@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TelegramClient } from 'telegram';
 import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../../src/emulator/index.js';
-import { readSandboxFile, type SandboxDescription } from '../../src/telegram/sandbox.js';
+import { readSandboxFile, type SandboxDescription } from '../../src/telegram/connection/sandbox.js';
 import { buildSandboxClient } from './gramClient.js';
 
 export interface TestEmulator {

@@ -2,7 +2,7 @@
 import { Logger, TelegramClient } from 'telegram';
 import { LogLevel } from 'telegram/extensions/Logger.js';
 import { StringSession } from 'telegram/sessions/index.js';
-import { prepareSandboxSession, sandboxClientOptions, type SandboxEndpoint } from '../../src/telegram/sandbox.js';
+import { prepareSandboxSession, sandboxClientOptions, type SandboxEndpoint } from '../../src/telegram/connection/sandbox.js';
 
 export function buildSandboxClient(endpoint: SandboxEndpoint, apiId: number, apiHash: string, sessionString = ''): TelegramClient {
   const session = new StringSession(sessionString);

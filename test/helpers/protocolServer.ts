@@ -2,7 +2,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { startEmulatorServer, type EmulatorServer } from '../../src/emulator/server.js';
 import { parseServerRsaKey } from '../../src/emulator/mtproto/rsaKey.js';
-import type { SandboxEndpoint } from '../../src/telegram/sandbox.js';
+import type { SandboxEndpoint } from '../../src/telegram/connection/sandbox.js';
 import { MemoryAuthKeyStore, StubRpcHandler } from './stubWorld.js';
 
 let cachedPem: string | null = null;

@@ -12,7 +12,7 @@ import { doAuthentication } from 'telegram/network/Authenticator.js';
 import { AbridgedCodec, FullCodec, IntermediateCodec, type FrameCodec } from '../../src/emulator/transport/codecs.js';
 import { decryptServerMessage, encryptClientMessage, type PlainMessage } from '../../src/emulator/mtproto/envelope.js';
 import { authKeyIdOf } from '../../src/emulator/mtproto/crypto.js';
-import { registerSandboxRsaKey, type SandboxEndpoint } from '../../src/telegram/sandbox.js';
+import { registerSandboxRsaKey, type SandboxEndpoint } from '../../src/telegram/connection/sandbox.js';
 
 export type RawTransport = 'abridged' | 'intermediate' | 'padded-intermediate' | 'full';
 

@@ -8,13 +8,13 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { initLogging } from '../../src/log.js';
+import { initLogging } from '../../src/log/logger.js';
 import { NoSessionError, startCourier, type CourierConfig, type CourierDeps } from '../../src/app.js';
-import type { Incoming } from '../../src/bot/port.js';
-import { texts } from '../../src/bot/texts.js';
-import type { TelegramLink } from '../../src/telegram/client.js';
+import type { Incoming } from '../../src/domain/incoming.js';
+import { texts } from '../../src/texts/botTexts.js';
+import type { TelegramLink } from '../../src/telegram/connection/client.js';
 import type { RunningUpdates, UpdatesSetup } from '../../src/telegram/updates/service.js';
-import type { MediaPool, TelegramFiles } from '../../src/jobs/ports.js';
+import type { MediaPool, TelegramFiles } from '../../src/domain/mediaPorts.js';
 
 /** A pool that starts no threads: no test here runs a media job. */
 const idlePool = (): MediaPool => ({
@@ -25,9 +25,9 @@ const idlePool = (): MediaPool => ({
 });
 import { openDatabase } from '../../src/storage/index.js';
 import { inboxRow, markDone, storeUpdates } from '../../src/storage/inboxRepository.js';
-import { ProcessLockedError } from '../../src/telegram/processLock.js';
-import { saveSession, sessionFilePath } from '../../src/telegram/sessionFile.js';
-import { FakePort } from './bot/fakePort.js';
+import { ProcessLockedError } from '../../src/telegram/session/processLock.js';
+import { saveSession, sessionFilePath } from '../../src/telegram/session/sessionFile.js';
+import { FakePort } from '../helpers/fakeBotPort.js';
 
 function deferred<T = void>() {
   let resolve!: (value: T) => void;

@@ -20,8 +20,8 @@
  *
  * The clock and the timer are injected: tests drive this with fake timers, never real sleeps.
  */
-import { chatKeyOf, type BotPort, type Button, type ChatRef, type SendOptions, type SentMessage } from '../../bot/port.js';
-import { floodWaitSeconds } from './floodWait.js';
+import { chatKeyOf, type BotPort, type Button, type ChatRef, type SendOptions, type SentMessage } from '../../domain/incoming.js';
+import { floodWaitSeconds } from '../rpc/floodWait.js';
 import { RateLimiter, type ChatKey, type RateLimiterStats, type SendRateLimits } from './rateLimiter.js';
 
 export interface LimitedPortOptions {

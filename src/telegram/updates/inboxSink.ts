@@ -7,12 +7,12 @@
  * Short updates carry no user object, so the user's language is remembered from the last full
  * message seen (Telegram shares lang_code only in user objects).
  */
-import { chatKeyOf, type MediaRef } from '../../bot/port.js';
+import { chatKeyOf, type MediaRef } from '../../domain/incoming.js';
 import { storeUpdates, type InboxEvent } from '../../storage/inboxRepository.js';
 import type { PeerCache } from '../../storage/peerCache.js';
 import type { Database } from '../../storage/index.js';
 import { Api } from 'telegram';
-import { entitiesOf, toIncoming, type Entities } from '../incoming.js';
+import { entitiesOf, toIncoming, type Entities } from './incoming.js';
 import type { GramjsPayload } from './fromGramjs.js';
 import type { UpdateSink } from './updateLoop.js';
 

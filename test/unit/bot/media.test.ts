@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBotRouter } from '../../../src/bot/commands.js';
 import { actionInputOf, offerButtons } from '../../../src/bot/media.js';
-import type { Incoming, MediaRef } from '../../../src/bot/port.js';
-import { texts } from '../../../src/bot/texts.js';
+import type { Incoming, MediaRef } from '../../../src/domain/incoming.js';
+import { texts } from '../../../src/texts/botTexts.js';
 import { decodeCallback } from '../../../src/jobs/actions.js';
 import { encodeJobCallback } from '../../../src/jobs/jobCallbacks.js';
-import type { SubmitInput, SubmitResult } from '../../../src/jobs/runnerTypes.js';
+import type { SubmitInput, SubmitResult } from '../../../src/jobs/runner/runnerTypes.js';
 import { openDatabase, type Database } from '../../../src/storage/index.js';
-import { FakePort } from './fakePort.js';
+import { FakePort } from '../../helpers/fakeBotPort.js';
 
 const video: MediaRef = {
   kind: 'video',

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { buildBotRouter } from '../../../src/bot/commands.js';
-import type { Incoming, IncomingCallback, IncomingMessage } from '../../../src/bot/port.js';
+import type { Incoming, IncomingCallback, IncomingMessage } from '../../../src/domain/incoming.js';
 import { parseCommand, replyRandomId, Router } from '../../../src/bot/router.js';
-import { langFor, texts } from '../../../src/bot/texts.js';
-import { FakePort } from './fakePort.js';
+import { langFor, texts } from '../../../src/texts/botTexts.js';
+import { FakePort } from '../../helpers/fakeBotPort.js';
 
 const alice = { kind: 'user' as const, id: '1001', accessHash: '-5' };
 

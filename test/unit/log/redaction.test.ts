@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
-import { initLogging, logger, MASK, redact, redactText, registerSecret } from '../../../src/log.js';
+import { initLogging, logger, MASK, redact, redactText, registerSecret } from '../../../src/log/logger.js';
 
 // Shaped like the real thing, made up for the test.
 const BOT_TOKEN = '7012345678:AAF3xk9QpZr_vLm2Ns8TbYcWdEeFgHhIiJj';

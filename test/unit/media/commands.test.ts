@@ -12,7 +12,7 @@ import {
   thumbnailArgs,
 } from '../../../src/media/commands.js';
 import type { FfmpegProgress } from '../../../src/media/progress.js';
-import { ffmpegPath, generateClip, streamCodecs, videoSize } from './mediaFixtures.js';
+import { ffmpegPath, generateClip, streamCodecs, videoSize } from '../../helpers/mediaFixtures.js';
 
 /** An ffmpeg run that never ends by itself: an endless test source encoded to nowhere. */
 const ENDLESS = ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-progress', 'pipe:1', '-re', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=25', '-f', 'null', '-'];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { seededBytes } from '../../helpers/seededBytes.js';
 import { JobError } from '../../../src/jobs/stateMachine.js';
 import { parseProbeOutput, probeMedia } from '../../../src/media/probe.js';
-import { ffprobePath, generateClip } from './mediaFixtures.js';
+import { ffprobePath, generateClip } from '../../helpers/mediaFixtures.js';
 
 describe('probing media with ffprobe', () => {
   let dir: string;

@@ -4,11 +4,11 @@ import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import type { ProcessOutcome, ProcessTask, ResultFile } from '../../../src/jobs/ports.js';
+import type { ProcessOutcome, ProcessTask, ResultFile } from '../../../src/domain/mediaPorts.js';
 import { JobError } from '../../../src/jobs/stateMachine.js';
 import { processMedia, thumbnailSecond, type ProcessContext } from '../../../src/media/process.js';
 import { seededBytes } from '../../helpers/seededBytes.js';
-import { ffmpegPath, ffprobePath, streamCodecs, videoSize } from './mediaFixtures.js';
+import { ffmpegPath, ffprobePath, streamCodecs, videoSize } from '../../helpers/mediaFixtures.js';
 
 const run = promisify(execFile);
 

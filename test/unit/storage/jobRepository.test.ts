@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MediaRef } from '../../../src/bot/port.js';
+import type { MediaRef } from '../../../src/domain/incoming.js';
 import { transition, type Job } from '../../../src/jobs/stateMachine.js';
 import { openDatabase, type Database } from '../../../src/storage/index.js';
 import {

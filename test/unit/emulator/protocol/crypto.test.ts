@@ -10,7 +10,7 @@ import { decryptClientMessage, decryptServerMessage, encryptClientMessage, encry
 import { AuthKeyHandshake, HandshakeError } from '../../../../src/emulator/mtproto/handshake.js';
 import { parseServerRsaKey } from '../../../../src/emulator/mtproto/rsaKey.js';
 import { authKeyIdOf } from '../../../../src/emulator/mtproto/crypto.js';
-import { registerSandboxRsaKey } from '../../../../src/telegram/sandbox.js';
+import { registerSandboxRsaKey } from '../../../../src/telegram/connection/sandbox.js';
 import { testRsaPem } from '../../../helpers/protocolServer.js';
 
 describe('emulator crypto', () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { Api } from 'telegram';
 import { RPCMessageToError } from 'telegram/errors/index.js';
-import type { BotPort, ChatRef, SendOptions, SentMessage } from '../../../../src/bot/port.js';
+import type { BotPort, ChatRef, SendOptions, SentMessage } from '../../../../src/domain/incoming.js';
 import { RpcError as EmulatorRpcError } from '../../../../src/emulator/contract.js';
 import { createFloodGate } from '../../../../src/emulator/world/accountsSide/flood.js';
 import { DEFAULT_LIMITS } from '../../../../src/emulator/world/world.js';

@@ -1,0 +1,91 @@
+/**
+ * The MediaPool the job runner uses: a Piscina pool of worker threads running workers/media.ts.
+ *
+ * Each call hands the worker plain data plus one end of a MessageChannel. Cancelling a task
+ * first asks the worker over that channel (it kills ffmpeg or stops the download, removes partial
+ * files and answers CANCELLED); only a task still waiting in the queue, or a worker that has not
+ * answered within `cancelGraceMs`, is dropped with Piscina's own abort, which terminates the
+ * thread. The worker's answer is an envelope; its error becomes a JobError here again.
+ *
+ * Under `node --import tsx` (tests, `npm run bench`) the worker threads inherit the loader
+ * through execArgv, so the .ts worker file loads as it is.
+ */
+
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import {
+  DEFAULT_THROTTLE,
+  filename as workerFile,
+  fromWire,
+  type ControlMessage,
+  type ProgressThrottle,
+  type WorkerCall,
+  type WorkerReply,
+} from '../../../workers/media.js';
+import type { FetchLinkResult, FetchLinkTask, MediaPool, PoolSettings, ProcessOutcome, ProcessTask } from '../../domain/mediaPorts.js';
+import { JobError } from '../stateMachine.js';
+
+export interface MediaPoolOptions extends PoolSettings {
+  /** Worker threads: the most tasks that run at once (jobs.poolSize). */
+  threads: number;
+  /** How long a running task may take to stop after a cancel before its thread is terminated; default 10 s. */
+  cancelGraceMs?: number;
+  /** Progress write throttle inside the workers; default: 1 point or 500 ms. */
+  progressThrottle?: ProgressThrottle;
+  /** With a link task's allowLoopback: the only loopback ports admitted (tests). */
+  loopbackPorts?: number[];
+}
+
+export function createMediaPool(options: MediaPoolOptions): MediaPool {
+  if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError(`The media pool needs at least one thread, got ${options.threads}.`);
+  const settings: PoolSettings = { databaseFile: options.databaseFile, ffmpegPath: options.ffmpegPath, ffprobePath: options.ffprobePath };
+  const throttle = options.progressThrottle ?? DEFAULT_THROTTLE;
+  const cancelGraceMs = options.cancelGraceMs ?? 10_000;
+  // All threads start at once and stay: a thread's start-up (loading the worker's modules) costs
+  // far more than an idle thread, and would otherwise land on the first jobs after a quiet spell.
+  // `name` must be an export of the worker: Piscina preloads that handler when a thread starts,
+  // and for a missing one falls back from require() to import(), which has no TypeScript loader
+  // inside worker threads on Node 20 (tsx's --import hooks only reach require there).
+  const piscina = new Piscina({ filename: workerFile, name: 'process', minThreads: options.threads, maxThreads: options.threads, concurrentTasksPerWorker: 1 });
+
+  async function run<T, R>(name: 'fetchLink' | 'process' | 'hashFile', task: T, signal: AbortSignal): Promise<R> {
+    if (signal.aborted) throw new JobError('CANCELLED', `The ${name} task was cancelled before it started.`);
+    const { port1, port2 } = new MessageChannel();
+    const hardStop = new AbortController();
+    let started = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+    port1.on('message', (message: ControlMessage) => {
+      if (message.type === 'started') started = true;
+    });
+    const onAbort = () => {
+      port1.postMessage({ type: 'cancel' } satisfies ControlMessage);
+      // Not started: drop it from the queue. Started: give the worker time to clean up.
+      if (!started) hardStop.abort();
+      else graceTimer = setTimeout(() => hardStop.abort(), cancelGraceMs);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const call: WorkerCall<T> = { settings, throttle, task, control: port2, ...(options.loopbackPorts ? { loopbackPorts: options.loopbackPorts } : {}) };
+    try {
+      const reply = (await piscina.run(call, { name, transferList: [port2], signal: hardStop.signal })) as WorkerReply<R>;
+      if (!reply.ok) throw fromWire(reply.error);
+      return reply.value;
+    } catch (error) {
+      if (error instanceof JobError) throw error;
+      if (hardStop.signal.aborted) {
+        throw new JobError('CANCELLED', started ? `The ${name} task did not stop within ${cancelGraceMs} ms of the cancel; its worker was terminated.` : `The ${name} task was cancelled while queued.`);
+      }
+      throw new JobError('INTERNAL', `The media worker failed running ${name} (${(error as Error).message}).`, { cause: error });
+    } finally {
+      clearTimeout(graceTimer);
+      signal.removeEventListener('abort', onAbort);
+      port1.close();
+    }
+  }
+
+  return {
+    fetchLink: (task: FetchLinkTask, signal: AbortSignal) => run<FetchLinkTask, FetchLinkResult>('fetchLink', task, signal),
+    process: (task: ProcessTask, signal: AbortSignal) => run<ProcessTask, ProcessOutcome>('process', task, signal),
+    hashFile: (path: string, signal: AbortSignal) => run<{ path: string }, string>('hashFile', { path }, signal),
+    close: () => piscina.destroy(),
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * The I/O of each stage of a job: download (Telegram or link) into the job's directory, process
+ * in the pool, upload the outcome as a reply. The runner (runner.ts) persists the transition
+ * after each stage returns; these functions only do the work and report progress.
+ *
+ * Progress of the transfers that run on the main thread is written to the jobs table like the
+ * workers write theirs (recordJobProgress), once per whole percent, so the status updater has one
+ * place to read it from.
+ */
+import { basename } from 'node:path';
+import { assertNotPlaylist, resolveInJobDir, safeJobFileName } from '../../media/playlistSniff.js';
+import type { Database } from '../../storage/index.js';
+import { recordJobProgress } from '../../storage/jobProgress.js';
+import { addConfirmedPart, confirmedParts, setUploadFileId, type JobRecord, type StoredResult } from '../../storage/jobRepository.js';
+import { inputDisplayName, JOB_MESSAGES, stableFilePart } from '../jobIdentity.js';
+import type { MediaPool, ProcessOutcome, TelegramFiles, TransferProgress } from '../../domain/mediaPorts.js';
+import type { JobMessenger, RunnerConfig } from './runnerTypes.js';
+import { JobError } from '../stateMachine.js';
+
+export interface StageContext {
+  db: Database;
+  botPort: JobMessenger;
+  files: TelegramFiles;
+  pool: MediaPool;
+  config: RunnerConfig;
+  now(): number;
+  signal: AbortSignal;
+  /** When the job's wall-clock limit runs out (ms since the epoch). */
+  deadline: number;
+}
+
+/** Writes a transfer's percent to the jobs table, once per whole percent. */
+function progressWriter(ctx: StageContext, jobId: string): (progress: TransferProgress) => void {
+  let last = -1;
+  return ({ doneBytes, totalBytes }) => {
+    const percent = totalBytes > 0 ? Math.floor((doneBytes / totalBytes) * 100) : 0;
+    if (percent === last) return;
+    last = percent;
+    recordJobProgress(ctx.db, jobId, percent, ctx.now());
+  };
+}
+
+/** Downloads the job's input into `dir`; returns its path. A partial Telegram download is continued. */
+export async function downloadInput(ctx: StageContext, job: JobRecord, dir: string): Promise<string> {
+  const { source } = job;
+  if (source.kind === 'telegram') {
+    // A name fixed per job: after a crash the download continues the same file.
+    const destination = resolveInJobDir(dir, safeJobFileName(source.media.fileName, { random: () => stableFilePart(job.id) }));
+    await ctx.files.download(source.media, destination, { signal: ctx.signal, onProgress: progressWriter(ctx, job.id) });
+    return destination;
+  }
+  const { links, jobs } = ctx.config;
+  const fetched = await ctx.pool.fetchLink(
+    {
+      jobId: job.id,
+      url: source.url,
+      jobDir: dir,
+      maxBytes: Math.min(links.maxBytes, jobs.maxFileBytes),
+      allowLoopback: links.allowLoopback,
+      timeoutMs: links.timeoutMs,
+      maxRedirects: links.maxRedirects,
+    },
+    ctx.signal,
+  );
+  // The worker chose the name; make sure it is a plain file inside the job directory.
+  if (resolveInJobDir(dir, basename(fetched.path)) !== fetched.path) {
+    throw new JobError('INTERNAL', `The link download was written to ${fetched.path}, outside the job directory ${dir}; refusing to use it.`, { retryable: false });
+  }
+  return fetched.path;
+}
+
+/** Refuses playlists, then runs the action in the pool. */
+export async function processInput(ctx: StageContext, job: JobRecord, dir: string): Promise<ProcessOutcome> {
+  if (job.inputPath === null) throw new JobError('INTERNAL', `Job ${job.id} reached processing without a downloaded input; retry it.`);
+  await assertNotPlaylist(job.inputPath);
+  ctx.signal.throwIfAborted();
+  return ctx.pool.process(
+    {
+      jobId: job.id,
+      input: job.inputPath,
+      jobDir: dir,
+      request: job.request,
+      inputName: inputDisplayName(job.source),
+      maxDurationSeconds: ctx.config.jobs.maxDurationSeconds,
+      timeoutMs: Math.max(1000, ctx.deadline - ctx.now()),
+    },
+    ctx.signal,
+  );
+}
+
+/**
+ * Sends the outcome as a reply to the user's message. Files resume an earlier upload: the file id
+ * and the parts Telegram confirmed are read from the database, and each newly confirmed part is
+ * written there before the upload goes on. Returns what to store for re-use (null when Telegram
+ * reported the send as a duplicate and gave nothing new to store).
+ */
+export async function uploadResult(ctx: StageContext, job: JobRecord): Promise<StoredResult | null> {
+  const outcome = job.outcome;
+  if (outcome === null) throw new JobError('INTERNAL', `Job ${job.id} reached uploading without a processing outcome; retry it.`);
+  const randomId = JOB_MESSAGES.result(job.id);
+  if (outcome.kind === 'text') {
+    await ctx.botPort.sendText(job.chat, outcome.text, { replyTo: job.sourceMessageId, randomId });
+    return { kind: 'text', text: outcome.text };
+  }
+  let fileId = job.uploadFileId;
+  const sent = await ctx.files.sendFile(job.chat, outcome.file, {
+    replyTo: job.sourceMessageId,
+    randomId,
+    signal: ctx.signal,
+    onProgress: progressWriter(ctx, job.id),
+    resume: {
+      ...(fileId === null ? {} : { fileId, confirmedParts: confirmedParts(ctx.db, job.id, fileId) }),
+      onPartConfirmed: (event) => {
+        if (event.fileId !== fileId) {
+          setUploadFileId(ctx.db, job.id, event.fileId, ctx.now());
+          fileId = event.fileId;
+        }
+        addConfirmedPart(ctx.db, job.id, event.fileId, event.part);
+      },
+    },
+  });
+  if (sent.stored === null) return null;
+  const { path: _path, thumbPath: _thumb, ...meta } = outcome.file;
+  return { kind: 'file', stored: sent.stored, file: meta };
+}

@@ -1,0 +1,315 @@
+/**
+ * The durable media-job runner: accepts jobs, runs them stage by stage under the fair scheduler's
+ * limits, keeps each job's status message current, and picks unfinished jobs up again after a
+ * restart.
+ *
+ * Invariants:
+ * - every state change goes through the state machine (stateMachine.ts) and is written to SQLite
+ *   BEFORE the next stage's I/O starts, together with what that stage needs (input path,
+ *   processing outcome); so after kill -9 at any moment, `start()` finds each job in a stage it
+ *   can resume (a download continues, processing reruns, an upload continues from its confirmed
+ *   parts);
+ * - the scheduler (scheduler.ts) decides what runs: at most jobs.poolSize at once, per-user
+ *   limits, round robin between users;
+ * - each running job has its own AbortController: Cancel, the wall-clock limit and `stop()`
+ *   abort it with different reasons. Cancel and the limit end the job; `stop()` leaves it in its
+ *   state for the next start;
+ * - a job's directory (jobDirs.ts) is removed whenever the job reaches a terminal state, and
+ *   directories of no unfinished job are swept at start;
+ * - everything the runner sends carries a random_id derived from the job or its origin
+ *   (jobIdentity.ts), so a resend after a crash is dropped by Telegram as a duplicate.
+ */
+import {
+  createJob,
+  findReusable,
+  getJob,
+  jobByOrigin,
+  jobsInStates,
+  saveTransition,
+  type JobRecord,
+  type TransitionData,
+} from '../../storage/jobRepository.js';
+import { makeJobDir, removeJobDir, sweepJobDirs } from './jobDirs.js';
+import { inputKeyOf, JOB_MESSAGES, newJobId } from '../jobIdentity.js';
+import { downloadInput, processInput, uploadResult, type StageContext } from './jobStages.js';
+import { textsFor } from '../../texts/jobTexts.js';
+import { queueRefusal, refusalOf, type Refusal } from './runnerRefusals.js';
+import { sendStoredResult } from './runnerReuse.js';
+import type { ButtonAnswer, JobRunner, JobRunnerDeps, StartTimer, SubmitInput, SubmitResult } from './runnerTypes.js';
+import { FairScheduler } from '../scheduler.js';
+import {
+  ACTIVE_STATES,
+  failEventFrom,
+  isInvalidTransition,
+  isJobError,
+  isTerminal,
+  JobError,
+  transition,
+  DEFAULT_MAX_ATTEMPTS,
+  type JobEvent,
+} from '../stateMachine.js';
+import { StatusMessages } from './statusMessages.js';
+
+/** The abort reason of `stop()`: the job is interrupted, not ended. */
+class RunnerStopping extends Error {
+  override readonly name = 'RunnerStopping';
+}
+
+/** The abort reason of Cancel. */
+class JobCancelled extends Error {
+  override readonly name = 'JobCancelled';
+}
+
+export class RunnerNotStartedError extends Error {
+  override readonly name = 'RunnerNotStartedError';
+  constructor() {
+    super('The job runner has not been started (or was stopped); call start() before submitting jobs.');
+  }
+}
+
+const defaultTimer: StartTimer = (ms, fn) => {
+  const timer = setTimeout(fn, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+};
+
+interface Running {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export function createJobRunner(deps: JobRunnerDeps): JobRunner {
+  const { db, botPort, files, pool, config, log } = deps;
+  const now = () => deps.clock.now();
+  const startTimer = deps.startTimer ?? defaultTimer;
+  const status = new StatusMessages({ db, botPort, now, intervalMs: config.jobs.progressIntervalMs, log });
+  const running = new Map<string, Running>();
+  let scheduler: FairScheduler | null = null;
+  let stopRefresh: (() => void) | null = null;
+
+  /** Applies an event and persists the result with `data`; an invalid event is a bug, so it throws. */
+  function apply(job: JobRecord, event: JobEvent, data: TransitionData = {}): JobRecord {
+    const next = transition(job, event);
+    if (isInvalidTransition(next)) throw new Error(next.message);
+    return saveTransition(db, next, now(), data);
+  }
+
+  function requireScheduler(): FairScheduler {
+    if (!scheduler) throw new RunnerNotStartedError();
+    return scheduler;
+  }
+
+  /** The last step of every ended job: final status edit, directory gone. */
+  async function finish(job: JobRecord): Promise<void> {
+    await status.update(job, { force: true });
+    status.forget(job.id);
+    await removeJobDir(config.paths.temp, job.id);
+    log.info('job ended', { jobId: job.id, state: job.state, reason: job.failure?.reason });
+  }
+
+  function pump(): void {
+    if (!scheduler) return;
+    for (const next of scheduler.nextJobs(now())) launch(next.jobId);
+  }
+
+  function launch(jobId: string): void {
+    const controller = new AbortController();
+    const done = runJob(jobId, controller)
+      .catch((error: unknown) => log.error('job runner failed to record a job', { jobId, error: String(error) }))
+      .finally(() => {
+        running.delete(jobId);
+        if (!(controller.signal.reason instanceof RunnerStopping)) {
+          scheduler?.finished(jobId);
+          pump();
+        }
+      });
+    running.set(jobId, { controller, done });
+  }
+
+  async function runJob(jobId: string, controller: AbortController): Promise<void> {
+    const { signal } = controller;
+    const limitMs = config.jobs.jobTimeoutSeconds * 1000;
+    const cancelTimer = startTimer(limitMs, () =>
+      controller.abort(new JobError('TIMEOUT', `Job ${jobId} ran longer than jobs.jobTimeoutSeconds (${config.jobs.jobTimeoutSeconds} s) and was stopped.`)),
+    );
+    const ctx: StageContext = { db, botPort, files, pool, config, now, signal, deadline: now() + limitMs };
+    try {
+      let job = getJob(db, jobId);
+      if (!job || isTerminal(job.state)) return;
+      const dir = await makeJobDir(config.paths.temp, jobId);
+      // After every await: Cancel or the time limit may have ended the job in the meantime.
+      signal.throwIfAborted();
+      // A fresh attempt starts from nothing: no input, no outcome, no half-done upload.
+      if (job.state === 'queued') job = apply(job, { type: 'start' }, { inputPath: null, outcome: null, uploadFileId: null });
+      void status.update(job);
+      if (job.state === 'downloading') {
+        const inputPath = await downloadInput(ctx, job, dir);
+        signal.throwIfAborted();
+        job = apply(job, { type: 'downloaded' }, { inputPath });
+        void status.update(job);
+      }
+      if (job.state === 'processing') {
+        const outcome = await processInput(ctx, job, dir);
+        signal.throwIfAborted();
+        job = apply(job, { type: 'processed' }, { outcome });
+        void status.update(job);
+      }
+      if (job.state === 'uploading') {
+        const result = await uploadResult(ctx, job);
+        // No abort check here: the reply is out, so the job is done even if Cancel came just now.
+        const current = getJob(db, jobId) ?? job;
+        job = isTerminal(current.state) ? current : apply(current, { type: 'uploaded' }, result === null ? {} : { result });
+      }
+      await finish(job);
+    } catch (error) {
+      if (signal.reason instanceof RunnerStopping) return;
+      const current = getJob(db, jobId);
+      if (!current) return;
+      if (isTerminal(current.state)) {
+        await finish(current);
+        return;
+      }
+      const cause: unknown = signal.aborted && isJobError(signal.reason) ? signal.reason : error;
+      const failed = apply(current, failEventFrom(cause));
+      log.warn('job failed', { jobId, reason: failed.failure?.reason, message: failed.failure?.message });
+      await finish(failed);
+    } finally {
+      cancelTimer();
+    }
+  }
+
+  async function reply(input: SubmitInput, text: string, randomId: bigint): Promise<void> {
+    await botPort.sendText(input.chat, text, { replyTo: input.sourceMessageId, randomId });
+  }
+
+  async function submit(input: SubmitInput): Promise<SubmitResult> {
+    const sched = requireScheduler();
+    const existing = jobByOrigin(db, input.originKey);
+    if (existing) {
+      // Handled again after a crash: the job exists; only the status message may be missing.
+      if (existing.state === 'queued') await status.send(existing, 0);
+      return { kind: 'accepted', jobId: existing.id, created: false };
+    }
+    const inputKey = inputKeyOf(input.source);
+    const reusable = findReusable(db, inputKey, input.request.action, input.request.option);
+    if (reusable && (await sendStoredResult({ botPort, files, log }, input, reusable))) return { kind: 'reused' };
+
+    const refusal: Refusal | null =
+      (await refusalOf(input, { jobs: config.jobs, freeDiskBytes: () => deps.freeDiskBytes(config.paths.temp) })) ??
+      queueRefusal(sched.userLoad(input.userId), config.jobs.perUserQueued);
+    if (refusal) {
+      const texts = textsFor(input.lang);
+      const text = texts.refused(texts.reasons[refusal.reason]);
+      await reply(input, text, JOB_MESSAGES.refusal(input.originKey));
+      log.info('job refused', { userId: input.userId, reason: refusal.reason, detail: refusal.detail });
+      return { kind: 'refused', reason: refusal.reason, text };
+    }
+
+    const { job, created } = createJob(
+      db,
+      { ...input, id: (deps.newId ?? newJobId)(), inputKey, maxAttempts: DEFAULT_MAX_ATTEMPTS },
+      now(),
+    );
+    // The same update submitted twice at once: the first call owns the job.
+    if (!created) return { kind: 'accepted', jobId: job.id, created: false };
+    const enqueued = sched.enqueue({ jobId: job.id, userId: job.userId });
+    // The queue was checked just above, with no await since: enqueue cannot refuse here.
+    if (!enqueued.accepted) throw new Error(enqueued.message);
+    await status.send(job, enqueued.position);
+    pump();
+    return { kind: 'accepted', jobId: job.id, created };
+  }
+
+  /** Common checks of Cancel and Retry: the job exists and belongs to the presser. */
+  function ownedJob(jobId: string, userId: string): { job: JobRecord } | { answer: ButtonAnswer } {
+    const job = getJob(db, jobId);
+    if (!job) return { answer: { ok: false, text: textsFor(undefined).noSuchJob } };
+    if (job.userId !== userId) return { answer: { ok: false, text: textsFor(job.lang).notYourJob } };
+    return { job };
+  }
+
+  async function cancel(jobId: string, userId: string): Promise<ButtonAnswer> {
+    const owned = ownedJob(jobId, userId);
+    if ('answer' in owned) return owned.answer;
+    const texts = textsFor(owned.job.lang);
+    if (isTerminal(owned.job.state)) return { ok: false, text: texts.alreadyEnded };
+    const cancelled = apply(owned.job, { type: 'cancel' });
+    const run = running.get(jobId);
+    if (run) {
+      // The state is already 'cancelled' in the database; the run sees the abort and finishes it.
+      run.controller.abort(new JobCancelled(`Job ${jobId} was cancelled by its user.`));
+      await run.done;
+    } else {
+      scheduler?.removeQueued(jobId);
+      await finish(cancelled);
+    }
+    return { ok: true, text: texts.cancelling };
+  }
+
+  async function retry(jobId: string, userId: string): Promise<ButtonAnswer> {
+    const sched = requireScheduler();
+    const owned = ownedJob(jobId, userId);
+    if ('answer' in owned) return owned.answer;
+    const texts = textsFor(owned.job.lang);
+    if (queueRefusal(sched.userLoad(userId), config.jobs.perUserQueued)) return { ok: false, text: texts.reasons.QUEUE_FULL };
+    const next = transition(owned.job, { type: 'retry' });
+    if (isInvalidTransition(next)) return { ok: false, text: owned.job.state === 'failed' ? texts.cannotRetry : texts.alreadyEnded };
+    const queued = saveTransition(db, next, now(), { notBefore: null });
+    const enqueued = sched.enqueue({ jobId, userId });
+    if (!enqueued.accepted) throw new Error(enqueued.message);
+    await status.update(queued, { force: true });
+    pump();
+    return { ok: true, text: texts.retrying };
+  }
+
+  async function refreshStatuses(): Promise<void> {
+    const updates: Promise<void>[] = [];
+    for (const jobId of running.keys()) {
+      const job = getJob(db, jobId);
+      if (job && ACTIVE_STATES.includes(job.state)) updates.push(status.update(job));
+    }
+    await Promise.all(updates);
+  }
+
+  function scheduleRefresh(): void {
+    stopRefresh = startTimer(config.jobs.progressIntervalMs, () => {
+      void refreshStatuses().finally(() => {
+        if (stopRefresh) scheduleRefresh();
+      });
+    });
+  }
+
+  async function start(): Promise<void> {
+    if (scheduler) return;
+    const unfinished = jobsInStates(db, ['queued', ...ACTIVE_STATES]).map((job) => apply(job, { type: 'resumeAfterCrash' }));
+    scheduler = FairScheduler.fromRows(
+      unfinished.map((job) => ({ jobId: job.id, userId: job.userId, state: job.state, createdAt: job.createdAt, notBefore: job.notBefore ?? 0 })),
+      // Only the scheduler's own limits: it checks every key it is given.
+      { poolSize: config.jobs.poolSize, perUserInFlight: config.jobs.perUserInFlight, perUserQueued: config.jobs.perUserQueued },
+    );
+    const swept = await sweepJobDirs(config.paths.temp, new Set(unfinished.map((job) => job.id)));
+    if (swept.length > 0) log.info('swept leftover job directories', { count: swept.length });
+    const resumed = unfinished.filter((job) => job.state !== 'queued');
+    for (const job of resumed) launch(job.id);
+    if (unfinished.length > 0) log.info('resuming unfinished jobs', { running: resumed.length, queued: unfinished.length - resumed.length });
+    pump();
+    if (deps.refreshTimer ?? true) scheduleRefresh();
+  }
+
+  async function stop(): Promise<void> {
+    stopRefresh?.();
+    stopRefresh = null;
+    scheduler = null;
+    const runs = [...running.values()];
+    for (const run of runs) run.controller.abort(new RunnerStopping('Courier is stopping; the job resumes at the next start.'));
+    await Promise.all(runs.map((run) => run.done));
+    await status.settled();
+  }
+
+  async function idle(): Promise<void> {
+    while (running.size > 0) await Promise.all([...running.values()].map((run) => run.done));
+    await status.settled();
+  }
+
+  return { start, stop, submit, cancel, retry, refreshStatuses, idle };
+}

@@ -1,0 +1,103 @@
+/** What the job runner is built from (createJobRunner's dependencies) and what it answers. */
+import type { Database } from '../../storage/index.js';
+import type { JobRequest, JobSource, MediaPool, TelegramFiles } from '../../domain/mediaPorts.js';
+import type { ReasonCode } from '../stateMachine.js';
+
+/*
+ * The bot's plain-data types come from its port contract (types only: src/jobs runs no bot code);
+ * the part of BotPort the runner uses is declared here, and the bot's BotPort fits it as it is.
+ */
+import type { ChatRef, SentMessage } from '../../domain/incoming.js';
+export type { ChatRef, SentMessage };
+
+/** A callback button (Cancel, Retry). */
+export interface JobButton {
+  text: string;
+  data: string;
+}
+
+/** What the runner says through the bot: the status message and text results. */
+export interface JobMessenger {
+  sendText(chat: ChatRef, text: string, opts: { replyTo?: number; randomId: bigint; buttons?: JobButton[][] }): Promise<SentMessage>;
+  editText(chat: ChatRef, messageId: number, text: string, opts?: { buttons?: JobButton[][] }): Promise<void>;
+}
+
+export interface RunnerLogger {
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+/** The settings the runner reads (a subset of Config: jobs.*, links.*, paths.temp). */
+export interface RunnerConfig {
+  jobs: {
+    poolSize: number;
+    perUserInFlight: number;
+    perUserQueued: number;
+    maxFileBytes: number;
+    maxDurationSeconds: number;
+    minFreeDiskBytes: number;
+    jobTimeoutSeconds: number;
+    progressIntervalMs: number;
+  };
+  links: { allowLoopback: boolean; timeoutMs: number; maxRedirects: number; maxBytes: number };
+  paths: { temp: string };
+}
+
+/** A timer the runner can cancel; injected so tests drive time without sleeping. */
+export type StartTimer = (ms: number, fn: () => void) => () => void;
+
+export interface JobRunnerDeps {
+  /** The main thread's connection. */
+  db: Database;
+  /** The bot's BotPort. */
+  botPort: JobMessenger;
+  files: TelegramFiles;
+  pool: MediaPool;
+  clock: { now(): number };
+  /** Free bytes on the file system holding `dir`. */
+  freeDiskBytes(dir: string): Promise<number>;
+  config: RunnerConfig;
+  log: RunnerLogger;
+  /** Default: setTimeout. Used for the per-job wall-clock limit and the status refresh. */
+  startTimer?: StartTimer;
+  /** Default: newJobId (random); tests fix ids. */
+  newId?: () => string;
+  /** Default true: refresh status messages every progressIntervalMs; tests call refreshStatuses(). */
+  refreshTimer?: boolean;
+}
+
+export interface SubmitInput {
+  /** The update that asked for the job (e.g. "cbq:<queryId>"); creation is exactly-once per key. */
+  originKey: string;
+  userId: string;
+  chat: ChatRef;
+  /** The user's media (or link) message; the status and the result reply to it. */
+  sourceMessageId: number;
+  source: JobSource;
+  request: JobRequest;
+  lang: string;
+}
+
+export type SubmitResult =
+  | { kind: 'accepted'; jobId: string; /** false when the origin key had already created this job */ created: boolean }
+  | { kind: 'reused' }
+  | { kind: 'refused'; reason: Extract<ReasonCode, 'QUEUE_FULL' | 'FILE_TOO_BIG' | 'DURATION_TOO_LONG' | 'DISK_FULL'>; text: string };
+
+/** The answer to a Cancel or Retry press, with a text for answerCallback. */
+export interface ButtonAnswer {
+  ok: boolean;
+  text: string;
+}
+
+export interface JobRunner {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  submit(input: SubmitInput): Promise<SubmitResult>;
+  cancel(jobId: string, userId: string): Promise<ButtonAnswer>;
+  retry(jobId: string, userId: string): Promise<ButtonAnswer>;
+  /** Edits the status messages of running jobs whose percent changed (throttled). */
+  refreshStatuses(): Promise<void>;
+  /** Resolves when no job is running or waiting (tests; graceful shutdown). */
+  idle(): Promise<void>;
+}

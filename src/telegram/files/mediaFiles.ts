@@ -1,0 +1,185 @@
+/**
+ * TelegramFiles (src/jobs/ports.ts) over GramJS: a job's downloads and uploads over MTProto.
+ *
+ * Downloads go through src/transfer/download.ts with a GramJS chunk fetcher (downloadInvoker.ts):
+ * 1 MiB upload.getFile chunks in a window of parallel requests, asked of the file's own DC (the
+ * MediaRef's dcId; FILE_MIGRATE_X moves the fetcher if that was wrong), resumable through a chunk
+ * journal beside the destination (mediaChunkJournal.ts). FILE_REFERENCE_EXPIRED ends the download
+ * with FileReferenceExpiredError.
+ *
+ * Uploads go through src/transfer/upload.ts with a GramJS part sender (uploadInvoker.ts):
+ * saveBigFilePart above 10 MB, a sliding window of parts, FLOOD_WAIT pausing the whole window, each
+ * confirmed part handed to the job's UploadResume so a restart sends only the missing ones. Then
+ * messages.sendMedia with the file's attributes and thumbnail (mediaMessage.ts), carrying the job's
+ * random_id: a repeat after a crash is answered RANDOM_ID_DUPLICATE, which means delivered.
+ *
+ * Telegram forgets uploaded parts after a while (core.telegram.org/api/files: parts are kept for
+ * "some time"); when sendMedia says FILE_PART_X_MISSING for a resumed upload, the file is uploaded
+ * once more under a fresh file id.
+ */
+import { Api, type TelegramClient } from 'telegram';
+import { RPCError } from 'telegram/errors/index.js';
+import { returnBigInt } from 'telegram/Helpers.js';
+import type { ChatRef, MediaRef, SentMessage } from '../../domain/incoming.js';
+import type { ResultFile, SentFile, StoredMedia, TelegramFiles, TransferProgress, UploadResume } from '../../domain/mediaPorts.js';
+import { DOWNLOAD_CHUNK_SIZE, downloadFile } from '../../transfer/download.js';
+import { TransferCancelledError } from '../../transfer/transferErrors.js';
+import { uploadFile, type UploadedFile } from '../../transfer/upload.js';
+import { resolveInputPeer, rpcErrorCode, sentMessageId, withFloodWait } from '../outbox/gramBotPort.js';
+import { systemClock } from '../../transfer/runParts.js';
+import { gramChunkFetcher } from './downloadInvoker.js';
+import { openChunkJournal } from './mediaChunkJournal.js';
+import { FileReferenceExpiredError, MediaSendError } from './mediaErrors.js';
+import { inputLocationOf, sentMessageOf, storedInputMediaOf, storedMediaOfMessage, uploadedMediaOf } from './mediaMessage.js';
+import { gramUploadSender, toGramInputFile } from './uploadInvoker.js';
+
+/** Parts in flight per upload: enough to keep several connections busy; 16 x 512 KiB of buffers. */
+export const DEFAULT_UPLOAD_WINDOW = 16;
+/** Media connections per upload (each its own TCP stream, so one slow ack does not stall the rest). */
+export const DEFAULT_UPLOAD_CONNECTIONS = 4;
+
+export interface TelegramFilesOptions {
+  /** Upload parts in flight at once. Default DEFAULT_UPLOAD_WINDOW. */
+  uploadWindow?: number;
+  /** Connections to the DC carrying upload parts. Default DEFAULT_UPLOAD_CONNECTIONS. */
+  uploadConnections?: number;
+  /** Download chunks in flight at once. Default 4. */
+  downloadWindow?: number;
+  /** Minimum ms between progress reports. Default 1000. */
+  progressIntervalMs?: number;
+  /** A FLOOD_WAIT on sendMedia longer than this fails the send. Default 60. */
+  maxFloodWaitSeconds?: number;
+  /** Receives the Updates of each sendMedia (their pts), as the bot port's sends do. */
+  onUpdates?: (updates: Api.TypeUpdates) => void;
+  /** For tests: how to wait out a FLOOD_WAIT on sendMedia. */
+  sleep?(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** The first error in a cause chain that is an instance of `type`. */
+function causeOf<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
+  for (let e = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof type) return e;
+  }
+  return undefined;
+}
+
+export function createTelegramFiles(client: TelegramClient, options: TelegramFilesOptions = {}): TelegramFiles {
+  const sleep = options.sleep ?? systemClock.sleep;
+  const maxFloodWait = options.maxFloodWaitSeconds ?? 60;
+
+  /** Sends messages.sendMedia, waiting out FLOOD_WAITs GramJS did not sleep itself; the same random_id makes a repeat safe. */
+  async function sendMedia(chat: ChatRef, media: Api.TypeInputMedia, opts: { replyTo?: number; randomId: bigint; caption?: string; signal?: AbortSignal }): Promise<Api.TypeUpdates> {
+    const peer = await resolveInputPeer(client, chat);
+    const request = () =>
+      new Api.messages.SendMedia({
+        peer,
+        media,
+        message: opts.caption ?? '',
+        randomId: returnBigInt(opts.randomId),
+        ...(opts.replyTo !== undefined ? { replyTo: new Api.InputReplyToMessage({ replyToMsgId: opts.replyTo }) } : {}),
+      });
+    const result = await withFloodWait(
+      () => {
+        if (opts.signal?.aborted) throw new TransferCancelledError('sending the file');
+        return client.invoke(request());
+      },
+      { maxWaitSeconds: maxFloodWait, sleep, ...(opts.signal ? { signal: opts.signal } : {}) },
+    );
+    // The answer carries the pts the send used: the update engine must see it, or the next
+    // pushed update looks like a gap and costs a getDifference.
+    options.onUpdates?.(result);
+    return result;
+  }
+
+  /** A failed send: RANDOM_ID_DUPLICATE means an earlier attempt was delivered (true); a 400 becomes MediaSendError. */
+  function duplicateOrThrow(error: unknown, fileName: string): true {
+    const code = rpcErrorCode(error);
+    if (code === 'RANDOM_ID_DUPLICATE') return true;
+    if (error instanceof RPCError && error.code === 400 && code) throw new MediaSendError(fileName, code, error);
+    throw error;
+  }
+
+  async function uploadWithResume(file: ResultFile, resume: UploadResume, signal: AbortSignal, onProgress?: (p: TransferProgress) => void, fresh = false): Promise<{ main: UploadedFile; thumb?: UploadedFile }> {
+    const sender = await gramUploadSender(client, { connections: options.uploadConnections ?? DEFAULT_UPLOAD_CONNECTIONS });
+    try {
+      const resumeFrom = !fresh && resume.fileId !== undefined ? { fileId: resume.fileId, confirmedParts: resume.confirmedParts ?? [] } : {};
+      const main = await uploadFile({
+        sendPart: sender.sendPart,
+        filePath: file.path,
+        name: file.fileName,
+        ...resumeFrom,
+        onPartConfirmed: (event) => resume.onPartConfirmed(event),
+        ...(onProgress ? { onProgress: (p) => onProgress({ doneBytes: p.confirmedBytes, totalBytes: p.totalBytes }) } : {}),
+        windowSize: options.uploadWindow ?? DEFAULT_UPLOAD_WINDOW,
+        ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+        signal,
+      });
+      // The thumbnail is small (one saveFilePart) and cheap to send again, so it is not journalled.
+      const thumb = file.thumbPath && file.sendAs !== 'photo' ? await uploadFile({ sendPart: sender.sendPart, filePath: file.thumbPath, name: 'thumb.jpg', signal }) : undefined;
+      return thumb ? { main, thumb } : { main };
+    } finally {
+      await sender.close();
+    }
+  }
+
+  return {
+    async download(media: MediaRef, destination: string, opts: { signal: AbortSignal; onProgress?(progress: TransferProgress): void }): Promise<void> {
+      const what = media.fileName ? `"${media.fileName}"` : `this ${media.kind}`;
+      const fetcher = gramChunkFetcher(client, inputLocationOf(media.location), media.location.dcId, what);
+      const journal = await openChunkJournal(destination, media.sizeBytes, DOWNLOAD_CHUNK_SIZE);
+      try {
+        await downloadFile({
+          fetchChunk: fetcher.fetchChunk,
+          destPath: destination,
+          size: media.sizeBytes,
+          completedChunks: journal.completed,
+          onChunkCompleted: (chunk) => journal.record(chunk),
+          ...(opts.onProgress ? { onProgress: (p) => opts.onProgress!({ doneBytes: p.completedBytes, totalBytes: p.totalBytes }) } : {}),
+          ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+          windowSize: options.downloadWindow ?? 4,
+          signal: opts.signal,
+        });
+      } catch (error) {
+        throw causeOf(error, FileReferenceExpiredError) ?? error;
+      }
+      await journal.finish();
+    },
+
+    async sendFile(chat, file, opts): Promise<SentFile> {
+      let uploaded = await uploadWithResume(file, opts.resume, opts.signal, opts.onProgress);
+      const send = () => sendMedia(chat, uploadedMediaOf(file, toGramInputFile(uploaded.main), uploaded.thumb && toGramInputFile(uploaded.thumb)), { ...opts });
+      let result: Api.TypeUpdates;
+      try {
+        try {
+          result = await send();
+        } catch (error) {
+          // Parts of a resumed upload expired on Telegram's side: upload everything again, once.
+          if (!/^FILE_PART_\d+_MISSING$/.test(rpcErrorCode(error) ?? '') || opts.resume.fileId === undefined) throw error;
+          uploaded = await uploadWithResume(file, opts.resume, opts.signal, opts.onProgress, true);
+          result = await send();
+        }
+      } catch (error) {
+        duplicateOrThrow(error, file.fileName);
+        return { messageId: null, duplicate: true, stored: null };
+      }
+      const message = sentMessageOf(result);
+      return {
+        messageId: sentMessageId(result, opts.randomId),
+        duplicate: false,
+        stored: message ? storedMediaOfMessage(message) : null,
+      };
+    },
+
+    async sendStored(chat: ChatRef, stored: StoredMedia, file: Omit<ResultFile, 'path' | 'thumbPath'>, opts: { replyTo?: number; randomId: bigint; caption?: string }): Promise<SentMessage> {
+      try {
+        const result = await sendMedia(chat, storedInputMediaOf(stored), opts);
+        return { messageId: sentMessageId(result, opts.randomId), duplicate: false };
+      } catch (error) {
+        duplicateOrThrow(error, file.fileName);
+        return { messageId: null, duplicate: true };
+      }
+    },
+  };
+}
+
+export { FileReferenceExpiredError, MediaSendError };

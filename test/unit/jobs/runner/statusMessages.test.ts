@@ -1,0 +1,38 @@
+import { expect } from 'chai';
+import { decodeJobCallback } from '../../../../src/jobs/jobCallbacks.js';
+import { jobLang, jobTexts, textsFor } from '../../../../src/texts/jobTexts.js';
+import { REASON_CODES, type JobState } from '../../../../src/jobs/stateMachine.js';
+import { statusButtons, statusText } from '../../../../src/jobs/runner/statusMessages.js';
+
+const base = { id: 'j1', progress: 42.7, failure: null, attempts: 1, maxAttempts: 3 };
+
+describe('job status texts', () => {
+  it('shows the phase and the whole percent while running, with Cancel', () => {
+    const texts = textsFor('en');
+    for (const [state, label] of [['downloading', 'Downloading'], ['processing', 'Processing'], ['uploading', 'Uploading']] as const) {
+      expect(statusText(texts, { ...base, state })).to.equal(`${label}… 42%`);
+      const [[button]] = statusButtons(texts, { ...base, state }) as [[{ text: string; data: string }]];
+      expect(decodeJobCallback(button.data)).to.deep.equal({ op: 'cancel', jobId: 'j1' });
+    }
+  });
+
+  it('offers Retry only for a retryable failure with attempts left', () => {
+    const texts = textsFor('fa');
+    const failed = { ...base, state: 'failed' as JobState, failure: { reason: 'TIMEOUT' as const, retryable: true, message: '' } };
+    expect(statusText(texts, failed)).to.equal(`ناموفق بود. ${texts.reasons.TIMEOUT}`);
+    expect(statusButtons(texts, failed)[0]?.[0]?.text).to.equal('تلاش دوباره');
+    expect(statusButtons(texts, { ...failed, attempts: 3 })).to.deep.equal([]);
+    expect(statusButtons(texts, { ...failed, failure: { ...failed.failure, retryable: false } })).to.deep.equal([]);
+    expect(statusButtons(texts, { ...base, state: 'done' })).to.deep.equal([]);
+  });
+
+  it('has a plain-words reason for every code in every language, and falls back to English', () => {
+    for (const lang of ['en', 'fa', 'ru'] as const) {
+      for (const code of REASON_CODES) expect(jobTexts[lang].reasons[code], `${lang} ${code}`).to.be.a('string').and.not.equal('');
+    }
+    expect(jobLang('ru-RU')).to.equal('ru');
+    expect(jobLang('FA')).to.equal('fa');
+    expect(jobLang('de')).to.equal('en');
+    expect(jobLang(undefined)).to.equal('en');
+  });
+});
