@@ -11,6 +11,7 @@
  * taken before the queues are drained (up to shutdown.graceMs), and anything unfinished simply
  * stays pending in the inbox for the next start.
  */
+import { filename as mediaWorkerFile } from '../workers/media.js';
 import type { Database } from './storage/index.js';
 import { buildBotRouter } from './bot/commands.js';
 import { createInboxDrain } from './inbox/drain.js';
@@ -125,7 +126,7 @@ export async function startCourier(config: CourierConfig, options: StartOptions 
     const db = deps.openDatabase(config.database.file);
     undo.push(() => void db.close());
     const [ffmpeg, ffprobe] = await Promise.all([locateFfmpeg(config.media.ffmpegPath), locateFfprobe(config.media.ffprobePath)]);
-    const pool = deps.createPool({ databaseFile: config.database.file, ffmpegPath: ffmpeg.path, ffprobePath: ffprobe.path, threads: config.jobs.poolSize });
+    const pool = deps.createPool({ workerFile: mediaWorkerFile, databaseFile: config.database.file, ffmpegPath: ffmpeg.path, ffprobePath: ffprobe.path, threads: config.jobs.poolSize });
     undo.push(() => pool.close());
     log.info(`media tools: ${ffmpeg.version} (${ffmpeg.source}); ${config.jobs.poolSize} worker thread(s)`);
     const link = await deps.connect({ target, session, saveSession: (s) => saveSession(target.sessionFile, s) });

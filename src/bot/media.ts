@@ -12,12 +12,13 @@
 import { createHash } from 'node:crypto';
 import { actionLabel, actionsFor, CallbackDataError, decodeCallback, encodeCallback, estimateCompressedBytes, type ActionInput } from '../jobs/actions.js';
 import { decodeJobCallback, JOB_CALLBACK_PREFIX, JobCallbackError } from '../jobs/jobCallbacks.js';
-import type { JobSource } from '../domain/mediaPorts.js';
+import type { JobSource } from '../domain/jobSource.js';
 import type { JobRunner } from '../jobs/runner/runnerTypes.js';
 import { formatBytes } from '../media/processInfo.js';
 import type { Database } from '../storage/index.js';
 import { findOffer, saveOffer } from '../storage/jobRepository.js';
-import type { Button, MediaRef } from '../domain/incoming.js';
+import type { Button } from '../domain/botPort.js';
+import type { MediaRef } from '../domain/media.js';
 import type { Router } from './router.js';
 
 export interface MediaFlowDeps {

@@ -9,12 +9,11 @@
  * - a callback query is always answered: if no handler did, the router answers it empty, so a
  *   user's button never spins until Telegram gives up.
  */
-import { jobRandomId } from '../jobs/jobIdentity.js';
-import type { BotPort, Button, Incoming, SentMessage } from '../domain/incoming.js';
+import { replyRandomId } from '../domain/randomId.js';
+import type { BotPort, Button, SentMessage } from '../domain/botPort.js';
+import type { Incoming } from '../domain/incoming.js';
 import { langFor, texts, type Lang, type Texts } from '../texts/botTexts.js';
 
-/** First 8 bytes of SHA-256("<updateKey>#<ordinal>") as a signed 64-bit integer (TL `long`); one scheme for replies and jobs. */
-export const replyRandomId: (updateKey: string, ordinal: number) => bigint = jobRandomId;
 
 export interface BotContext {
   readonly incoming: Incoming;

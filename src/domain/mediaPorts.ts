@@ -4,11 +4,11 @@
  * (links, ffprobe/ffmpeg, hashing: src/jobs/pool.ts + workers/media.ts). Plain data only, so the
  * runner is tested against fakes and the pool's tasks cross the thread boundary by structured clone.
  */
-import type { ChatRef, MediaRef, SentMessage } from './incoming.js';
-import type { MediaAction } from '../jobs/actions.js';
+import type { ChatRef } from './chat.js';
+import type { MediaRef } from './media.js';
+import type { SentMessage } from './botPort.js';
+import type { MediaAction } from './mediaAction.js';
 
-/** Where a job's input comes from. */
-export type JobSource = { kind: 'telegram'; media: MediaRef } | { kind: 'link'; url: string };
 
 /** What the user asked for: an action and its option ("720p", "gif", "mp3", a thumbnail second...). */
 export interface JobRequest {

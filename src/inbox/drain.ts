@@ -11,16 +11,21 @@
 import type { Database } from '../storage/index.js';
 import { logger } from '../log/logger.js';
 import { markDone, nextPending, recordAttempt, type InboxRow } from '../storage/inboxRepository.js';
-import { incomingSchema } from '../domain/incomingSchema.js';
-import type { BotPort, Incoming } from '../domain/incoming.js';
-import { replyRandomId, type Router } from '../bot/router.js';
+import type { BotPort } from '../domain/botPort.js';
+import { incomingSchema, type Incoming } from '../domain/incoming.js';
+import { replyRandomId } from '../domain/randomId.js';
 import { langFor, texts } from '../texts/botTexts.js';
 
 const log = logger('inbox');
 
+/** What answers an update: the bot's router (src/bot/router.ts), wired in by the composition root. */
+export interface UpdateHandler {
+  handle(incoming: Incoming, port: BotPort): Promise<void>;
+}
+
 export interface InboxDrainOptions {
   db: Database;
-  router: Router;
+  router: UpdateHandler;
   port: BotPort;
   now?: () => number;
   delayedNoteSeconds: number;

@@ -11,10 +11,9 @@
  */
 
 import { z } from 'zod';
+import { MEDIA_ACTIONS, type MediaAction } from '../domain/mediaAction.js';
 import { COMPRESS_PRESETS, GIF_MAX_SECONDS, type CompressPreset } from '../media/commands.js';
 
-export const MEDIA_ACTIONS = ['info', 'extractAudio', 'compress', 'convert', 'thumbnail', 'sendAsFile'] as const;
-export type MediaAction = (typeof MEDIA_ACTIONS)[number];
 
 /** English labels, and the text keys the fa/ru translations will use (src/bot/texts). */
 export const ACTION_LABELS: Record<MediaAction, { key: string; en: string }> = {

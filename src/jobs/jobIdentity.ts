@@ -5,10 +5,11 @@
  *
  * Everything sent on a job's behalf carries a random_id derived from the job (not a fresh random
  * number): a message sent again after a crash reuses the id of the first attempt and Telegram
- * drops the copy (RANDOM_ID_DUPLICATE). The bot's replyRandomId (src/bot/router.ts) is this function.
+ * drops the copy (RANDOM_ID_DUPLICATE). The derivation is src/domain/randomId.ts, shared with the bot's replies.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { JobSource } from '../domain/mediaPorts.js';
+import { derivedRandomId } from '../domain/randomId.js';
+import type { JobSource } from '../domain/jobSource.js';
 
 /** 12 URL-safe characters: short enough for callback data, random enough to never collide. */
 export function newJobId(): string {
@@ -25,17 +26,13 @@ export function inputKeyOf(source: JobSource): string {
   return source.kind === 'telegram' ? `tg:${source.media.location.type}:${source.media.location.id}` : `url:${source.url}`;
 }
 
-/** A deterministic 64-bit random_id for the `ordinal`-th message sent under `key`. */
-export function jobRandomId(key: string, ordinal: number): bigint {
-  return createHash('sha256').update(`${key}#${ordinal}`).digest().readBigInt64BE(0);
-}
 
 /** The random_ids a job uses; fixed per job so every resend is deduplicated. */
 export const JOB_MESSAGES = {
-  status: (jobId: string) => jobRandomId(`job:${jobId}`, 0),
-  result: (jobId: string) => jobRandomId(`job:${jobId}`, 1),
-  refusal: (originKey: string) => jobRandomId(`job-refusal:${originKey}`, 0),
-  reuse: (originKey: string) => jobRandomId(`job-reuse:${originKey}`, 0),
+  status: (jobId: string) => derivedRandomId(`job:${jobId}`, 0),
+  result: (jobId: string) => derivedRandomId(`job:${jobId}`, 1),
+  refusal: (originKey: string) => derivedRandomId(`job-refusal:${originKey}`, 0),
+  reuse: (originKey: string) => derivedRandomId(`job-reuse:${originKey}`, 0),
 } as const;
 
 /**

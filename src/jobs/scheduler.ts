@@ -13,7 +13,7 @@
  *   the long queues of heavy users.
  */
 
-import type { JobState } from './stateMachine.js';
+import type { JobState } from '../domain/job.js';
 
 export interface SchedulerLimits {
   /** Total jobs running at once (the worker pool's size). */

@@ -16,81 +16,11 @@
  * Telegram already confirmed. Terminal jobs are left as they are, so the boot code can apply the
  * event to every row it reads without filtering.
  *
- * `JobError` lives here too: the one error type a job fails with, carrying a reason code the bot
- * translates for users (texts in en, fa, ru keyed by the code).
+ * The job record itself (Job, JobState) and JobError live in src/domain/: storage and the worker
+ * threads read them too.
  */
-
-export const JOB_STATES = ['queued', 'downloading', 'processing', 'uploading', 'done', 'failed', 'cancelled'] as const;
-export type JobState = (typeof JOB_STATES)[number];
-
-export const TERMINAL_STATES: readonly JobState[] = ['done', 'failed', 'cancelled'];
-export const ACTIVE_STATES: readonly JobState[] = ['downloading', 'processing', 'uploading'];
-
-/** Reason codes users see (translated); keep them stable, they are stored in the database. */
-export const REASON_CODES = [
-  'FILE_TOO_BIG',
-  'DURATION_TOO_LONG',
-  'UNSUPPORTED_MEDIA',
-  'CORRUPT_MEDIA',
-  'LINK_REFUSED',
-  'LINK_UNREACHABLE',
-  'DISK_FULL',
-  'QUEUE_FULL',
-  'TIMEOUT',
-  'CANCELLED',
-  'INTERNAL',
-] as const;
-export type ReasonCode = (typeof REASON_CODES)[number];
-
-/** Reasons that a later attempt may get past without the user changing anything. */
-const RETRYABLE_BY_DEFAULT: ReadonlySet<ReasonCode> = new Set(['LINK_UNREACHABLE', 'DISK_FULL', 'TIMEOUT', 'INTERNAL']);
-
-export function isReasonCode(value: unknown): value is ReasonCode {
-  return typeof value === 'string' && (REASON_CODES as readonly string[]).includes(value);
-}
-
-/**
- * The error a job fails with. `reason` is what users see (translated); `message` is for the
- * operator's log and says what happened and what to do.
- */
-export class JobError extends Error {
-  override readonly name = 'JobError';
-  readonly reason: ReasonCode;
-  readonly retryable: boolean;
-
-  constructor(reason: ReasonCode, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.reason = reason;
-    this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(reason);
-  }
-}
-
-export function isJobError(error: unknown): error is JobError {
-  return error instanceof JobError;
-}
-
-/** What the worker should do when a job is picked up again after a crash. */
-export type ResumeHint = 'continue-download' | 'rerun-processing' | 'resume-upload';
-
-export interface JobFailure {
-  reason: ReasonCode;
-  retryable: boolean;
-  message: string;
-}
-
-export interface Job {
-  id: string;
-  userId: string;
-  state: JobState;
-  /** Percent (0..100) of the current stage; reset to 0 when a stage begins. */
-  progress: number;
-  /** How many times the job was started (the first start counts). */
-  attempts: number;
-  /** `retry` is refused once `attempts` reaches this. */
-  maxAttempts: number;
-  failure: JobFailure | null;
-  resume: ResumeHint | null;
-}
+import { JobError, type JobFailure, type ReasonCode } from '../domain/jobError.js';
+import { ACTIVE_STATES, TERMINAL_STATES, type Job, type JobState, type ResumeHint } from '../domain/job.js';
 
 export type JobEvent =
   | { type: 'start' }

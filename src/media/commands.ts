@@ -10,7 +10,7 @@
  */
 
 import { spawn } from 'node:child_process';
-import { JobError } from '../jobs/stateMachine.js';
+import { JobError } from '../domain/jobError.js';
 import { FfmpegProgressParser, type FfmpegProgress } from './progress.js';
 
 export type CompressPreset = '720p' | '480p';

@@ -9,7 +9,7 @@
  */
 
 import { stat, unlink } from 'node:fs/promises';
-import { JobError } from '../jobs/stateMachine.js';
+import { JobError } from '../domain/jobError.js';
 import type { ResultFile } from '../domain/mediaPorts.js';
 import { runFfmpeg, thumbnailArgs } from './commands.js';
 import { resolveInJobDir, safeJobFileName } from './playlistSniff.js';

@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { JobError } from '../jobs/stateMachine.js';
+import { JobError } from '../domain/jobError.js';
 
 export type PlaylistKind = 'hls' | 'dash' | 'ffconcat' | 'sdp' | 'playlist' | 'text';
 

@@ -9,7 +9,7 @@
 
 import { execFile } from 'node:child_process';
 import { z } from 'zod';
-import { JobError } from '../jobs/stateMachine.js';
+import { JobError } from '../domain/jobError.js';
 
 export interface VideoSummary {
   codec: string;

@@ -16,7 +16,7 @@
 
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { JobError } from '../jobs/stateMachine.js';
+import { JobError } from '../domain/jobError.js';
 import type { ProcessOutcome, ProcessTask, ResultFile } from '../domain/mediaPorts.js';
 import {
   chooseAudioFormat,

@@ -3,8 +3,8 @@
  * offline, pts skipped), a row in catchup_log, and a message to each admin when Courier was
  * offline longer than updates.offlineAlertSeconds or updates were lost for good (differenceTooLong).
  */
-import type { BotPort } from '../domain/incoming.js';
-import { replyRandomId } from '../bot/router.js';
+import type { BotPort } from '../domain/botPort.js';
+import { replyRandomId } from '../domain/randomId.js';
 import { logger, errorMessage } from '../log/logger.js';
 
 const log = logger('catchup');

@@ -12,13 +12,15 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { z } from 'zod';
-import type { JobRequest, JobSource, ProcessOutcome, ResultFile, StoredMedia } from '../domain/mediaPorts.js';
-import { MEDIA_ACTIONS } from '../jobs/actions.js';
-import { JOB_STATES, REASON_CODES, type Job, type JobState } from '../jobs/stateMachine.js';
+import type { JobRequest, ProcessOutcome, ResultFile, StoredMedia } from '../domain/mediaPorts.js';
+import type { JobSource } from '../domain/jobSource.js';
+import { MEDIA_ACTIONS } from '../domain/mediaAction.js';
+import { JOB_STATES, type Job, type JobState } from '../domain/job.js';
+import { REASON_CODES } from '../domain/jobError.js';
 import { writeTransaction } from './writeTransaction.js';
 import { jobSourceSchema } from '../domain/jobSource.js';
 
-import type { ChatRef } from '../domain/incoming.js';
+import { chatRefSchema, type ChatRef } from '../domain/chat.js';
 
 /** What was sent to the user, kept so the same input + action can be answered again at once. */
 export type StoredResult =
@@ -85,7 +87,6 @@ export class JobRowError extends Error {
 
 // --- schemas of the JSON columns ---------------------------------------------------------------
 
-const chatSchema = z.object({ kind: z.enum(['user', 'chat', 'channel']), id: z.string(), accessHash: z.string().optional() });
 
 
 const failureSchema = z.object({ reason: z.enum(REASON_CODES), retryable: z.boolean(), message: z.string() });
@@ -177,7 +178,7 @@ function toJob(r: RawJob): JobRecord {
     failure: nullableJson(r.id, 'failure', r.failure, failureSchema),
     resume: resume.data,
     originKey: r.origin_key,
-    chat: parseJson('jobs', r.id, 'chat', r.chat, chatSchema),
+    chat: parseJson('jobs', r.id, 'chat', r.chat, chatRefSchema),
     sourceMessageId: r.source_message_id,
     source: parseJson('jobs', r.id, 'source', r.source, jobSourceSchema),
     inputKey: r.input_key,
@@ -358,7 +359,7 @@ export function findOffer(db: Database, id: string): MediaOffer | undefined {
   return {
     id: r.id,
     userId: r.user_id,
-    chat: parseJson('media_offers', r.id, 'chat', r.chat, chatSchema),
+    chat: parseJson('media_offers', r.id, 'chat', r.chat, chatRefSchema),
     sourceMessageId: r.source_message_id,
     source: parseJson('media_offers', r.id, 'source', r.source, jobSourceSchema),
     lang: r.lang,

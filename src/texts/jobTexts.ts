@@ -4,7 +4,7 @@
  * to button presses. Kept next to the runner (not in src/bot/texts.ts) because src/jobs does not
  * import src/bot; the bot passes the user's language code through and `jobLang` maps it here.
  */
-import type { ReasonCode } from '../jobs/stateMachine.js';
+import type { ReasonCode } from '../domain/jobError.js';
 
 export type JobLang = 'en' | 'fa' | 'ru';
 

@@ -20,7 +20,7 @@
 
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
-import { JobError } from '../jobs/stateMachine.js';
+import { JobError } from '../domain/jobError.js';
 
 export interface ResolvedAddress {
   address: string;

@@ -19,7 +19,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { JobError } from '../jobs/stateMachine.js';
+import { JobError } from '../domain/jobError.js';
 import { checkLink, parseLink, type CheckedTarget, type LinkGuardOptions } from './linkGuard.js';
 
 export interface SafeFetchOptions extends LinkGuardOptions {

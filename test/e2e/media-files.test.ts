@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api } from 'telegram';
-import type { ChatRef } from '../../src/domain/incoming.js';
+import type { ChatRef } from '../../src/domain/chat.js';
 import type { ResultFile, TelegramFiles } from '../../src/domain/mediaPorts.js';
 import { RpcError } from '../../src/emulator/contract.js';
 import { accountsOf } from '../../src/emulator/world/accountsSide/index.js';

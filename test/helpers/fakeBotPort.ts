@@ -1,5 +1,6 @@
 /** A BotPort that records what the bot says, for router and command tests. */
-import type { BotPort, Button, ChatRef, SendOptions, SentMessage } from '../../src/domain/incoming.js';
+import type { BotPort, Button, SendOptions, SentMessage } from '../../src/domain/botPort.js';
+import type { ChatRef } from '../../src/domain/chat.js';
 
 export interface RecordedSend {
   chat: ChatRef;

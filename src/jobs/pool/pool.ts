@@ -1,5 +1,6 @@
 /**
- * The MediaPool the job runner uses: a Piscina pool of worker threads running workers/media.ts.
+ * The MediaPool the job runner uses: a Piscina pool of worker threads running workers/media.ts
+ * (the tasks are tasks.ts; what crosses the thread boundary is protocol.ts).
  *
  * Each call hands the worker plain data plus one end of a MessageChannel. Cancelling a task
  * first asks the worker over that channel (it kills ffmpeg or stops the download, removes partial
@@ -13,19 +14,13 @@
 
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import {
-  DEFAULT_THROTTLE,
-  filename as workerFile,
-  fromWire,
-  type ControlMessage,
-  type ProgressThrottle,
-  type WorkerCall,
-  type WorkerReply,
-} from '../../../workers/media.js';
+import { DEFAULT_THROTTLE, fromWire, type ControlMessage, type ProgressThrottle, type WorkerCall, type WorkerReply } from './protocol.js';
 import type { FetchLinkResult, FetchLinkTask, MediaPool, PoolSettings, ProcessOutcome, ProcessTask } from '../../domain/mediaPorts.js';
-import { JobError } from '../stateMachine.js';
+import { JobError } from '../../domain/jobError.js';
 
 export interface MediaPoolOptions extends PoolSettings {
+  /** The worker module: workers/media.ts's `filename` (the composition root passes it, so jobs/ never imports workers/). */
+  workerFile: string;
   /** Worker threads: the most tasks that run at once (jobs.poolSize). */
   threads: number;
   /** How long a running task may take to stop after a cancel before its thread is terminated; default 10 s. */
@@ -46,7 +41,7 @@ export function createMediaPool(options: MediaPoolOptions): MediaPool {
   // `name` must be an export of the worker: Piscina preloads that handler when a thread starts,
   // and for a missing one falls back from require() to import(), which has no TypeScript loader
   // inside worker threads on Node 20 (tsx's --import hooks only reach require there).
-  const piscina = new Piscina({ filename: workerFile, name: 'process', minThreads: options.threads, maxThreads: options.threads, concurrentTasksPerWorker: 1 });
+  const piscina = new Piscina({ filename: options.workerFile, name: 'process', minThreads: options.threads, maxThreads: options.threads, concurrentTasksPerWorker: 1 });
 
   async function run<T, R>(name: 'fetchLink' | 'process' | 'hashFile', task: T, signal: AbortSignal): Promise<R> {
     if (signal.aborted) throw new JobError('CANCELLED', `The ${name} task was cancelled before it started.`);

@@ -15,7 +15,7 @@ import { addConfirmedPart, confirmedParts, setUploadFileId, type JobRecord, type
 import { inputDisplayName, JOB_MESSAGES, stableFilePart } from '../jobIdentity.js';
 import type { MediaPool, ProcessOutcome, TelegramFiles, TransferProgress } from '../../domain/mediaPorts.js';
 import type { JobMessenger, RunnerConfig } from './runnerTypes.js';
-import { JobError } from '../stateMachine.js';
+import { JobError } from '../../domain/jobError.js';
 
 export interface StageContext {
   db: Database;

@@ -37,17 +37,9 @@ import { queueRefusal, refusalOf, type Refusal } from './runnerRefusals.js';
 import { sendStoredResult } from './runnerReuse.js';
 import type { ButtonAnswer, JobRunner, JobRunnerDeps, StartTimer, SubmitInput, SubmitResult } from './runnerTypes.js';
 import { FairScheduler } from '../scheduler.js';
-import {
-  ACTIVE_STATES,
-  failEventFrom,
-  isInvalidTransition,
-  isJobError,
-  isTerminal,
-  JobError,
-  transition,
-  DEFAULT_MAX_ATTEMPTS,
-  type JobEvent,
-} from '../stateMachine.js';
+import { ACTIVE_STATES } from '../../domain/job.js';
+import { failEventFrom, isInvalidTransition, isTerminal, transition, DEFAULT_MAX_ATTEMPTS, type JobEvent } from '../stateMachine.js';
+import { isJobError, JobError } from '../../domain/jobError.js';
 import { StatusMessages } from './statusMessages.js';
 
 /** The abort reason of `stop()`: the job is interrupted, not ended. */

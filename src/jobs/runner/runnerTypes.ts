@@ -1,13 +1,15 @@
 /** What the job runner is built from (createJobRunner's dependencies) and what it answers. */
 import type { Database } from '../../storage/index.js';
-import type { JobRequest, JobSource, MediaPool, TelegramFiles } from '../../domain/mediaPorts.js';
-import type { ReasonCode } from '../stateMachine.js';
+import type { JobRequest, MediaPool, TelegramFiles } from '../../domain/mediaPorts.js';
+import type { JobSource } from '../../domain/jobSource.js';
+import type { ReasonCode } from '../../domain/jobError.js';
 
 /*
  * The bot's plain-data types come from its port contract (types only: src/jobs runs no bot code);
  * the part of BotPort the runner uses is declared here, and the bot's BotPort fits it as it is.
  */
-import type { ChatRef, SentMessage } from '../../domain/incoming.js';
+import type { ChatRef } from '../../domain/chat.js';
+import type { SentMessage } from '../../domain/botPort.js';
 export type { ChatRef, SentMessage };
 
 /** A callback button (Cancel, Retry). */

@@ -10,7 +10,7 @@ import { StringSession } from 'telegram/sessions/index.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { logger } from '../../log/logger.js';
 import { prepareSandboxSession, readSandboxFile, sandboxClientOptions, type SandboxDescription } from './sandbox.js';
-import type { BotPort } from '../../domain/incoming.js';
+import type { BotPort } from '../../domain/botPort.js';
 import { createGramBotPort, rpcErrorCode } from '../outbox/gramBotPort.js';
 import { startUpdates, type RunningUpdates, type UpdatesSetup } from '../updates/service.js';
 import { createLimitedPort } from '../outbox/limitedPort.js';

@@ -20,7 +20,9 @@
 import { Api, type TelegramClient } from 'telegram';
 import { RPCError } from 'telegram/errors/index.js';
 import { returnBigInt } from 'telegram/Helpers.js';
-import type { ChatRef, MediaRef, SentMessage } from '../../domain/incoming.js';
+import type { ChatRef } from '../../domain/chat.js';
+import type { MediaRef } from '../../domain/media.js';
+import type { SentMessage } from '../../domain/botPort.js';
 import type { ResultFile, SentFile, StoredMedia, TelegramFiles, TransferProgress, UploadResume } from '../../domain/mediaPorts.js';
 import { DOWNLOAD_CHUNK_SIZE, downloadFile } from '../../transfer/download.js';
 import { TransferCancelledError } from '../../transfer/transferErrors.js';

@@ -10,7 +10,7 @@
  * plain document. A compressed photo is fetched at its largest size.
  */
 import { Api } from 'telegram';
-import type { MediaRef } from '../../domain/incoming.js';
+import type { MediaRef } from '../../domain/media.js';
 
 /** The size types of a photo whose bytes cannot be fetched with upload.getFile. */
 const INLINE_PHOTO_SIZES = [Api.PhotoStrippedSize, Api.PhotoCachedSize, Api.PhotoPathSize, Api.PhotoSizeEmpty];

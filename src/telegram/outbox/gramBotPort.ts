@@ -8,7 +8,8 @@
 import { Api, type TelegramClient } from 'telegram';
 import { FloodWaitError, RPCError } from 'telegram/errors/index.js';
 import { returnBigInt } from 'telegram/Helpers.js';
-import type { BotPort, Button, ChatRef, SendOptions, SentMessage } from '../../domain/incoming.js';
+import type { BotPort, Button, SendOptions, SentMessage } from '../../domain/botPort.js';
+import type { ChatRef } from '../../domain/chat.js';
 
 export interface GramBotPortOptions {
   maxFloodWaitSeconds?: number;

@@ -20,7 +20,8 @@
  *
  * The clock and the timer are injected: tests drive this with fake timers, never real sleeps.
  */
-import { chatKeyOf, type BotPort, type Button, type ChatRef, type SendOptions, type SentMessage } from '../../domain/incoming.js';
+import { chatKeyOf, type ChatRef } from '../../domain/chat.js';
+import { type BotPort, type Button, type SendOptions, type SentMessage } from '../../domain/botPort.js';
 import { floodWaitSeconds } from '../rpc/floodWait.js';
 import { RateLimiter, type ChatKey, type RateLimiterStats, type SendRateLimits } from './rateLimiter.js';
 

@@ -7,7 +7,8 @@
  * Short updates carry no user object, so the user's language is remembered from the last full
  * message seen (Telegram shares lang_code only in user objects).
  */
-import { chatKeyOf, type MediaRef } from '../../domain/incoming.js';
+import { chatKeyOf } from '../../domain/chat.js';
+import { type MediaRef } from '../../domain/media.js';
 import { storeUpdates, type InboxEvent } from '../../storage/inboxRepository.js';
 import type { PeerCache } from '../../storage/peerCache.js';
 import type { Database } from '../../storage/index.js';

@@ -4,7 +4,9 @@
  * ordered it: live ones as updates, recovered ones (getDifference's new_messages) as bare messages.
  */
 import { Api, utils } from 'telegram';
-import type { ChatRef, Incoming, MediaRef } from '../../domain/incoming.js';
+import type { ChatRef } from '../../domain/chat.js';
+import type { Incoming } from '../../domain/incoming.js';
+import type { MediaRef } from '../../domain/media.js';
 
 /** The users and chats that came with an update, keyed by GramJS peer id ("1001", "-555", "-100777"). */
 export type Entities = Map<string, unknown>;

@@ -5,7 +5,7 @@
  */
 import type { Database } from '../../storage/index.js';
 import type { Api, TelegramClient } from 'telegram';
-import type { MediaRef } from '../../domain/incoming.js';
+import type { MediaRef } from '../../domain/media.js';
 import type { PeerCache } from '../../storage/peerCache.js';
 import { loadUpdateState } from '../../storage/updateStateRepository.js';
 import { UpdateEngine, BOT_CHANNEL_DIFFERENCE_LIMIT } from './engine.js';

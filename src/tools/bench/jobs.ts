@@ -10,6 +10,7 @@
  * service start, not per job). Prints one JSON line; target overhead < 5 %.
  */
 
+import { filename as mediaWorkerFile } from '../../../workers/media.js';
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -74,7 +75,7 @@ export async function benchJobs(args: string[], out: (line: string) => void): Pr
     ]);
     const databaseFile = join(root, 'courier.db');
     openDatabase(databaseFile).close(); // migrate once, before the workers open their own connections
-    pool = createMediaPool({ databaseFile, ffmpegPath: ffmpeg.path, ffprobePath: ffprobe.path, threads: options.threads });
+    pool = createMediaPool({ workerFile: mediaWorkerFile, databaseFile, ffmpegPath: ffmpeg.path, ffprobePath: ffprobe.path, threads: options.threads });
     const activePool = pool;
 
     let counter = 0;

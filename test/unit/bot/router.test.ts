@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { buildBotRouter } from '../../../src/bot/commands.js';
 import type { Incoming, IncomingCallback, IncomingMessage } from '../../../src/domain/incoming.js';
-import { parseCommand, replyRandomId, Router } from '../../../src/bot/router.js';
+import { parseCommand, Router } from '../../../src/bot/router.js';
+import { replyRandomId } from '../../../src/domain/randomId.js';
 import { langFor, texts } from '../../../src/texts/botTexts.js';
 import { FakePort } from '../../helpers/fakeBotPort.js';
 

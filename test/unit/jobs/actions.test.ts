@@ -1,14 +1,6 @@
 import { expect } from 'chai';
-import {
-  ACTION_LABELS,
-  CallbackDataError,
-  MEDIA_ACTIONS,
-  actionsFor,
-  decodeCallback,
-  encodeCallback,
-  estimateCompressedBytes,
-  type ActionInput,
-} from '../../../src/jobs/actions.js';
+import { ACTION_LABELS, CallbackDataError, actionsFor, decodeCallback, encodeCallback, estimateCompressedBytes, type ActionInput } from '../../../src/jobs/actions.js';
+import { MEDIA_ACTIONS } from '../../../src/domain/mediaAction.js';
 
 const video1080: ActionInput = { durationSeconds: 120, video: { codec: 'h264', height: 1080 }, audio: { codec: 'aac' }, isImage: false };
 

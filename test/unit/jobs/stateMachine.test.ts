@@ -1,14 +1,7 @@
 import { expect } from 'chai';
-import {
-  InvalidTransition,
-  JobError,
-  failEventFrom,
-  isInvalidTransition,
-  newJob,
-  transition,
-  type Job,
-  type JobEvent,
-} from '../../../src/jobs/stateMachine.js';
+import { InvalidTransition, failEventFrom, isInvalidTransition, newJob, transition, type JobEvent } from '../../../src/jobs/stateMachine.js';
+import { JobError } from '../../../src/domain/jobError.js';
+import { type Job } from '../../../src/domain/job.js';
 
 function apply(job: Job, ...events: JobEvent[]): Job {
   let current = job;

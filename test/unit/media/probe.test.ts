@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededBytes } from '../../helpers/seededBytes.js';
-import { JobError } from '../../../src/jobs/stateMachine.js';
+import { JobError } from '../../../src/domain/jobError.js';
 import { parseProbeOutput, probeMedia } from '../../../src/media/probe.js';
 import { ffprobePath, generateClip } from '../../helpers/mediaFixtures.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ProcessOutcome, ProcessTask, ResultFile } from '../../../src/domain/mediaPorts.js';
-import { JobError } from '../../../src/jobs/stateMachine.js';
+import { JobError } from '../../../src/domain/jobError.js';
 import { processMedia, thumbnailSecond, type ProcessContext } from '../../../src/media/process.js';
 import { seededBytes } from '../../helpers/seededBytes.js';
 import { ffmpegPath, ffprobePath, streamCodecs, videoSize } from '../../helpers/mediaFixtures.js';

@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MediaRef } from '../../../src/domain/incoming.js';
-import { transition, type Job } from '../../../src/jobs/stateMachine.js';
+import type { MediaRef } from '../../../src/domain/media.js';
+import { transition } from '../../../src/jobs/stateMachine.js';
+import { type Job } from '../../../src/domain/job.js';
 import { openDatabase, type Database } from '../../../src/storage/index.js';
 import {
   addConfirmedPart,

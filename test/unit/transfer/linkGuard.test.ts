@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { JobError } from '../../../src/jobs/stateMachine.js';
+import { JobError } from '../../../src/domain/jobError.js';
 import { addressRefusal, checkLink, parseLink, type Resolver } from '../../../src/transfer/linkGuard.js';
 
 /** A resolver from a fixed table; a name not in it fails like NXDOMAIN. */

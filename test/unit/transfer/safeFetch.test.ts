@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededBytes, sha256Hex } from '../../helpers/seededBytes.js';
-import { JobError } from '../../../src/jobs/stateMachine.js';
+import { JobError } from '../../../src/domain/jobError.js';
 import type { Resolver } from '../../../src/transfer/linkGuard.js';
 import { safeFetch } from '../../../src/transfer/safeFetch.js';
 

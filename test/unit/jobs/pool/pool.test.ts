@@ -1,3 +1,4 @@
+import { filename as mediaWorkerFile } from '../../../../workers/media.js';
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -9,7 +10,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { createMediaPool } from '../../../../src/jobs/pool/pool.js';
 import type { FetchLinkTask, MediaPool, ProcessOutcome, ProcessTask } from '../../../../src/domain/mediaPorts.js';
-import { JobError } from '../../../../src/jobs/stateMachine.js';
+import { JobError } from '../../../../src/domain/jobError.js';
 import { processMedia } from '../../../../src/media/process.js';
 import { openDatabase, type Database } from '../../../../src/storage/index.js';
 import { readJobProgress } from '../../../../src/storage/jobProgress.js';
@@ -125,6 +126,7 @@ describe('the media pool (Piscina worker threads)', function () {
     port = (server.address() as AddressInfo).port;
 
     pool = createMediaPool({
+      workerFile: mediaWorkerFile,
       databaseFile: dbFile,
       ffmpegPath,
       ffprobePath,
@@ -265,7 +267,7 @@ describe('the media pool (Piscina worker threads)', function () {
   });
 
   it('cancelling a task still waiting in the queue drops it at once, while the running one goes on', async () => {
-    const single = createMediaPool({ databaseFile: dbFile, ffmpegPath, ffprobePath, threads: 1 });
+    const single = createMediaPool({ workerFile: mediaWorkerFile, databaseFile: dbFile, ffmpegPath, ffprobePath, threads: 1 });
     try {
       const first = await processTask(longClip, { action: 'convert', option: 'mp4' });
       const firstControl = new AbortController();

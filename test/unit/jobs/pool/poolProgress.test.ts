@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ProgressRecorder } from '../../../../workers/media.js';
+import { ProgressRecorder } from '../../../../src/jobs/pool/tasks.js';
 import { openDatabase, type Database } from '../../../../src/storage/index.js';
 import { readJobProgress } from '../../../../src/storage/jobProgress.js';
 

@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChatRef, MediaRef, SentMessage } from '../../../../src/domain/incoming.js';
+import type { ChatRef } from '../../../../src/domain/chat.js';
+import type { MediaRef } from '../../../../src/domain/media.js';
+import type { SentMessage } from '../../../../src/domain/botPort.js';
 import { decodeJobCallback } from '../../../../src/jobs/jobCallbacks.js';
 import type {
   FetchLinkResult,
@@ -20,7 +22,9 @@ import type {
 } from '../../../../src/domain/mediaPorts.js';
 import { createJobRunner } from '../../../../src/jobs/runner/runner.js';
 import type { JobRunner, RunnerConfig, SubmitInput } from '../../../../src/jobs/runner/runnerTypes.js';
-import { JobError, transition, type Job, type JobEvent } from '../../../../src/jobs/stateMachine.js';
+import { JobError } from '../../../../src/domain/jobError.js';
+import { transition, type JobEvent } from '../../../../src/jobs/stateMachine.js';
+import { type Job } from '../../../../src/domain/job.js';
 import { openDatabase, type Database } from '../../../../src/storage/index.js';
 import { recordJobProgress } from '../../../../src/storage/jobProgress.js';
 import { addConfirmedPart, createJob, getJob, jobsInStates, saveTransition, setUploadFileId, type JobRecord } from '../../../../src/storage/jobRepository.js';

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { decodeJobCallback } from '../../../../src/jobs/jobCallbacks.js';
 import { jobLang, jobTexts, textsFor } from '../../../../src/texts/jobTexts.js';
-import { REASON_CODES, type JobState } from '../../../../src/jobs/stateMachine.js';
+import { REASON_CODES } from '../../../../src/domain/jobError.js';
+import { type JobState } from '../../../../src/domain/job.js';
 import { statusButtons, statusText } from '../../../../src/jobs/runner/statusMessages.js';
 
 const base = { id: 'j1', progress: 42.7, failure: null, attempts: 1, maxAttempts: 3 };

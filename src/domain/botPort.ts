@@ -1,0 +1,34 @@
+/**
+ * What the bot sees of Telegram: a few verbs out (BotPort). No GramJS type crosses this line, so
+ * the router and commands run against a fake port in unit tests, and the GramJS implementation
+ * (src/telegram/outbox/gramBotPort.ts) is the only place that knows the TL schema.
+ */
+import type { ChatRef } from './chat.js';
+
+export type Button = { text: string; data: string } | { text: string; url: string };
+
+export interface SendOptions {
+  /** The message this one answers; shown as a quote in the user's app. */
+  replyTo?: number;
+  /**
+   * Telegram drops a second send with the same random_id (RANDOM_ID_DUPLICATE), so a reply
+   * re-sent after a crash must reuse the id of the first attempt (see replyRandomId).
+   */
+  randomId: bigint;
+  buttons?: Button[][];
+}
+
+export interface SentMessage {
+  /** The new message's id; null when Telegram reported the random id as already used. */
+  messageId: number | null;
+  duplicate: boolean;
+}
+
+export interface BotPort {
+  sendText(chat: ChatRef, text: string, opts: SendOptions): Promise<SentMessage>;
+  editText(chat: ChatRef, messageId: number, text: string, opts?: { buttons?: Button[][] }): Promise<void>;
+  /** Every callback query must be answered, or the user's button spins until it times out. */
+  answerCallback(queryId: string, text?: string): Promise<void>;
+  /** Milliseconds of one request/response round trip to Telegram. */
+  ping(): Promise<number>;
+}
