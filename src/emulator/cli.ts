@@ -1,24 +1,25 @@
 /**
- * `npm run emulator -- --data-dir DIR [--port N] [--host H] [--decrypt-workers N]`: runs the DC
- * emulator until SIGTERM or SIGINT, then closes it cleanly and exits 0. --decrypt-workers sets the
- * worker threads that decrypt big packets (default one per core, at most 8; 0 = none).
+ * `npm run emulator -- --data-dir DIR [--port N] [--host H] [--decrypt-workers N] [--users N]`: runs
+ * the DC emulator until SIGTERM or SIGINT, then closes it cleanly and exits 0. --decrypt-workers sets
+ * the worker threads that decrypt big packets (default one per core, at most 8; 0 = none); --users
+ * adds N numbered users for load runs (phones +99967 0000001 on, the sandbox's login code).
  */
 import { parseArgs } from 'node:util';
 import { startEmulator } from './index.js';
 
 export class EmulatorUsageError extends Error {
   constructor(message: string) {
-    super(`${message}\nusage: emulator --data-dir DIR [--port N] [--host H] [--decrypt-workers N]`);
+    super(`${message}\nusage: emulator --data-dir DIR [--port N] [--host H] [--decrypt-workers N] [--users N]`);
     this.name = 'EmulatorUsageError';
   }
 }
 
-export function parseEmulatorArgs(argv: string[]): { dataDir: string; port: number; host: string; decryptWorkers?: number } {
+export function parseEmulatorArgs(argv: string[]): { dataDir: string; port: number; host: string; decryptWorkers?: number; loadUsers?: number } {
   let values;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'decrypt-workers': { type: 'string' } },
+      options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'decrypt-workers': { type: 'string' }, users: { type: 'string' } },
       strict: true,
     }));
   } catch (err) {
@@ -33,7 +34,9 @@ export function parseEmulatorArgs(argv: string[]): { dataDir: string; port: numb
   if (decryptWorkers !== undefined && (!Number.isInteger(decryptWorkers) || decryptWorkers < 0 || decryptWorkers > 64)) {
     throw new EmulatorUsageError(`--decrypt-workers must be 0..64, got ${rawWorkers}`);
   }
-  return { dataDir, port, host: values.host ?? '127.0.0.1', ...(decryptWorkers === undefined ? {} : { decryptWorkers }) };
+  const loadUsers = values.users === undefined ? undefined : Number(values.users);
+  if (loadUsers !== undefined && (!Number.isInteger(loadUsers) || loadUsers < 0 || loadUsers > 1_000_000)) throw new EmulatorUsageError(`--users must be 0..1000000, got ${values.users}`);
+  return { dataDir, port, host: values.host ?? '127.0.0.1', ...(decryptWorkers === undefined ? {} : { decryptWorkers }), ...(loadUsers === undefined ? {} : { loadUsers }) };
 }
 
 export async function runEmulatorCli(argv: string[], out: (line: string) => void = (l) => console.log(l)): Promise<number> {

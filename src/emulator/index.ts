@@ -15,6 +15,7 @@ import { createRpcHandler, type RpcMethod } from './rpc/dispatch.js';
 import { openWorld, type Limits, type OpenWorldOptions, type SandboxSeed, type World } from './world/index.js';
 import { loadOrCreateRsaKeyPem, parseServerRsaKey } from './mtproto/rsaKey.js';
 import { startEmulatorServer, type EmulatorServer } from './server.js';
+import { ensureLoadUsers } from './world/accountsSide/loadUsers.js';
 
 export const SANDBOX_FILE = 'sandbox.json';
 export const EMULATOR_DC_ID = 2;
@@ -49,13 +50,15 @@ export interface StartEmulatorOptions {
   accounts?: AccountsWiring;
   /** Decrypt worker threads for big packets (server.ts EmulatorServerOptions.decryptWorkers). */
   decryptWorkers?: number;
+  /** Numbered extra users for load runs (`--users N`), listed in sandbox.json as load_users. */
+  loadUsers?: number;
 }
 
 export interface RunningEmulator {
   readonly server: EmulatorServer;
   readonly world: World;
   readonly sandboxFile: string;
-  readonly sandbox: SandboxSeed & { host: string; port: number; dc_id: number; rsa_public_key_pem: string; rsa_fingerprint: string };
+  readonly sandbox: SandboxSeed & { host: string; port: number; dc_id: number; rsa_public_key_pem: string; rsa_fingerprint: string; load_users?: { phone: string; user_id: number }[] };
   close(): Promise<void>;
 }
 
@@ -93,6 +96,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
       ...world.seedSandbox(),
       rsa_public_key_pem: rsa.publicKeyPem,
       rsa_fingerprint: rsa.fingerprint.toString(),
+      ...(opts.loadUsers ? { load_users: ensureLoadUsers(world.db, opts.loadUsers) } : {}),
     };
     const sandboxFile = join(opts.dataDir, SANDBOX_FILE);
     writeFileSync(sandboxFile, `${JSON.stringify(sandbox, null, 2)}\n`, { mode: 0o600 });

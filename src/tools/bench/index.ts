@@ -7,6 +7,7 @@ import { benchEmulator } from './emulator/emulator.js';
 import { benchUpload } from './upload/upload.js';
 import { benchJobs } from './jobs.js';
 import { benchCatchup } from './catchup/catchup.js';
+import { benchLoad } from './load/load.js';
 import { BenchUsageError } from './benchUsageError.js';
 
 export type Bench = (args: string[], out: (line: string) => void) => Promise<number>;
@@ -16,6 +17,7 @@ export const benches: Readonly<Record<string, Bench>> = {
   upload: benchUpload,
   jobs: benchJobs,
   catchup: benchCatchup,
+  load: benchLoad,
 };
 
 export { BenchUsageError };

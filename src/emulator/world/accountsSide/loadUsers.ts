@@ -25,3 +25,36 @@ export function addLoadUsers(db: Db, count: number, namePrefix = 'Load user'): n
     return ids;
   })();
 }
+
+/** Phones of `--users N` sandbox users: +99967 and a 7-digit number, from 1 (a range no sandbox user is in). */
+export const LOAD_PHONE_PREFIX = '99967';
+export const loadUserPhone = (index: number): string => `+${LOAD_PHONE_PREFIX}${String(index).padStart(7, '0')}`;
+
+/**
+ * Makes sure the world has `count` numbered load users who can also log in (phone + the sandbox's
+ * login code), creating only the missing ones, so restarting `npm run emulator -- --users N` keeps
+ * the same ids. Returns them in phone order, as sandbox.json lists them.
+ */
+export function ensureLoadUsers(db: Db, count: number): { phone: string; user_id: number }[] {
+  if (!Number.isInteger(count) || count < 0 || count > 9_999_999) throw new RangeError(`ensureLoadUsers: count must be 0..9999999, got ${count}`);
+  initUsersSchema(db);
+  const existing = db.prepare<[string], { id: number; phone: string }>('SELECT id, phone FROM users WHERE phone LIKE ? ORDER BY phone').all(`${LOAD_PHONE_PREFIX}%`);
+  const have = new Map(existing.map((r) => [r.phone, r.id]));
+  const nextId = db.prepare<[], { next: number }>(`SELECT COALESCE(MAX(id) + 1, ${FIRST_USER_ID}) AS next FROM users`);
+  const insert = db.prepare<[number, bigint, string, string]>('INSERT INTO users (id, access_hash, is_bot, first_name, phone) VALUES (?, ?, 0, ?, ?)');
+  return db.transaction(() => {
+    let next = nextId.get()!.next;
+    const users: { phone: string; user_id: number }[] = [];
+    for (let i = 1; i <= count; i++) {
+      const phone = loadUserPhone(i);
+      const digits = phone.slice(1);
+      let id = have.get(digits);
+      if (id === undefined) {
+        id = next++;
+        insert.run(id, randomBytes(8).readBigInt64LE(), `Load user ${i}`, digits);
+      }
+      users.push({ phone, user_id: id });
+    }
+    return users;
+  })();
+}

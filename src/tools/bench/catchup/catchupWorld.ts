@@ -15,6 +15,7 @@ import { accountsWiring } from '../../../emulator/rpc/accounts.js';
 import { addLoadUsers } from '../../../emulator/world/accountsSide/loadUsers.js';
 import { userBox } from '../../../emulator/world/messageStore.js';
 import type { Limits } from '../../../emulator/world/world.js';
+import type { PeerRef } from '../../../emulator/world/chats.js';
 
 export interface FloodCounters {
   /** Bot sends the gate let through, and when the last one did (performance.now()). */
@@ -24,6 +25,8 @@ export interface FloodCounters {
   lastPassAt: number;
   /** 420 FLOOD_WAIT_X errors the gate returned to the bot. */
   floodWaits: number;
+  /** Called for every bot send the gate let through, with its chat (the load bench times replies with it). */
+  onPass?: (peer: PeerRef) => void;
 }
 
 export interface BenchWorld {
@@ -55,6 +58,7 @@ export async function startBenchWorld(): Promise<BenchWorld> {
           }
           flood.passed++;
           flood.lastPassAt = performance.now();
+          flood.onPass?.(peer);
           if (flood.firstPassAt === 0) flood.firstPassAt = flood.lastPassAt;
         },
       };
