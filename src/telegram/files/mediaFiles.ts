@@ -27,7 +27,10 @@ import type { ResultFile, SentFile, StoredMedia, TelegramFiles, TransferProgress
 import { DOWNLOAD_CHUNK_SIZE, downloadFile } from '../../transfer/download.js';
 import { TransferCancelledError } from '../../transfer/transferErrors.js';
 import { uploadFile, type UploadedFile } from '../../transfer/upload.js';
-import { resolveInputPeer, rpcErrorCode, sentMessageId, withFloodWait } from '../outbox/gramBotPort.js';
+import { withFloodWait } from '../rpc/floodWait.js';
+import { resolveInputPeer } from '../rpc/inputPeer.js';
+import { rpcErrorCode } from '../rpc/rpcErrors.js';
+import { sentMessageId } from '../rpc/sentMessageId.js';
 import { systemClock } from '../../transfer/runParts.js';
 import { gramChunkFetcher } from './downloadInvoker.js';
 import { openChunkJournal } from './mediaChunkJournal.js';
