@@ -63,7 +63,7 @@ export interface ConnectArgs {
 }
 
 /**
- * Connects and returns the service's view of the client (app.ts's TelegramLink). Without a
+ * Connects and returns the service's view of the client (src/app.ts's TelegramLink). Without a
  * session only the sandbox may continue: it imports the sandbox bot's authorization, no prompts.
  */
 export async function connectTelegram(args: ConnectArgs): Promise<TelegramLink> {

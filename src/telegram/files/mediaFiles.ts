@@ -1,5 +1,12 @@
 /**
- * TelegramFiles (src/jobs/ports.ts) over GramJS: a job's downloads and uploads over MTProto.
+ * src/telegram/files/: a job's media over MTProto. This file is TelegramFiles
+ * (src/domain/mediaPorts.ts) over GramJS; downloadInvoker.ts and uploadInvoker.ts are the GramJS
+ * sides of src/transfer/'s download and upload, over dedicated media connections (mediaSender.ts)
+ * with faster AES-IGE (fastIge.ts); mediaMessage.ts and mediaRef.ts are the TL shapes of media
+ * sent and received; mediaChunkJournal.ts makes downloads resumable; mediaErrors.ts names what a
+ * job reports. Invariants: windows, retries and byte movement stay in src/transfer/, which knows
+ * nothing of GramJS; every send carries the job's random_id, so a repeat is never a second message.
+ *
  *
  * Downloads go through src/transfer/download.ts with a GramJS chunk fetcher (downloadInvoker.ts):
  * 1 MiB upload.getFile chunks in a window of parallel requests, asked of the file's own DC (the
