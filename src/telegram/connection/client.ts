@@ -1,27 +1,20 @@
 /**
- * Builds Courier's GramJS client: against real Telegram when api_id/api_hash are configured, or
- * against the DC emulator when a sandbox directory is given (`--sandbox DIR` or
- * telegram.sandboxDir), through src/telegram/sandbox.ts. GramJS's own log lines go to winston at
- * a quiet level. This folder is the only place that imports GramJS.
+ * src/telegram/connection/: where Courier's GramJS client comes from. This file chooses the target
+ * (real Telegram when api_id/api_hash are configured, or the DC emulator when a sandbox directory
+ * is given: `--sandbox DIR` or telegram.sandboxDir) and builds an unconnected TelegramClient for
+ * it; sandbox.ts points GramJS at the emulator; gramjsPatches.ts fixes the pinned GramJS.
+ *
+ * Invariants: building a client sends nothing and logs nobody in (connecting and signing in are
+ * the caller's: src/telegram/connectTelegram.ts, src/telegram/login/); the patches are applied
+ * before the first client exists; a sandbox session never shares a file with the real one.
+ * GramJS's own log lines go to winston at a quiet level.
  */
-import { TelegramClient, type Api } from 'telegram';
+import { TelegramClient } from 'telegram';
 import { Logger, LogLevel } from 'telegram/extensions/Logger.js';
 import { StringSession } from 'telegram/sessions/index.js';
-import { setTimeout as delay } from 'node:timers/promises';
 import { logger } from '../../log/logger.js';
 import { prepareSandboxSession, readSandboxFile, sandboxClientOptions, type SandboxDescription } from './sandbox.js';
-import type { BotPort } from '../../domain/botPort.js';
-import { createGramBotPort, rpcErrorCode } from '../outbox/gramBotPort.js';
-import { startUpdates, type RunningUpdates, type UpdatesSetup } from '../updates/service.js';
-import { createLimitedPort } from '../outbox/limitedPort.js';
-import { createTelegramFiles } from '../files/mediaFiles.js';
-import { mediaRefOf } from '../files/mediaRef.js';
-import type { TelegramFiles } from '../../domain/mediaPorts.js';
-import type { SendRateLimits } from '../outbox/rateLimiter.js';
-
-const log = logger('telegram');
 import { applyGramjsPatches } from './gramjsPatches.js';
-import { createGramLoginClient, loggedInUser } from '../login/loginClient.js';
 import { sandboxSessionName, sessionFilePath } from '../session/sessionFile.js';
 
 /** The part of Courier's config the client needs (structurally Config['telegram']). */
@@ -110,84 +103,4 @@ export function buildTelegramClient(target: TelegramTarget, session: string | nu
     return { client, session: stringSession };
   }
   return { client: new TelegramClient(stringSession, target.apiId, target.apiHash, common), session: stringSession };
-}
-
-export class SessionRevokedError extends Error {
-  constructor(sessionFile: string) {
-    super(`The saved session ${sessionFile} is no longer valid (logged out or revoked). Run \`npm run login\` again, then start Courier.`);
-    this.name = 'SessionRevokedError';
-  }
-}
-
-/** What the service needs of a connected Telegram client (a fake one in app tests). */
-export interface TelegramLink {
-  readonly me: { id: string; username: string | null };
-  readonly port: BotPort;
-  /**
-   * Starts taking updates: stored state → difference to the end → live, every update stored in
-   * the inbox before anything handles it (src/telegram/updates/service.ts).
-   */
-  startUpdates(setup: UpdatesSetup): RunningUpdates;
-  /** Downloads and uploads of media jobs over MTProto. */
-  readonly files: TelegramFiles;
-  disconnect(): Promise<void>;
-}
-
-export interface ConnectArgs {
-  /** Courier's own send limits (config outbox.*). */
-  outbox?: Partial<SendRateLimits>;
-  target: TelegramTarget;
-  session: string | null;
-  saveSession: (session: string) => void;
-  telegram: TelegramSettings;
-  logLevel: string;
-}
-
-/**
- * Connects and returns the service's view of the client (app.ts's TelegramLink). Without a
- * session only the sandbox may continue: it imports the sandbox bot's authorization, no prompts.
- */
-export async function connectTelegram(args: ConnectArgs): Promise<TelegramLink> {
-  const { client, session } = buildTelegramClient(args.target, args.session, args.telegram, args.logLevel);
-  try {
-    await client.connect();
-    if (args.session === null) {
-      if (args.target.kind !== 'sandbox') throw new Error('no session: run `npm run login` first');
-      const login = createGramLoginClient(client, session, args.target.apiId, args.target.apiHash);
-      const result = await login.signInBot(args.target.sandbox.bot_token);
-      if (result.kind !== 'ok') throw new Error('the sandbox refused its own bot token; delete the sandbox data directory and start the emulator again');
-      args.saveSession(session.save());
-    }
-    let me: Api.TypeUser;
-    try {
-      me = await client.getMe();
-    } catch (err) {
-      const code = rpcErrorCode(err);
-      if (code === 'AUTH_KEY_UNREGISTERED' || code === 'SESSION_REVOKED' || code === 'USER_DEACTIVATED') throw new SessionRevokedError(args.target.sessionFile);
-      throw err;
-    }
-    const user = loggedInUser(me);
-    let updates: RunningUpdates | null = null;
-    // Every send and edit waits its turn under Courier's limits; FLOOD_WAITs are left to it
-    // (maxFloodWaitSeconds 0), so that it can slow the right chat down.
-    const port = createLimitedPort(createGramBotPort(client, { onUpdates: (result) => updates?.feed(result), maxFloodWaitSeconds: 0 }), {
-      ...(args.outbox ? { limits: args.outbox } : {}),
-      now: () => performance.now(),
-      sleep: (ms, signal) => delay(ms, undefined, signal ? { signal } : {}),
-      onFloodWait: ({ chat, seconds }) => log.warn(`FLOOD_WAIT_${seconds} sending to ${chat.kind} ${chat.id}; that chat waits, the message is kept`),
-    });
-    return {
-      me: { id: user.id, username: user.username },
-      port,
-      files: createTelegramFiles(client, { onUpdates: (result) => updates?.feed(result) }),
-      startUpdates: (setup) => (updates = startUpdates(client, { mediaOf: mediaRefOf, ...setup })),
-      disconnect: async () => {
-        await port.stop();
-        await client.destroy();
-      },
-    };
-  } catch (err) {
-    await client.destroy().catch(() => undefined);
-    throw err;
-  }
 }

@@ -27,7 +27,7 @@ export function applyGramjsPatches(): void {
   applied = true;
   const proto = MTProtoSender.prototype as unknown as PatchableSender;
   if (typeof proto._handleContainer !== 'function' || typeof proto._processMessage !== 'function') {
-    throw new Error('GramJS internals changed (MTProtoSender._handleContainer): re-check src/telegram/gramjsPatches.ts against the pinned version.');
+    throw new Error('GramJS internals changed (MTProtoSender._handleContainer): re-check src/telegram/connection/gramjsPatches.ts against the pinned version.');
   }
   proto._handleContainer = async function handleContainer(this: PatchableSender, message: ContainerMessage): Promise<void> {
     let first: unknown = null;

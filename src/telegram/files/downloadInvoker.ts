@@ -21,6 +21,7 @@ import type { FetchChunk } from '../../transfer/download.js';
 import { TransferFatalError } from '../../transfer/transferErrors.js';
 import { FileReferenceExpiredError } from './mediaErrors.js';
 import { sendFileRequest, toTransferError } from './uploadInvoker.js';
+import { rpcErrorCode } from '../rpc/rpcErrors.js';
 
 export interface GramChunkFetcher {
   fetchChunk: FetchChunk;
@@ -59,7 +60,7 @@ export function gramChunkFetcher(
         result = await fetchOnce(offset, limit);
       }
     } catch (error) {
-      if (error instanceof errors.RPCError && error.errorMessage === 'FILE_REFERENCE_EXPIRED') {
+      if (rpcErrorCode(error) === 'FILE_REFERENCE_EXPIRED') {
         const expired = new FileReferenceExpiredError(what, error);
         throw new TransferFatalError(expired.message, expired);
       }

@@ -1,5 +1,5 @@
 /**
- * Errors of Courier's Telegram file transfers (src/telegram/mediaFiles.ts) that a job reports to
+ * Errors of Courier's Telegram file transfers (src/telegram/files/mediaFiles.ts) that a job reports to
  * its user or retries on: each says what happened and what to do next.
  */
 

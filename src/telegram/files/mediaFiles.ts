@@ -1,5 +1,12 @@
 /**
- * TelegramFiles (src/jobs/ports.ts) over GramJS: a job's downloads and uploads over MTProto.
+ * src/telegram/files/: a job's media over MTProto. This file is TelegramFiles
+ * (src/domain/mediaPorts.ts) over GramJS; downloadInvoker.ts and uploadInvoker.ts are the GramJS
+ * sides of src/transfer/'s download and upload, over dedicated media connections (mediaSender.ts)
+ * with faster AES-IGE (fastIge.ts); mediaMessage.ts and mediaRef.ts are the TL shapes of media
+ * sent and received; mediaChunkJournal.ts makes downloads resumable; mediaErrors.ts names what a
+ * job reports. Invariants: windows, retries and byte movement stay in src/transfer/, which knows
+ * nothing of GramJS; every send carries the job's random_id, so a repeat is never a second message.
+ *
  *
  * Downloads go through src/transfer/download.ts with a GramJS chunk fetcher (downloadInvoker.ts):
  * 1 MiB upload.getFile chunks in a window of parallel requests, asked of the file's own DC (the
@@ -27,7 +34,10 @@ import type { ResultFile, SentFile, StoredMedia, TelegramFiles, TransferProgress
 import { DOWNLOAD_CHUNK_SIZE, downloadFile } from '../../transfer/download.js';
 import { TransferCancelledError } from '../../transfer/transferErrors.js';
 import { uploadFile, type UploadedFile } from '../../transfer/upload.js';
-import { resolveInputPeer, rpcErrorCode, sentMessageId, withFloodWait } from '../outbox/gramBotPort.js';
+import { withFloodWait } from '../rpc/floodWait.js';
+import { resolveInputPeer } from '../rpc/inputPeer.js';
+import { rpcErrorCode } from '../rpc/rpcErrors.js';
+import { sentMessageId } from '../rpc/sentMessageId.js';
 import { systemClock } from '../../transfer/runParts.js';
 import { gramChunkFetcher } from './downloadInvoker.js';
 import { openChunkJournal } from './mediaChunkJournal.js';

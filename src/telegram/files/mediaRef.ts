@@ -1,7 +1,7 @@
 /**
- * Turns the media of a GramJS message into a MediaRef (src/bot/port.ts): plain data the bot can
+ * Turns the media of a GramJS message into a MediaRef (src/domain/media.ts): plain data the bot can
  * offer actions on before anything is downloaded, and that a job stores to download the file
- * later with upload.getFile (see mediaLocation.ts for the way back).
+ * later with upload.getFile (mediaMessage.ts's inputLocationOf is the way back).
  *
  * The kind follows the document's attributes as Telegram clients read them
  * (core.telegram.org/api/files#document-attributes): documentAttributeAnimated makes a GIF-like

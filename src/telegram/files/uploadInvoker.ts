@@ -20,6 +20,7 @@ import type { MTProtoSender } from 'telegram/network/index.js';
 import type { SendPart, UploadedFile } from '../../transfer/upload.js';
 import { TransferFatalError, TransferFloodWaitError } from '../../transfer/transferErrors.js';
 import { openMediaSender } from './mediaSender.js';
+import { floodWaitSeconds } from '../rpc/floodWait.js';
 
 export interface GramUploadSender {
   sendPart: SendPart;
@@ -29,7 +30,8 @@ export interface GramUploadSender {
 
 /** Translates GramJS RPC errors into the transfer layer's error classes. */
 export function toTransferError(error: unknown): unknown {
-  if (error instanceof errors.FloodWaitError) return new TransferFloodWaitError(error.seconds, error);
+  const floodSeconds = floodWaitSeconds(error);
+  if (floodSeconds !== null) return new TransferFloodWaitError(floodSeconds, error);
   if (error instanceof errors.RPCError && error.code === 400) {
     return new TransferFatalError(`Telegram refused the request: ${error.errorMessage}.`, error);
   }

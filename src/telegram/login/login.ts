@@ -1,4 +1,9 @@
 /**
+ * src/telegram/login/: the operator's one-time login: the dialogue (this file, plain logic) and
+ * its GramJS side (loginClient.ts, which also runs it on a terminal under the session's process
+ * lock). Invariants: a session is saved only after a sign-in succeeded; login/ may build a
+ * client (connection/), but connection/ never imports login/.
+ *
  * The operator's one-time login dialogue (`npm run login`): api_id and api_hash unless they are
  * configured, then a bot token or a phone number. A token signs in as the bot
  * (auth.importBotAuthorization); a phone number gets a login code and, when the account has

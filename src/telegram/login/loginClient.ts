@@ -7,7 +7,7 @@
 import { Api, type TelegramClient } from 'telegram';
 import { computeCheck } from 'telegram/Password.js';
 import type { StringSession } from 'telegram/sessions/index.js';
-import { rpcErrorCode } from '../outbox/gramBotPort.js';
+import { rpcErrorCode } from '../rpc/rpcErrors.js';
 import { buildTelegramClient, type TelegramSettings, type TelegramTarget } from '../connection/client.js';
 import { runLogin, type BotSignIn, type CodeSignIn, type LoggedInUser, type LoginClient, type PasswordSignIn, type SendCodeResult } from './login.js';
 import { acquireProcessLock } from '../session/processLock.js';

@@ -1,15 +1,18 @@
 /**
- * The bot's port (src/bot/port.ts) over GramJS. Sends carry the caller's random_id, so a send
+ * The bot's port (src/domain/botPort.ts) over GramJS. Sends carry the caller's random_id, so a send
  * repeated after a crash or a FLOOD_WAIT is dropped by Telegram as RANDOM_ID_DUPLICATE, which
  * counts as delivered (core.telegram.org/method/messages.sendMessage). Short flood waits are slept
  * by GramJS itself (floodSleepThreshold); longer ones up to `maxFloodWaitSeconds` are waited here
- * and the request repeated; beyond that the error goes to the caller.
+ * and the request repeated (src/telegram/rpc/floodWait.ts); beyond that the error goes to the caller.
  */
 import { Api, type TelegramClient } from 'telegram';
-import { FloodWaitError, RPCError } from 'telegram/errors/index.js';
 import { returnBigInt } from 'telegram/Helpers.js';
 import type { BotPort, Button, SendOptions, SentMessage } from '../../domain/botPort.js';
 import type { ChatRef } from '../../domain/chat.js';
+import { withFloodWait } from '../rpc/floodWait.js';
+import { resolveInputPeer } from '../rpc/inputPeer.js';
+import { rpcErrorCode } from '../rpc/rpcErrors.js';
+import { sentMessageId } from '../rpc/sentMessageId.js';
 
 export interface GramBotPortOptions {
   maxFloodWaitSeconds?: number;
@@ -23,23 +26,6 @@ export interface GramBotPortOptions {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function rpcErrorCode(err: unknown): string | null {
-  return err instanceof RPCError ? err.errorMessage : null;
-}
-
-export function inputPeerOf(chat: ChatRef): Api.TypeInputPeer {
-  const id = returnBigInt(chat.id);
-  const accessHash = returnBigInt(chat.accessHash ?? '0');
-  switch (chat.kind) {
-    case 'user':
-      return new Api.InputPeerUser({ userId: id, accessHash });
-    case 'chat':
-      return new Api.InputPeerChat({ chatId: id });
-    case 'channel':
-      return new Api.InputPeerChannel({ channelId: id, accessHash });
-  }
-}
-
 export function inlineMarkupOf(buttons: Button[][] | undefined): Api.ReplyInlineMarkup | undefined {
   if (!buttons || buttons.length === 0) return undefined;
   return new Api.ReplyInlineMarkup({
@@ -52,50 +38,6 @@ export function inlineMarkupOf(buttons: Button[][] | undefined): Api.ReplyInline
         }),
     ),
   });
-}
-
-/** The id of the message a send created, from whichever shape of Updates the server answered with. */
-export function sentMessageId(result: Api.TypeUpdates, randomId: bigint): number | null {
-  if (result instanceof Api.UpdateShortSentMessage) return result.id;
-  if (result instanceof Api.Updates || result instanceof Api.UpdatesCombined) {
-    for (const u of result.updates) {
-      if (u instanceof Api.UpdateMessageID && u.randomId !== undefined && BigInt(u.randomId.toString()) === randomId) return u.id;
-    }
-    for (const u of result.updates) {
-      if ((u instanceof Api.UpdateNewMessage || u instanceof Api.UpdateNewChannelMessage) && u.message instanceof Api.Message) return u.message.id;
-    }
-  }
-  return null;
-}
-
-/**
- * Runs `call`, waiting out FLOOD_WAITs up to `maxWaitSeconds` and repeating it; a longer one, or
- * any other error, goes to the caller. The request must be safe to repeat (a random_id makes it so).
- */
-export async function withFloodWait<T>(
-  call: () => Promise<T>,
-  options: { maxWaitSeconds: number; sleep: (ms: number, signal?: AbortSignal) => Promise<void>; signal?: AbortSignal },
-): Promise<T> {
-  for (;;) {
-    try {
-      return await call();
-    } catch (err) {
-      if (err instanceof FloodWaitError && err.seconds <= options.maxWaitSeconds && !options.signal?.aborted) {
-        await options.sleep(err.seconds * 1000, options.signal);
-        continue;
-      }
-      throw err;
-    }
-  }
-}
-
-/** The input peer of a chat; one met without its access hash (e.g. in a short update) comes from GramJS's entity cache. */
-export async function resolveInputPeer(client: Pick<TelegramClient, 'getInputEntity'>, chat: ChatRef): Promise<Api.TypeInputPeer> {
-  if (chat.accessHash === undefined && chat.kind !== 'chat') {
-    const id = returnBigInt(chat.id);
-    return client.getInputEntity(chat.kind === 'user' ? new Api.PeerUser({ userId: id }) : new Api.PeerChannel({ channelId: id }));
-  }
-  return inputPeerOf(chat);
 }
 
 export function createGramBotPort(client: TelegramClient, options: GramBotPortOptions = {}): BotPort {

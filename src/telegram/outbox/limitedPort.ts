@@ -1,4 +1,10 @@
 /**
+ * src/telegram/outbox/: every message Courier sends goes out through here. gramBotPort.ts is the
+ * BotPort over GramJS (each send carries its random_id); rateLimiter.ts is the pure decision of
+ * which chat may send next and when; this file is the port that waits its turn under it.
+ * Invariants: one chat's messages leave in the order given, also across FLOOD_WAIT retries; the
+ * limiter reads no clock (the time is passed in).
+ *
  * A BotPort whose messages wait their turn under Telegram's bot limits (see rateLimiter.ts), so a
  * burst of answers (10,000 recovered messages after a restart) goes out as fast as Telegram allows
  * and no faster, without a FLOOD_WAIT.

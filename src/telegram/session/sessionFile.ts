@@ -1,4 +1,8 @@
 /**
+ * src/telegram/session/: the bot's login, kept between runs: the session file (this file) and
+ * the one-process-per-session lock beside it (processLock.ts). Invariants: a session file is
+ * only ever replaced whole and readable by its owner alone; one process at a time uses a session.
+ *
  * The session file: `<paths.sessions>/<name>.session` holds one GramJS StringSession (the auth
  * key and the DC it belongs to). Whoever reads it can act as the bot, so it is created with mode
  * 0600 (written to a private temp file, then renamed over the old one, so a crash never leaves a

@@ -32,23 +32,17 @@
  * dispatched, so persisting it after handling the dispatched updates can lose nothing and a
  * restart re-fetches exactly what was not handled. The one deliberate exception is the server's
  * "difference too long", reported as `skippedPts` so that the caller can tell the admins.
+ *
+ * src/telegram/updates/ around it: this file holds the account's own sequences (pts, qts, seq,
+ * date), getDifference and the engine's public face; gapEntries.ts keeps the entries and applies
+ * one update to its entry; channelEngine.ts asks for and applies channels' differences; types.ts
+ * and engineOptions.ts are its plain data and knobs. All of these stay pure. updateLoop.ts does
+ * the I/O the engine asks for, behind an injected clock; gramjsSource.ts and fromGramjs.ts adapt
+ * GramJS's containers and answers; incoming.ts and inboxSink.ts turn dispatched updates into
+ * inbox rows; service.ts wires them together for one client.
  */
-import {
-  beginDifference,
-  classify,
-  dispatchOf,
-  endDifference,
-  entryId,
-  expireDeadlines,
-  fetched,
-  hold,
-  loadEntries,
-  newEntry,
-  nextWake,
-  orderWithinEntries,
-  releaseReady,
-  type GapEntry,
-} from './gapEntries.js';
+import { fetched, GapEntries, orderWithinEntries } from './gapEntries.js';
+import { applyChannelDifference, endChannelDifference, followChannel, nextChannelRequest } from './channelEngine.js';
 import type {
   ChannelDifferenceResponse,
   DifferenceRequest,
@@ -57,19 +51,11 @@ import type {
   Dispatch,
   EngineState,
   IncomingBatch,
-  IncomingUpdate,
   ProcessResult,
-  PtsUpdate,
   ServerState,
   UpdatesBatch,
 } from './types.js';
-import {
-  USER_CHANNEL_DIFFERENCE_LIMIT,
-  UpdateEngineMisuseError,
-  remember,
-  type Page,
-  type UpdateEngineOptions,
-} from './engineOptions.js';
+import { USER_CHANNEL_DIFFERENCE_LIMIT, UpdateEngineMisuseError, remember, type UpdateEngineOptions } from './engineOptions.js';
 
 export {
   BOT_CHANNEL_DIFFERENCE_LIMIT,
@@ -82,17 +68,14 @@ const COMMON = 'common';
 const SECONDARY = 'secondary';
 
 export class UpdateEngine<U = unknown> {
-  private readonly gapTimeoutMs: number;
   private readonly idleDifferenceMs: number;
   private readonly channelDifferenceLimit: number;
   private readonly ptsTotalLimit: number | undefined;
   private readonly ptsLimit: number | undefined;
-  private readonly plainUpdateKey: ((update: U) => string | null) | undefined;
-  /** seq of containers already handled, and keys of plain updates already dispatched. */
+  /** seq of containers already handled. */
   private readonly seenContainers = new Set<number>();
-  private readonly seenPlainKeys = new Set<string>();
 
-  private entries = new Map<string, GapEntry<U>>();
+  private readonly entries: GapEntries<U>;
   private date = 0;
   private seq = 0;
   private hasState = false;
@@ -102,12 +85,15 @@ export class UpdateEngine<U = unknown> {
   private preStateBatches: UpdatesBatch<U>[] = [];
 
   constructor(state: EngineState | null, opts: UpdateEngineOptions<U> = {}) {
-    this.gapTimeoutMs = opts.gapTimeoutMs ?? 500;
     this.idleDifferenceMs = opts.idleDifferenceMs ?? 15 * 60 * 1000;
     this.channelDifferenceLimit = opts.channelDifferenceLimit ?? USER_CHANNEL_DIFFERENCE_LIMIT;
     this.ptsTotalLimit = opts.ptsTotalLimit;
     this.ptsLimit = opts.ptsLimit;
-    this.plainUpdateKey = opts.plainUpdateKey;
+    this.entries = new GapEntries<U>({
+      gapTimeoutMs: opts.gapTimeoutMs ?? 500,
+      idleDifferenceMs: this.idleDifferenceMs,
+      plainUpdateKey: opts.plainUpdateKey,
+    });
     if (state !== null) this.load(state);
   }
 
@@ -140,8 +126,8 @@ export class UpdateEngine<U = unknown> {
       }
       return Math.max(0, start);
     };
-    this.setEntry(newEntry(COMMON, startOf('common', state.pts), now + this.idleDifferenceMs));
-    this.setEntry(newEntry(SECONDARY, startOf('secondary', state.qts), now + this.idleDifferenceMs));
+    this.entries.start(COMMON, startOf('common', state.pts), now);
+    this.entries.start(SECONDARY, startOf('secondary', state.qts), now);
     this.date = state.date;
     this.seq = state.seq;
     this.hasState = true;
@@ -153,8 +139,7 @@ export class UpdateEngine<U = unknown> {
 
   /** Starts following a channel learnt elsewhere (e.g. from dialogs); a known one is kept. */
   setChannelState(channel: string, pts: number, now: number): void {
-    const id = entryId({ channel });
-    if (!this.entries.has(id)) this.setEntry(newEntry({ channel }, pts, now + this.idleDifferenceMs));
+    followChannel(this.entries, channel, pts, now);
   }
 
   /** Forgets everything: the next step is updates.getState and setState. */
@@ -201,8 +186,8 @@ export class UpdateEngine<U = unknown> {
    */
   checkDeadlines(now: number): number {
     if (!this.hasState) return now;
-    expireDeadlines(this.entries, now);
-    return nextWake(this.entries, now);
+    this.entries.expireDeadlines(now);
+    return this.entries.nextWake(now);
   }
 
   /** The request to send next, or null when nothing needs fetching. Common comes first. */
@@ -222,12 +207,7 @@ export class UpdateEngine<U = unknown> {
         ...(this.ptsLimit !== undefined ? { ptsLimit: this.ptsLimit } : {}),
       };
     }
-    for (const entry of this.entries.values()) {
-      if (entry.gettingDifference && typeof entry.key !== 'string') {
-        return { kind: 'channel', channel: entry.key.channel, pts: entry.pts, limit: this.channelDifferenceLimit };
-      }
-    }
-    return null;
+    return nextChannelRequest(this.entries, this.channelDifferenceLimit);
   }
 
   /** Feeds the answer to the 'common' request (updates.getDifference). */
@@ -266,7 +246,7 @@ export class UpdateEngine<U = unknown> {
           [COMMON, state.pts],
           [SECONDARY, state.qts],
         ]);
-        this.feedFetchedUpdates(resp.otherUpdates, covered, page, now, out);
+        this.entries.feedFetched(resp.otherUpdates, covered, page, now, out);
         common.pts = state.pts;
         secondary.pts = state.qts;
         this.date = state.date;
@@ -276,9 +256,7 @@ export class UpdateEngine<U = unknown> {
       }
     }
     if (done) {
-      endDifference(common, now + this.idleDifferenceMs);
-      endDifference(secondary, now + this.idleDifferenceMs);
-      this.replayHeld([common, secondary], now, out);
+      this.entries.endDifference([common, secondary], now + this.idleDifferenceMs, now, out);
       const batches = this.heldBatches;
       this.heldBatches = [];
       for (const batch of batches) this.processBatch(batch, now, out);
@@ -291,47 +269,9 @@ export class UpdateEngine<U = unknown> {
     };
   }
 
-  /** Feeds the answer to a 'channel' request (updates.getChannelDifference). */
+  /** Feeds the answer to a 'channel' request (updates.getChannelDifference); see channelEngine.ts. */
   applyChannelDifference(channel: string, resp: ChannelDifferenceResponse<U>, now: number): DifferenceResult<U> {
-    const entry = this.entries.get(entryId({ channel }));
-    if (!entry || !entry.gettingDifference) {
-      throw new UpdateEngineMisuseError(
-        `applyChannelDifference was called for channel ${channel}, whose difference was not being ` +
-          'fetched; only feed answers to requests returned by nextDifferenceRequest.',
-      );
-    }
-    const out: Dispatch<U>[] = [];
-    let skippedPts: number | undefined;
-    let recentMessages: readonly U[] | undefined;
-    switch (resp.kind) {
-      case 'empty':
-        entry.pts = Math.max(entry.pts, resp.pts);
-        break;
-      case 'tooLong':
-        skippedPts = Math.max(0, resp.dialogPts - entry.pts);
-        entry.pts = Math.max(entry.pts, resp.dialogPts);
-        recentMessages = resp.messages;
-        break;
-      case 'difference': {
-        const page = { users: resp.users, chats: resp.chats };
-        for (const message of resp.newMessages) out.push(fetched(message, entry.key, page));
-        this.feedFetchedUpdates(resp.otherUpdates, new Map([[entryId(entry.key), resp.pts]]), page, now, out);
-        entry.pts = resp.pts;
-        break;
-      }
-    }
-    if (resp.final) {
-      // "timeout": the server's hint of when this channel is worth asking again.
-      endDifference(entry, now + (resp.timeout !== undefined ? resp.timeout * 1000 : this.idleDifferenceMs));
-      this.replayHeld([entry], now, out);
-    }
-    return {
-      dispatch: out,
-      stateAfter: this.getState(),
-      done: resp.final,
-      ...(skippedPts !== undefined ? { skippedPts } : {}),
-      ...(recentMessages !== undefined ? { recentMessages } : {}),
-    };
+    return { ...applyChannelDifference(this.entries, channel, resp, now), stateAfter: this.getState() };
   }
 
   /**
@@ -340,34 +280,22 @@ export class UpdateEngine<U = unknown> {
    * removed) forgets the channel and what was held for it.
    */
   endChannelDifference(channel: string, reason: 'temporary' | 'forbidden', now: number): ProcessResult<U> {
-    const id = entryId({ channel });
-    const entry = this.entries.get(id);
-    const out: Dispatch<U>[] = [];
-    if (entry && reason === 'forbidden') this.entries.delete(id);
-    if (entry && reason === 'temporary') {
-      endDifference(entry, now + this.idleDifferenceMs);
-      this.replayHeld([entry], now, out);
-    }
-    return { dispatch: out, gap: false, stateAfter: this.getState() };
+    return { dispatch: endChannelDifference(this.entries, channel, reason, now), gap: false, stateAfter: this.getState() };
   }
 
   // ---- internals ----
 
   private load(state: EngineState): void {
-    this.entries = loadEntries<U>(state);
+    this.entries.load(state);
     this.date = state.date;
     this.seq = state.seq;
     this.hasState = true;
   }
 
-  private setEntry(entry: GapEntry<U>): void {
-    this.entries.set(entryId(entry.key), entry);
-  }
-
   /** Returns true when the container revealed a gap. */
   private processBatch(batch: IncomingBatch<U>, now: number, out: Dispatch<U>[]): boolean {
     if (batch.kind === 'tooLong') {
-      beginDifference(this.entries, COMMON);
+      this.entries.beginDifference(COMMON);
       return true;
     }
     // Containers with a seq are checked as a whole (https://core.telegram.org/api/updates,
@@ -382,7 +310,7 @@ export class UpdateEngine<U = unknown> {
       if (batch.seqStart > expected) {
         // Held rather than dropped: once the difference is in, what it covered is seen as old.
         this.heldBatches.push(batch);
-        beginDifference(this.entries, COMMON);
+        this.entries.beginDifference(COMMON);
         return true;
       }
       // Behind the local seq: either a repeat of a container handled before (its plain updates
@@ -397,11 +325,11 @@ export class UpdateEngine<U = unknown> {
     const page = { users: batch.users, chats: batch.chats };
     for (const update of orderWithinEntries(batch.updates)) {
       if (update.kind === 'plain') {
-        if (!stale) this.dispatchPlain(update.update, 'live', page, out);
+        if (!stale) this.entries.dispatchPlain(update.update, 'live', page, out);
       } else if (update.kind === 'channelTooLong') {
-        gap = this.channelTooLong(update.channel, update.pts, now) || gap;
+        gap = this.entries.channelTooLong(update.channel, update.pts, now) || gap;
       } else {
-        gap = this.applyPts(update, 'live', page, now, out) || gap;
+        gap = this.entries.applyPts(update, 'live', page, now, out) || gap;
       }
     }
     if (batch.seqStart !== 0 && batch.seqStart < this.seq + 1) return gap;
@@ -410,111 +338,8 @@ export class UpdateEngine<U = unknown> {
     // only once nothing of the account's own sequences is waiting, so the state never claims
     // a moment whose updates were not all dispatched.
     if (batch.seq !== 0) this.seq = batch.seq;
-    const waiting = [COMMON, SECONDARY].some((id) => (this.entries.get(id)?.held.length ?? 0) > 0);
+    const waiting = ([COMMON, SECONDARY] as const).some((id) => (this.entries.get(id)?.held.length ?? 0) > 0);
     if (!waiting && batch.date !== 0) this.date = batch.date;
     return gap;
-  }
-
-  /** Checks one pts update against its entry; returns true when it opened a possible gap. */
-  private applyPts(
-    update: PtsUpdate<U>,
-    source: Dispatch['source'],
-    page: Page,
-    now: number,
-    out: Dispatch<U>[],
-  ): boolean {
-    // Telegram sometimes sends qts = 0 (e.g. channel participant updates): no order to keep.
-    if (update.pts === 0) {
-      out.push({ update: update.update, source, entry: null, pts: null, ...page });
-      return false;
-    }
-    const id = entryId(update.entry);
-    const entry = this.entries.get(id);
-    const item = { update, source, ...page };
-    if (!entry) {
-      // The first update of a channel never seen before: nothing to compare with, so it starts
-      // the channel's sequence.
-      this.setEntry(newEntry(update.entry, update.pts, now + this.idleDifferenceMs));
-      out.push(dispatchOf(item));
-      return false;
-    }
-    entry.idleDeadline = now + this.idleDifferenceMs;
-    if (entry.gettingDifference) {
-      hold(entry, item);
-      return false;
-    }
-    const verdict = classify(entry.pts, update);
-    if (verdict === 'duplicate') return false;
-    if (verdict === 'gap') {
-      hold(entry, item);
-      if (entry.gapDeadline === null) entry.gapDeadline = now + this.gapTimeoutMs;
-      return true;
-    }
-    entry.pts = update.pts;
-    out.push(dispatchOf(item));
-    for (const released of releaseReady(entry)) out.push(dispatchOf(released));
-    return false;
-  }
-
-  private channelTooLong(channel: string, pts: number | undefined, now: number): boolean {
-    if (!this.entries.has(entryId({ channel }))) {
-      // Without a known pts there is nothing to ask the difference from.
-      if (pts === undefined) return false;
-      this.setEntry(newEntry({ channel }, pts, now + this.idleDifferenceMs));
-    }
-    beginDifference(this.entries, { channel });
-    return true;
-  }
-
-  /**
-   * other_updates of a difference page. Updates of the entry being fetched lie within the
-   * page's range and are dispatched if the local state has not seen them; one beyond the page
-   * (should not happen) is held for later rather than lost. Other entries go the normal way.
-   */
-  private feedFetchedUpdates(
-    updates: readonly IncomingUpdate<U>[],
-    covered: Map<string, number>,
-    page: Page,
-    now: number,
-    out: Dispatch<U>[],
-  ): void {
-    for (const update of orderWithinEntries(updates)) {
-      if (update.kind === 'plain') {
-        this.dispatchPlain(update.update, 'difference', page, out);
-      } else if (update.kind === 'channelTooLong') {
-        this.channelTooLong(update.channel, update.pts, now);
-      } else {
-        const limit = covered.get(entryId(update.entry));
-        const entry = this.entries.get(entryId(update.entry));
-        if (limit === undefined || !entry || update.pts === 0) {
-          this.applyPts(update, 'difference', page, now, out);
-        } else if (update.pts > limit) {
-          hold(entry, { update, source: 'difference', ...page });
-        } else if (update.pts > entry.pts) {
-          out.push(dispatchOf({ update, source: 'difference', ...page }));
-        }
-      }
-    }
-  }
-
-  private dispatchPlain(update: U, source: Dispatch['source'], page: Page, out: Dispatch<U>[]): void {
-    const key = this.plainUpdateKey?.(update) ?? null;
-    if (key !== null) {
-      if (this.seenPlainKeys.has(key)) return;
-      remember(this.seenPlainKeys, key);
-    }
-    out.push({ update, source, entry: null, pts: null, ...page });
-  }
-
-  /** Re-checks what was postponed during a difference: covered ones drop, the rest apply or wait. */
-  private replayHeld(entries: GapEntry<U>[], now: number, out: Dispatch<U>[]): void {
-    for (const entry of entries) {
-      const held = entry.held;
-      const idleDeadline = entry.idleDeadline;
-      entry.held = [];
-      for (const item of held) this.applyPts(item.update, item.source, item, now, out);
-      // Replaying is not hearing from the server: keep the deadline the difference set.
-      entry.idleDeadline = idleDeadline;
-    }
   }
 }

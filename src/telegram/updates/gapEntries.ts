@@ -1,10 +1,13 @@
 /**
- * Bookkeeping for one ordered update sequence (the account's pts, its qts, or one channel's pts):
- * where it stands, which updates wait for a missing predecessor, and its two clocks (the short
- * "possible gap" wait and the long "no updates for a while" wait). Pure data and small functions;
- * the engine decides when to call them.
+ * Bookkeeping for the ordered update sequences (the account's pts, its qts, and each channel's
+ * pts): for each, where it stands, which updates wait for a missing predecessor, and its two
+ * clocks (the short "possible gap" wait and the long "no updates for a while" wait). GapEntries
+ * holds them all and applies one update at a time to its entry by the spec's rule
+ * (https://core.telegram.org/api/updates, "Recovering gaps"). Pure: it reads no clock and sends
+ * nothing; engine.ts (the account's sequences) and channelEngine.ts (channels' differences) decide
+ * when to call it.
  */
-import type { Page } from './engineOptions.js';
+import { remember, type Page } from './engineOptions.js';
 import type { Dispatch, EngineState, EntryKey, IncomingUpdate, PtsUpdate } from './types.js';
 
 /** An update that could not be applied yet, with what it came with. */
@@ -128,46 +131,6 @@ export function loadEntries<U>(state: EngineState): Map<string, GapEntry<U>> {
   return entries;
 }
 
-/**
- * Marks an entry as getting its difference. The account's pts and qts come in one
- * getDifference, so they always start (and end) together.
- */
-export function beginDifference<U>(entries: Map<string, GapEntry<U>>, key: EntryKey): void {
-  const ids = typeof key === 'string' ? ['common', 'secondary'] : [entryId(key)];
-  for (const id of ids) {
-    const entry = entries.get(id);
-    if (!entry) continue;
-    entry.gettingDifference = true;
-    // Held updates stay: they are checked again once the difference is in.
-    entry.gapDeadline = null;
-  }
-}
-
-export function endDifference<U>(entry: GapEntry<U>, idleDeadline: number): void {
-  entry.gettingDifference = false;
-  entry.gapDeadline = null;
-  entry.idleDeadline = idleDeadline;
-}
-
-/** Entries whose possible gap or quiet period ran out start getting their difference. */
-export function expireDeadlines<U>(entries: Map<string, GapEntry<U>>, now: number): void {
-  for (const entry of entries.values()) {
-    if (entry.gettingDifference) continue;
-    const gapExpired = entry.gapDeadline !== null && now >= entry.gapDeadline;
-    if (gapExpired || now >= entry.idleDeadline) beginDifference(entries, entry.key);
-  }
-}
-
-/** When the caller should look again: now while a difference is wanted, else the next deadline. */
-export function nextWake<U>(entries: Map<string, GapEntry<U>>, now: number): number {
-  let next = Number.POSITIVE_INFINITY;
-  for (const entry of entries.values()) {
-    if (entry.gettingDifference) return now;
-    next = Math.min(next, entry.idleDeadline, entry.gapDeadline ?? Number.POSITIVE_INFINITY);
-  }
-  return next;
-}
-
 /** A checked pts update, ready to hand out. */
 export function dispatchOf<U>(item: HeldUpdate<U>): Dispatch<U> {
   const { update, source, users, chats } = item;
@@ -177,4 +140,187 @@ export function dispatchOf<U>(item: HeldUpdate<U>): Dispatch<U> {
 /** A message listed in a difference: it carries no pts of its own. */
 export function fetched<U>(message: U, entry: EntryKey, page: Page): Dispatch<U> {
   return { update: message, source: 'difference', entry, pts: null, users: page.users, chats: page.chats };
+}
+
+export interface GapEntriesOptions<U> {
+  gapTimeoutMs: number;
+  idleDifferenceMs: number;
+  plainUpdateKey: ((update: U) => string | null) | undefined;
+}
+
+/**
+ * Every entry the engine follows, keyed by entryId, and the rules that apply one update to them.
+ * It also remembers the keys of plain updates (no pts) already dispatched, because a difference
+ * page brings plain and pts updates mixed and both go through feedFetched.
+ */
+export class GapEntries<U> {
+  private entries = new Map<string, GapEntry<U>>();
+  private readonly seenPlainKeys = new Set<string>();
+
+  constructor(private readonly opts: GapEntriesOptions<U>) {}
+
+  get idleDifferenceMs(): number {
+    return this.opts.idleDifferenceMs;
+  }
+
+  get(key: EntryKey): GapEntry<U> | undefined {
+    return this.entries.get(entryId(key));
+  }
+
+  values(): IterableIterator<GapEntry<U>> {
+    return this.entries.values();
+  }
+
+  /** Starts (or restarts) following a sequence at `pts`; it is quiet until now + idleDifferenceMs. */
+  start(key: EntryKey, pts: number, now: number): void {
+    this.entries.set(entryId(key), newEntry(key, pts, now + this.opts.idleDifferenceMs));
+  }
+
+  delete(key: EntryKey): void {
+    this.entries.delete(entryId(key));
+  }
+
+  /** Replaces every entry by those of a stored state (each starts by getting its difference). */
+  load(state: EngineState): void {
+    this.entries = loadEntries<U>(state);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  /**
+   * Marks an entry as getting its difference. The account's pts and qts come in one
+   * getDifference, so they always start (and end) together.
+   */
+  beginDifference(key: EntryKey): void {
+    const ids = typeof key === 'string' ? ['common', 'secondary'] : [entryId(key)];
+    for (const id of ids) {
+      const entry = this.entries.get(id);
+      if (!entry) continue;
+      entry.gettingDifference = true;
+      // Held updates stay: they are checked again once the difference is in.
+      entry.gapDeadline = null;
+    }
+  }
+
+  /** Entries whose possible gap or quiet period ran out start getting their difference. */
+  expireDeadlines(now: number): void {
+    for (const entry of this.entries.values()) {
+      if (entry.gettingDifference) continue;
+      const gapExpired = entry.gapDeadline !== null && now >= entry.gapDeadline;
+      if (gapExpired || now >= entry.idleDeadline) this.beginDifference(entry.key);
+    }
+  }
+
+  /** When the caller should look again: now while a difference is wanted, else the next deadline. */
+  nextWake(now: number): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const entry of this.entries.values()) {
+      if (entry.gettingDifference) return now;
+      next = Math.min(next, entry.idleDeadline, entry.gapDeadline ?? Number.POSITIVE_INFINITY);
+    }
+    return next;
+  }
+
+  /** Checks one pts update against its entry; returns true when it opened a possible gap. */
+  applyPts(update: PtsUpdate<U>, source: Dispatch['source'], page: Page, now: number, out: Dispatch<U>[]): boolean {
+    // Telegram sometimes sends qts = 0 (e.g. channel participant updates): no order to keep.
+    if (update.pts === 0) {
+      out.push({ update: update.update, source, entry: null, pts: null, ...page });
+      return false;
+    }
+    const entry = this.get(update.entry);
+    const item = { update, source, ...page };
+    if (!entry) {
+      // The first update of a channel never seen before: nothing to compare with, so it starts
+      // the channel's sequence.
+      this.start(update.entry, update.pts, now);
+      out.push(dispatchOf(item));
+      return false;
+    }
+    entry.idleDeadline = now + this.opts.idleDifferenceMs;
+    if (entry.gettingDifference) {
+      hold(entry, item);
+      return false;
+    }
+    const verdict = classify(entry.pts, update);
+    if (verdict === 'duplicate') return false;
+    if (verdict === 'gap') {
+      hold(entry, item);
+      if (entry.gapDeadline === null) entry.gapDeadline = now + this.opts.gapTimeoutMs;
+      return true;
+    }
+    entry.pts = update.pts;
+    out.push(dispatchOf(item));
+    for (const released of releaseReady(entry)) out.push(dispatchOf(released));
+    return false;
+  }
+
+  /** updateChannelTooLong: the channel starts getting its difference; returns true when it does. */
+  channelTooLong(channel: string, pts: number | undefined, now: number): boolean {
+    if (!this.get({ channel })) {
+      // Without a known pts there is nothing to ask the difference from.
+      if (pts === undefined) return false;
+      this.start({ channel }, pts, now);
+    }
+    this.beginDifference({ channel });
+    return true;
+  }
+
+  /**
+   * other_updates of a difference page. Updates of the entry being fetched lie within the
+   * page's range (`covered`: entryId to the page's final pts) and are dispatched if the local
+   * state has not seen them; one beyond the page (should not happen) is held for later rather
+   * than lost. Other entries go the normal way.
+   */
+  feedFetched(updates: readonly IncomingUpdate<U>[], covered: Map<string, number>, page: Page, now: number, out: Dispatch<U>[]): void {
+    for (const update of orderWithinEntries(updates)) {
+      if (update.kind === 'plain') {
+        this.dispatchPlain(update.update, 'difference', page, out);
+      } else if (update.kind === 'channelTooLong') {
+        this.channelTooLong(update.channel, update.pts, now);
+      } else {
+        const limit = covered.get(entryId(update.entry));
+        const entry = this.get(update.entry);
+        if (limit === undefined || !entry || update.pts === 0) {
+          this.applyPts(update, 'difference', page, now, out);
+        } else if (update.pts > limit) {
+          hold(entry, { update, source: 'difference', ...page });
+        } else if (update.pts > entry.pts) {
+          out.push(dispatchOf({ update, source: 'difference', ...page }));
+        }
+      }
+    }
+  }
+
+  /** An update without pts: dispatched unless its key (plainUpdateKey) was dispatched before. */
+  dispatchPlain(update: U, source: Dispatch['source'], page: Page, out: Dispatch<U>[]): void {
+    const key = this.opts.plainUpdateKey?.(update) ?? null;
+    if (key !== null) {
+      if (this.seenPlainKeys.has(key)) return;
+      remember(this.seenPlainKeys, key);
+    }
+    out.push({ update, source, entry: null, pts: null, ...page });
+  }
+
+  /**
+   * A difference ended for these entries: each stops getting it (quiet until `idleDeadline`) and
+   * what was postponed meanwhile is checked again: covered ones drop, the rest apply or wait.
+   */
+  endDifference(entries: readonly GapEntry<U>[], idleDeadline: number, now: number, out: Dispatch<U>[]): void {
+    for (const entry of entries) {
+      entry.gettingDifference = false;
+      entry.gapDeadline = null;
+      entry.idleDeadline = idleDeadline;
+    }
+    for (const entry of entries) {
+      const held = entry.held;
+      const keptDeadline = entry.idleDeadline;
+      entry.held = [];
+      for (const item of held) this.applyPts(item.update, item.source, item, now, out);
+      // Replaying is not hearing from the server: keep the deadline the difference set.
+      entry.idleDeadline = keptDeadline;
+    }
+  }
 }

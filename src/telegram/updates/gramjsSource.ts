@@ -13,11 +13,12 @@
  * updates (a button pressed in that instant) could be missed, as on any client that was offline.
  */
 import { Api, utils, type TelegramClient } from 'telegram';
-import { FloodWaitError, RPCError } from 'telegram/errors/index.js';
 import { UpdateConnectionState } from 'telegram/network/index.js';
 import { returnBigInt } from 'telegram/Helpers.js';
 import { channelDifferenceFromGramjs, differenceFromGramjs, serverStateFromGramjs, type GramjsPayload } from './fromGramjs.js';
 import type { RequestFailure, UpdateApi } from './updateLoop.js';
+import { floodWaitSeconds } from '../rpc/floodWait.js';
+import { rpcErrorCode } from '../rpc/rpcErrors.js';
 
 export interface RawUpdateHandlers {
   /** A container from the socket, or the Updates result of one of Courier's own requests. */
@@ -100,8 +101,9 @@ export function gramjsUpdateApi(client: TelegramClient, options: GramjsUpdateApi
 
 /** FLOOD_WAIT waits as told; losing a channel ends its difference; anything else is retried with backoff. */
 export function classifyGramjsError(error: unknown): RequestFailure {
-  if (error instanceof FloodWaitError) return { kind: 'retry', afterMs: error.seconds * 1000 };
-  if (error instanceof RPCError && /^(CHANNEL_PRIVATE|CHANNEL_INVALID|CHANNEL_PUBLIC_GROUP_NA|USER_BANNED_IN_CHANNEL)$/.test(error.errorMessage)) {
+  const floodSeconds = floodWaitSeconds(error);
+  if (floodSeconds !== null) return { kind: 'retry', afterMs: floodSeconds * 1000 };
+  if (/^(CHANNEL_PRIVATE|CHANNEL_INVALID|CHANNEL_PUBLIC_GROUP_NA|USER_BANNED_IN_CHANNEL)$/.test(rpcErrorCode(error) ?? '')) {
     return { kind: 'forbidden' };
   }
   // A channel whose access hash Courier never learnt cannot be asked for, now or later.

@@ -21,7 +21,7 @@ export function entitiesOf(users: readonly unknown[], chats: readonly unknown[])
 }
 
 export interface ToIncomingOptions {
-  /** Reads the file of a media message (src/telegram/mediaRef.ts); without it media is ignored. */
+  /** Reads the file of a media message (src/telegram/files/mediaRef.ts); without it media is ignored. */
   mediaOf?: (message: Api.Message) => MediaRef | null;
 }
 

@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { returnBigInt } from 'telegram/Helpers.js';
 import { Api } from 'telegram';
 import { toIncoming } from '../../../../src/telegram/updates/incoming.js';
-import { inlineMarkupOf, inputPeerOf, sentMessageId } from '../../../../src/telegram/outbox/gramBotPort.js';
 
 const long = (v: number | string) => returnBigInt(String(v));
 
@@ -57,37 +56,5 @@ describe('incoming: GramJS updates as plain data', () => {
       data: 'act:info',
       date: 99,
     });
-  });
-});
-
-describe('bot port over GramJS: request shapes', () => {
-  it('chat refs become input peers with their access hashes', () => {
-    const user = inputPeerOf({ kind: 'user', id: '1001', accessHash: '-77' }) as Api.InputPeerUser;
-    expect(user).to.be.instanceOf(Api.InputPeerUser);
-    expect(user.userId.toString()).to.equal('1001');
-    expect(user.accessHash.toString()).to.equal('-77');
-    expect(inputPeerOf({ kind: 'chat', id: '555' })).to.be.instanceOf(Api.InputPeerChat);
-  });
-
-  it('buttons become an inline keyboard of callback and url buttons', () => {
-    const markup = inlineMarkupOf([[{ text: 'Info', data: 'act:info' }], [{ text: 'Site', url: 'https://example.org' }]])!;
-    expect(markup.rows).to.have.length(2);
-    const cb = markup.rows[0]!.buttons[0] as Api.KeyboardButtonCallback;
-    expect(Buffer.from(cb.data).toString()).to.equal('act:info');
-    expect(markup.rows[1]!.buttons[0]).to.be.instanceOf(Api.KeyboardButtonUrl);
-    expect(inlineMarkupOf([])).to.equal(undefined);
-  });
-
-  it('the sent message id is found by its random id in any answer shape', () => {
-    expect(sentMessageId(new Api.UpdateShortSentMessage({ id: 5, pts: 1, ptsCount: 1, date: 1 }), 1n)).to.equal(5);
-    const updates = new Api.Updates({
-      updates: [new Api.UpdateMessageID({ id: 8, randomId: long('-42') }), new Api.UpdateMessageID({ id: 9, randomId: long('42') })],
-      users: [],
-      chats: [],
-      date: 1,
-      seq: 0,
-    });
-    expect(sentMessageId(updates, 42n)).to.equal(9);
-    expect(sentMessageId(updates, -42n)).to.equal(8);
   });
 });
