@@ -15,3 +15,4 @@ export { writeTransaction } from './writeTransaction.js';
 export { runMigrations, schemaVersion, MigrationError, DatabaseTooNewError, type Migration } from './migrate.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { createKvRepository, type KvRepository } from './kvRepository.js';
+export { backupDatabase, checkIntegrity, restoreDatabase, BackupError } from './backup.js';
