@@ -11,7 +11,7 @@ import { buildBotRouter } from '../../../src/bot/commands.js';
 import { actionInputOf, offerButtons } from '../../../src/bot/media.js';
 import type { Incoming } from '../../../src/domain/incoming.js';
 import type { MediaRef } from '../../../src/domain/media.js';
-import { texts } from '../../../src/texts/botTexts.js';
+import { texts } from '../../../src/texts/index.js';
 import { decodeCallback } from '../../../src/jobs/actions.js';
 import { encodeJobCallback } from '../../../src/jobs/jobCallbacks.js';
 import type { SubmitInput, SubmitResult } from '../../../src/jobs/runner/runnerTypes.js';

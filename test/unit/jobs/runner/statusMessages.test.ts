@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { decodeJobCallback } from '../../../../src/jobs/jobCallbacks.js';
-import { jobLang, jobTexts, textsFor } from '../../../../src/texts/jobTexts.js';
+import { langFor, texts, textsFor } from '../../../../src/texts/index.js';
 import { REASON_CODES } from '../../../../src/domain/jobError.js';
 import { type JobState } from '../../../../src/domain/job.js';
 import { statusButtons, statusText } from '../../../../src/jobs/runner/statusMessages.js';
@@ -29,11 +29,11 @@ describe('job status texts', () => {
 
   it('has a plain-words reason for every code in every language, and falls back to English', () => {
     for (const lang of ['en', 'fa', 'ru'] as const) {
-      for (const code of REASON_CODES) expect(jobTexts[lang].reasons[code], `${lang} ${code}`).to.be.a('string').and.not.equal('');
+      for (const code of REASON_CODES) expect(texts[lang].reasons[code], `${lang} ${code}`).to.be.a('string').and.not.equal('');
     }
-    expect(jobLang('ru-RU')).to.equal('ru');
-    expect(jobLang('FA')).to.equal('fa');
-    expect(jobLang('de')).to.equal('en');
-    expect(jobLang(undefined)).to.equal('en');
+    expect(langFor('ru-RU')).to.equal('ru');
+    expect(langFor('FA')).to.equal('fa');
+    expect(langFor('de')).to.equal('en');
+    expect(langFor(undefined)).to.equal('en');
   });
 });
