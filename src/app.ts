@@ -23,6 +23,7 @@ import type { JobRunner, RunnerConfig } from './jobs/runner/runnerTypes.js';
 import { logger, errorMessage } from './log/logger.js';
 import { locateFfmpeg, locateFfprobe } from './media/locate.js';
 import { alertAdmins, alertAdminsText, logCatchup, type CatchupFigures } from './ops/catchupAlerts.js';
+import { texts } from './texts/index.js';
 import { openDatabase } from './storage/index.js';
 import { beginCatchup, deleteHandledBefore, finishCatchup, pendingChats } from './storage/inboxRepository.js';
 import { createKvRepository } from './storage/kvRepository.js';
@@ -237,9 +238,7 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
   // and take a fresh one, skipping whatever was sent in between.
   await updates.ready;
   if (updates.startedFresh && Number.isFinite(aliveAt)) {
-    const text =
-      'Courier ran here before but found no update state (the database was replaced or reset?), so it started from ' +
-      "Telegram's current state: messages sent while it was down cannot be fetched and got no answer.";
+    const text = texts.en.adminStartedFresh;
     log.warn(text);
     void alertAdminsText(link.port, adminTargets(), text, `fresh:${startRunId}`);
   }

@@ -10,15 +10,16 @@
  * Only private chats get offers: answering every file posted in a group would be spam.
  */
 import { createHash } from 'node:crypto';
-import { actionLabel, actionsFor, CallbackDataError, decodeCallback, encodeCallback, estimateCompressedBytes, type ActionInput } from '../jobs/actions.js';
+import { actionsFor, CallbackDataError, decodeCallback, encodeCallback, estimateCompressedBytes, type ActionInput } from '../jobs/actions.js';
 import { decodeJobCallback, JOB_CALLBACK_PREFIX, JobCallbackError } from '../jobs/jobCallbacks.js';
 import type { JobSource } from '../domain/jobSource.js';
 import type { JobRunner } from '../jobs/runner/runnerTypes.js';
-import { formatBytes } from '../media/processInfo.js';
 import type { Database } from '../storage/index.js';
 import { findOffer, saveOffer } from '../storage/jobRepository.js';
 import type { Button } from '../domain/botPort.js';
 import type { MediaRef } from '../domain/media.js';
+import type { MediaAction } from '../domain/mediaAction.js';
+import { texts, type Texts } from '../texts/index.js';
 import type { Router } from './router.js';
 
 export interface MediaFlowDeps {
@@ -41,7 +42,7 @@ export function useMediaFlow(router: Router, deps: MediaFlowDeps): void {
     let question: string;
     if (incoming.media) {
       source = { kind: 'telegram', media: incoming.media };
-      question = ctx.t.mediaOffer(incoming.media.fileName ?? kindName(incoming.media), formatBytes(incoming.media.sizeBytes));
+      question = ctx.t.mediaOffer(incoming.media.fileName ?? ctx.t.mediaKinds[incoming.media.kind], ctx.t.size(incoming.media.sizeBytes));
     } else if (HTTP_LINK.test(text)) {
       source = { kind: 'link', url: text };
       question = ctx.t.linkOffer;
@@ -61,7 +62,7 @@ export function useMediaFlow(router: Router, deps: MediaFlowDeps): void {
       lang: ctx.lang,
       createdAt: now(),
     });
-    await ctx.reply(question, { buttons: offerButtons(offerId, source) });
+    await ctx.reply(question, { buttons: offerButtons(offerId, source, ctx.t) });
   });
 
   router.callback('m1|', async (ctx, data) => {
@@ -97,7 +98,9 @@ export function useMediaFlow(router: Router, deps: MediaFlowDeps): void {
       if (error instanceof JobCallbackError) return ctx.answer(ctx.t.callbackUnknown);
       throw error;
     }
-    const answer = press.op === 'cancel' ? await deps.runner.cancel(press.jobId, ctx.incoming.senderId) : await deps.runner.retry(press.jobId, ctx.incoming.senderId);
+    const { jobId } = press;
+    const presser = ctx.incoming.senderId;
+    const answer = press.op === 'cancel' ? await deps.runner.cancel(jobId, presser, ctx.lang) : await deps.runner.retry(jobId, presser, ctx.lang);
     await ctx.answer(answer.text);
   });
 }
@@ -107,14 +110,17 @@ export function offerIdOf(updateKey: string): string {
   return createHash('sha256').update(updateKey).digest('base64url').slice(0, 16);
 }
 
-/** The buttons for a file or link: one per action and option, two per row. */
-export function offerButtons(offerId: string, source: JobSource): Button[][] {
+/**
+ * The buttons for a file or link, one per action and option, two per row, labelled in the
+ * language of the user who sent it (English by default).
+ */
+export function offerButtons(offerId: string, source: JobSource, t: Texts = texts.en): Button[][] {
   const input = source.kind === 'telegram' ? actionInputOf(source.media) : LINK_INPUT;
   const buttons: Button[] = [];
   for (const offered of actionsFor(input)) {
     const options = offered.options.length > 0 ? offered.options : [undefined];
     for (const option of options) {
-      buttons.push({ text: buttonText(offered.action, option, input), data: encodeCallback({ action: offered.action, mediaRef: offerId, ...(option !== undefined ? { option } : {}) }) });
+      buttons.push({ text: buttonText(t, offered.action, option, input), data: encodeCallback({ action: offered.action, mediaRef: offerId, ...(option !== undefined ? { option } : {}) }) });
     }
   }
   const rows: Button[][] = [];
@@ -122,14 +128,13 @@ export function offerButtons(offerId: string, source: JobSource): Button[][] {
   return rows;
 }
 
-function buttonText(action: Parameters<typeof actionLabel>[0], option: string | undefined, input: ActionInput): string {
-  const label = actionLabel(action);
+function buttonText(t: Texts, action: MediaAction, option: string | undefined, input: ActionInput): string {
   if (action === 'compress' && (option === '720p' || option === '480p')) {
-    const estimate = input.durationSeconds !== null && Number.isFinite(input.durationSeconds) ? ` ~${formatBytes(estimateCompressedBytes(input.durationSeconds, option))}` : '';
-    return `${label} ${option}${estimate}`;
+    const seconds = input.durationSeconds;
+    return t.compressOption(option, seconds !== null && Number.isFinite(seconds) ? t.size(estimateCompressedBytes(seconds, option)) : null);
   }
-  if (action === 'convert' && option) return `${label} to ${option.toUpperCase()}`;
-  return label;
+  if (action === 'convert' && option) return t.convertOption(option.toUpperCase());
+  return t.actions[action];
 }
 
 /**
@@ -150,7 +155,3 @@ export function actionInputOf(media: MediaRef): ActionInput {
 
 /** A link's content is unknown until downloaded: offer what fits a video, without a size estimate. */
 const LINK_INPUT: ActionInput = { durationSeconds: Number.POSITIVE_INFINITY, video: { codec: 'unknown', height: null }, audio: { codec: 'unknown' }, isImage: false };
-
-function kindName(media: MediaRef): string {
-  return media.kind === 'document' ? 'File' : media.kind[0]!.toUpperCase() + media.kind.slice(1);
-}

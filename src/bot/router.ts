@@ -12,8 +12,7 @@
 import { replyRandomId } from '../domain/randomId.js';
 import type { BotPort, Button, SentMessage } from '../domain/botPort.js';
 import type { Incoming } from '../domain/incoming.js';
-import { langFor, texts, type Lang, type Texts } from '../texts/botTexts.js';
-
+import { langFor, texts, type Lang, type Texts } from '../texts/index.js';
 
 export interface BotContext {
   readonly incoming: Incoming;

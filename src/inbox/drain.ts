@@ -14,7 +14,7 @@ import { markDone, nextPending, recordAttempt, type InboxRow } from '../storage/
 import type { BotPort } from '../domain/botPort.js';
 import { incomingSchema, type Incoming } from '../domain/incoming.js';
 import { replyRandomId } from '../domain/randomId.js';
-import { langFor, texts } from '../texts/botTexts.js';
+import { langFor, texts } from '../texts/index.js';
 
 const log = logger('inbox');
 

@@ -1,6 +1,6 @@
 /**
- * The actions a user can pick for a media file: which ones fit the file, their button labels,
- * the compact callback data behind each button, and the size estimate shown for Compress.
+ * The actions a user can pick for a media file: which ones fit the file, the compact callback
+ * data behind each button (the labels are in src/texts), and the size estimate shown for Compress.
  *
  * Callback data is what Telegram sends back when a button is pressed; it is at most 64 bytes
  * (core.telegram.org/bots/api#inlinekeyboardbutton, "callback_data: 1-64 bytes"; the MTProto
@@ -14,16 +14,6 @@ import { z } from 'zod';
 import { MEDIA_ACTIONS, type MediaAction } from '../domain/mediaAction.js';
 import { COMPRESS_PRESETS, GIF_MAX_SECONDS, type CompressPreset } from '../media/commands.js';
 
-
-/** English labels, and the text keys the fa/ru translations will use (src/bot/texts). */
-export const ACTION_LABELS: Record<MediaAction, { key: string; en: string }> = {
-  info: { key: 'action.info', en: 'Info' },
-  extractAudio: { key: 'action.extractAudio', en: 'Extract audio' },
-  compress: { key: 'action.compress', en: 'Compress' },
-  convert: { key: 'action.convert', en: 'Convert' },
-  thumbnail: { key: 'action.thumbnail', en: 'Thumbnail' },
-  sendAsFile: { key: 'action.sendAsFile', en: 'Send as file' },
-};
 
 /** What the action choice needs to know about a file (a subset of src/media/probe.ts's MediaSummary). */
 export interface ActionInput {
@@ -59,10 +49,6 @@ export function actionsFor(media: ActionInput): OfferedAction[] {
   }
   offered.push({ action: 'sendAsFile', options: [] });
   return offered;
-}
-
-export function actionLabel(action: MediaAction): string {
-  return ACTION_LABELS[action].en;
 }
 
 /**

@@ -6,6 +6,7 @@
 import type { BotPort } from '../domain/botPort.js';
 import { replyRandomId } from '../domain/randomId.js';
 import { logger, errorMessage } from '../log/logger.js';
+import { texts, type Texts } from '../texts/index.js';
 
 const log = logger('catchup');
 
@@ -33,17 +34,14 @@ export function logCatchup(f: CatchupFigures): void {
   else log.info(text, fields);
 }
 
-export function alertText(f: CatchupFigures, offlineAlertSeconds: number): string | null {
+/**
+ * The alert text, or null when the figures need none. Admins have no language setting, so alerts
+ * are in English unless the caller passes other texts.
+ */
+export function alertText(f: CatchupFigures, offlineAlertSeconds: number, t: Texts = texts.en): string | null {
   const lines: string[] = [];
-  if (f.reason === 'start' && f.offlineSeconds > offlineAlertSeconds) {
-    lines.push(`Courier was offline for ${formatDuration(f.offlineSeconds)} and has caught up: ${f.recovered} update(s) recovered.`);
-  }
-  if (f.skippedPts > 0) {
-    lines.push(
-      `Telegram would not list ${f.skippedPts} update(s) from while Courier was away (difference too long): ` +
-        'those messages are lost and their senders got no answer.',
-    );
-  }
+  if (f.reason === 'start' && f.offlineSeconds > offlineAlertSeconds) lines.push(t.adminCaughtUp(formatDuration(t, f.offlineSeconds), f.recovered));
+  if (f.skippedPts > 0) lines.push(t.adminUpdatesLost(f.skippedPts));
   return lines.length > 0 ? lines.join('\n') : null;
 }
 
@@ -73,9 +71,9 @@ export async function alertAdminsText(port: BotPort, admins: readonly AlertTarge
   }
 }
 
-function formatDuration(seconds: number): string {
+function formatDuration(t: Texts, seconds: number): string {
   const s = Math.round(seconds);
-  if (s < 120) return `${s} s`;
-  if (s < 7200) return `${Math.round(s / 60)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
+  if (s < 120) return t.durationSeconds(s);
+  if (s < 7200) return t.durationMinutes(Math.round(s / 60));
+  return t.durationHours(s / 3600);
 }

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api } from 'telegram';
-import { texts } from '../../src/texts/botTexts.js';
+import { texts } from '../../src/texts/index.js';
 import { channelBox, userBox } from '../../src/emulator/world/messageStore.js';
 import { killHard, runCourier, until, waitForOutput, type CourierProcess, storyEnv } from '../helpers/courierProcess.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';

@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api, type TelegramClient } from 'telegram';
-import { texts } from '../../src/texts/botTexts.js';
+import { texts } from '../../src/texts/index.js';
 import { connectUserClient, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { nextUpdate } from '../helpers/rawUpdates.js';
 import { runCourier, waitForOutput } from '../helpers/courierProcess.js';

@@ -12,7 +12,7 @@ import { Api, type TelegramClient } from 'telegram';
 
 const run = promisify(execFile);
 
-/** The status texts of src/jobs/jobTexts.ts (English) that end a job. */
+/** The status texts of src/texts/en.ts that end a job. */
 export const FINAL_STATUS = /^(Done\.|Failed\. |Cancelled\.)/;
 /** Every status text, final or not. */
 export const ANY_STATUS = /^(Queued: |Downloading… |Processing… |Uploading… |Done\.$|Failed\. |Cancelled\.$)/;

@@ -9,7 +9,7 @@ import type { TestEmulator } from './emulator.js';
 import { userBox, type StoredMessage } from '../../src/emulator/world/messageStore.js';
 import { accountsOf } from '../../src/emulator/world/accountsSide/index.js';
 
-/** The status texts of src/jobs/jobTexts.ts (English): queued, a phase with its percent, or an end. */
+/** The status texts of src/texts/en.ts: queued, a phase with its percent, or an end. */
 export const STATUS_TEXT = /^(Queued: |Downloading… \d+%|Processing… \d+%|Uploading… \d+%|Done\.|Cancelled\.|Failed\. )/;
 export const OFFER_TEXT = /What should I do with it\?$/;
 export const REFUSAL_TEXT = /^Sorry, I can't take this job\. /;

@@ -11,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import { initLogging } from '../../src/log/logger.js';
 import { NoSessionError, startCourier, type CourierConfig, type CourierDeps } from '../../src/app.js';
 import type { Incoming } from '../../src/domain/incoming.js';
-import { texts } from '../../src/texts/botTexts.js';
+import { texts } from '../../src/texts/index.js';
 import type { TelegramLink } from '../../src/telegram/connectTelegram.js';
 import type { RunningUpdates, UpdatesSetup } from '../../src/telegram/updates/service.js';
 import type { MediaPool, TelegramFiles } from '../../src/domain/mediaPorts.js';

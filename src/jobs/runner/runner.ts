@@ -32,7 +32,7 @@ import {
 import { makeJobDir, removeJobDir, sweepJobDirs } from './jobDirs.js';
 import { inputKeyOf, JOB_MESSAGES, newJobId } from '../jobIdentity.js';
 import { downloadInput, processInput, uploadResult, type StageContext } from './jobStages.js';
-import { textsFor } from '../../texts/jobTexts.js';
+import { textsFor } from '../../texts/index.js';
 import { queueRefusal, refusalOf, type Refusal } from './runnerRefusals.js';
 import { sendStoredResult } from './runnerReuse.js';
 import type { ButtonAnswer, JobRunner, JobRunnerDeps, StartTimer, SubmitInput, SubmitResult } from './runnerTypes.js';
@@ -213,15 +213,15 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   }
 
   /** Common checks of Cancel and Retry: the job exists and belongs to the presser. */
-  function ownedJob(jobId: string, userId: string): { job: JobRecord } | { answer: ButtonAnswer } {
+  function ownedJob(jobId: string, userId: string, lang: string | undefined): { job: JobRecord } | { answer: ButtonAnswer } {
     const job = getJob(db, jobId);
-    if (!job) return { answer: { ok: false, text: textsFor(undefined).noSuchJob } };
-    if (job.userId !== userId) return { answer: { ok: false, text: textsFor(job.lang).notYourJob } };
+    if (!job) return { answer: { ok: false, text: textsFor(lang).noSuchJob } };
+    if (job.userId !== userId) return { answer: { ok: false, text: textsFor(lang).notYourJob } };
     return { job };
   }
 
-  async function cancel(jobId: string, userId: string): Promise<ButtonAnswer> {
-    const owned = ownedJob(jobId, userId);
+  async function cancel(jobId: string, userId: string, lang?: string): Promise<ButtonAnswer> {
+    const owned = ownedJob(jobId, userId, lang);
     if ('answer' in owned) return owned.answer;
     const texts = textsFor(owned.job.lang);
     if (isTerminal(owned.job.state)) return { ok: false, text: texts.alreadyEnded };
@@ -238,9 +238,9 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     return { ok: true, text: texts.cancelling };
   }
 
-  async function retry(jobId: string, userId: string): Promise<ButtonAnswer> {
+  async function retry(jobId: string, userId: string, lang?: string): Promise<ButtonAnswer> {
     const sched = requireScheduler();
-    const owned = ownedJob(jobId, userId);
+    const owned = ownedJob(jobId, userId, lang);
     if ('answer' in owned) return owned.answer;
     const texts = textsFor(owned.job.lang);
     if (queueRefusal(sched.userLoad(userId), config.jobs.perUserQueued)) return { ok: false, text: texts.reasons.QUEUE_FULL };

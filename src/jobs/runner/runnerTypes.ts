@@ -96,8 +96,12 @@ export interface JobRunner {
   start(): Promise<void>;
   stop(): Promise<void>;
   submit(input: SubmitInput): Promise<SubmitResult>;
-  cancel(jobId: string, userId: string): Promise<ButtonAnswer>;
-  retry(jobId: string, userId: string): Promise<ButtonAnswer>;
+  /**
+   * Cancel and Retry of `userId`'s press. `lang` is the presser's language code: the answers to a
+   * press on a missing job or someone else's job are in it (the job's own lang covers the rest).
+   */
+  cancel(jobId: string, userId: string, lang?: string): Promise<ButtonAnswer>;
+  retry(jobId: string, userId: string, lang?: string): Promise<ButtonAnswer>;
   /** Edits the status messages of running jobs whose percent changed (throttled). */
   refreshStatuses(): Promise<void>;
   /** Resolves when no job is running or waiting (tests; graceful shutdown). */

@@ -12,18 +12,18 @@ import type { Database } from '../../storage/index.js';
 import { setStatusMessage, type JobRecord } from '../../storage/jobRepository.js';
 import { encodeJobCallback } from '../jobCallbacks.js';
 import { JOB_MESSAGES } from '../jobIdentity.js';
-import { textsFor, type JobTexts } from '../../texts/jobTexts.js';
+import { textsFor, type Texts } from '../../texts/index.js';
 import type { JobButton as Button, JobMessenger, RunnerLogger } from './runnerTypes.js';
 
 /** The status text of a job; `queuedAhead` is shown while it waits. */
-export function statusText(texts: JobTexts, job: Pick<JobRecord, 'state' | 'progress' | 'failure'>, queuedAhead = 0): string {
+export function statusText(texts: Texts, job: Pick<JobRecord, 'state' | 'progress' | 'failure'>, queuedAhead = 0): string {
   switch (job.state) {
     case 'queued':
       return texts.queued(queuedAhead);
     case 'downloading':
     case 'processing':
     case 'uploading':
-      return `${texts.phases[job.state]}… ${Math.floor(job.progress)}%`;
+      return texts.progress(texts.phases[job.state], Math.floor(job.progress));
     case 'done':
       return texts.done;
     case 'cancelled':
@@ -33,13 +33,13 @@ export function statusText(texts: JobTexts, job: Pick<JobRecord, 'state' | 'prog
       // A refused link names the rule it broke ("a loopback address (127.0.0.1)"): the user can
       // tell a typo from a private address. The rule text is the link guard's (English).
       const rule = job.failure?.reason === 'LINK_REFUSED' ? /refused: (.+?)\. Only/.exec(job.failure.message)?.[1] : undefined;
-      return texts.failed(rule ? `${reason} [${rule}]` : reason);
+      return texts.failed(rule ? texts.withRule(reason, rule) : reason);
     }
   }
 }
 
 /** Cancel while the job may still run; Retry when it failed and another attempt is allowed. */
-export function statusButtons(texts: JobTexts, job: Pick<JobRecord, 'id' | 'state' | 'failure' | 'attempts' | 'maxAttempts'>): Button[][] {
+export function statusButtons(texts: Texts, job: Pick<JobRecord, 'id' | 'state' | 'failure' | 'attempts' | 'maxAttempts'>): Button[][] {
   if (job.state === 'done' || job.state === 'cancelled') return [];
   if (job.state === 'failed') {
     const retryable = job.failure?.retryable === true && job.attempts < job.maxAttempts;

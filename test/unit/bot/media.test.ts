@@ -11,7 +11,7 @@ import { buildBotRouter } from '../../../src/bot/commands.js';
 import { actionInputOf, offerButtons } from '../../../src/bot/media.js';
 import type { Incoming } from '../../../src/domain/incoming.js';
 import type { MediaRef } from '../../../src/domain/media.js';
-import { texts } from '../../../src/texts/botTexts.js';
+import { texts } from '../../../src/texts/index.js';
 import { decodeCallback } from '../../../src/jobs/actions.js';
 import { encodeJobCallback } from '../../../src/jobs/jobCallbacks.js';
 import type { SubmitInput, SubmitResult } from '../../../src/jobs/runner/runnerTypes.js';
@@ -133,6 +133,29 @@ describe('media flow: files and links get buttons, presses start jobs', () => {
     await route(press(encodeJobCallback({ op: 'retry', jobId: 'job42' }), '2002'));
     expect(runner.presses).to.deep.equal(['cancel job42 by 1001', 'retry job42 by 2002']);
     expect(port.answers.map((a) => a.text)).to.deep.equal(['Cancelled.', 'Trying again.']);
+  });
+
+  it('a Russian user reads the offer and every button in Russian, a Persian user in Persian', async () => {
+    await route(message('', { media: video, langCode: 'ru' } as Partial<Incoming>));
+    expect(port.sent[0]!.text).to.equal('holiday.mp4 (30 МБ). Что с этим сделать?');
+    expect(port.sent[0]!.opts.buttons!.flat().map((b) => b.text)).to.deep.equal([
+      'Информация', 'Извлечь звук', 'Сжать 720p ~2,6 МБ', 'Сжать 480p ~1,2 МБ', 'Конвертировать в MP4', 'Конвертировать в GIF', 'Миниатюра', 'Отправить файлом',
+    ]);
+    await route(message('x', { media: { ...video, fileName: undefined }, langCode: 'fa-IR' } as Partial<Incoming>));
+    const fa = port.sent[1]!;
+    expect(fa.text).to.equal(texts.fa.mediaOffer('ویدیو', '۳۰ مگابایت'));
+    expect(fa.opts.buttons!.flat().map((b) => b.text)).to.deep.equal([
+      'مشخصات', 'جدا کردن صدا', 'فشرده‌سازی \u2068720p\u2069 (حدود ۲٫۶ مگابایت)', 'فشرده‌سازی \u2068480p\u2069 (حدود ۱٫۲ مگابایت)',
+      'تبدیل به \u2068MP4\u2069', 'تبدیل به \u2068GIF\u2069', 'تصویر بندانگشتی', 'ارسال به‌صورت فایل',
+    ]);
+  });
+
+  it('a press is submitted with the presser\'s language, so the job\'s status and buttons follow it', async () => {
+    await route(message('', { media: video, langCode: 'fa' } as Partial<Incoming>));
+    const info = port.sent[0]!.opts.buttons![0]![0]!;
+    await route({ ...press('data' in info ? info.data : ''), langCode: 'fa' } as Incoming);
+    expect(runner.submitted[0]!.lang).to.equal('fa');
+    expect(port.answers.at(-1)?.text).to.equal(texts.fa.jobAccepted);
   });
 
   it('what Telegram says about a file decides the actions before anything is downloaded', () => {

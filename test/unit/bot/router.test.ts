@@ -3,7 +3,7 @@ import { buildBotRouter } from '../../../src/bot/commands.js';
 import type { Incoming, IncomingCallback, IncomingMessage } from '../../../src/domain/incoming.js';
 import { parseCommand, Router } from '../../../src/bot/router.js';
 import { replyRandomId } from '../../../src/domain/randomId.js';
-import { langFor, texts } from '../../../src/texts/botTexts.js';
+import { langFor, texts } from '../../../src/texts/index.js';
 import { FakePort } from '../../helpers/fakeBotPort.js';
 
 const alice = { kind: 'user' as const, id: '1001', accessHash: '-5' };

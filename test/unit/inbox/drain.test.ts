@@ -10,7 +10,7 @@ import { buildBotRouter } from '../../../src/bot/commands.js';
 import { createInboxDrain } from '../../../src/inbox/drain.js';
 import type { Incoming } from '../../../src/domain/incoming.js';
 import { Router } from '../../../src/bot/router.js';
-import { texts } from '../../../src/texts/botTexts.js';
+import { texts } from '../../../src/texts/index.js';
 import { countPending, inboxRow, storeUpdates } from '../../../src/storage/inboxRepository.js';
 import { openDatabase, type Database } from '../../../src/storage/index.js';
 import { FakePort } from '../../helpers/fakeBotPort.js';

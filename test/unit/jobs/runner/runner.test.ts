@@ -421,6 +421,22 @@ describe('job runner', () => {
     });
   }
 
+  it("speaks the language of the job's user: status, Cancel button and answers; a stranger is answered in theirs", async () => {
+    files.download$.held = true;
+    const jobId = await accepted(submission(1, { lang: 'ru' }));
+    await files.download$.reached();
+    expect(port.sent[0]?.text).to.equal('В очереди: скоро начну.');
+    expect(port.sent[0]?.opts.buttons?.[0]?.[0]?.text).to.equal('Отмена');
+    recordJobProgress(db, jobId, 40);
+    time.advance(3000);
+    await runner.refreshStatuses();
+    expect(lastEdit()).to.deep.include({ text: 'Скачивание… 40%' });
+    expect(await runner.cancel(jobId, '99', 'fa')).to.deep.equal({ ok: false, text: 'فقط کسی که این کار را شروع کرده می‌تواند آن را تغییر دهد.' });
+    expect(await runner.cancel('gone', '42', 'fa')).to.deep.equal({ ok: false, text: 'این کار دیگر وجود ندارد.' });
+    expect(await runner.cancel(jobId, '42', 'en')).to.deep.equal({ ok: true, text: 'Отменено.' });
+    expect(lastEdit()).to.deep.include({ text: 'Отменено.', buttons: [] });
+  });
+
   it('cancels a queued job before it starts', async () => {
     config.jobs.perUserInFlight = 1;
     await runner.stop();

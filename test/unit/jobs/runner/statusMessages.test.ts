@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { decodeJobCallback } from '../../../../src/jobs/jobCallbacks.js';
-import { jobLang, jobTexts, textsFor } from '../../../../src/texts/jobTexts.js';
+import { langFor, texts, textsFor } from '../../../../src/texts/index.js';
 import { REASON_CODES } from '../../../../src/domain/jobError.js';
 import { type JobState } from '../../../../src/domain/job.js';
 import { statusButtons, statusText } from '../../../../src/jobs/runner/statusMessages.js';
@@ -27,13 +27,21 @@ describe('job status texts', () => {
     expect(statusButtons(texts, { ...base, state: 'done' })).to.deep.equal([]);
   });
 
+  it("names a refused link's rule, isolated from the Persian around it", () => {
+    const failure = { reason: 'LINK_REFUSED' as const, retryable: false, message: 'Link refused: a loopback address (127.0.0.1). Only public addresses.' };
+    const job = { ...base, state: 'failed' as JobState, failure };
+    expect(statusText(textsFor('en'), job)).to.equal(`Failed. ${texts.en.reasons.LINK_REFUSED} [a loopback address (127.0.0.1)]`);
+    expect(statusText(textsFor('fa'), job)).to.equal(`ناموفق بود. ${texts.fa.reasons.LINK_REFUSED} [\u2068a loopback address (127.0.0.1)\u2069]`);
+    expect(statusText(textsFor('ru'), { ...base, state: 'queued' }, 2)).to.equal('В очереди: перед этой задачей ещё 2 ваши задачи.');
+  });
+
   it('has a plain-words reason for every code in every language, and falls back to English', () => {
     for (const lang of ['en', 'fa', 'ru'] as const) {
-      for (const code of REASON_CODES) expect(jobTexts[lang].reasons[code], `${lang} ${code}`).to.be.a('string').and.not.equal('');
+      for (const code of REASON_CODES) expect(texts[lang].reasons[code], `${lang} ${code}`).to.be.a('string').and.not.equal('');
     }
-    expect(jobLang('ru-RU')).to.equal('ru');
-    expect(jobLang('FA')).to.equal('fa');
-    expect(jobLang('de')).to.equal('en');
-    expect(jobLang(undefined)).to.equal('en');
+    expect(langFor('ru-RU')).to.equal('ru');
+    expect(langFor('FA')).to.equal('fa');
+    expect(langFor('de')).to.equal('en');
+    expect(langFor(undefined)).to.equal('en');
   });
 });

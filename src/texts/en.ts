@@ -1,0 +1,136 @@
+/**
+ * English, the reference language: this object defines the catalogue's shape (`Texts`), and
+ * fa.ts and ru.ts must satisfy it. Many of these texts are asserted word for word by the e2e
+ * tests (test/e2e, test/helpers: status prefixes, button labels, the offer line), so change the
+ * English wording only together with them.
+ *
+ * One scheme throughout: a text is a string, or a function of what it shows (numbers as numbers,
+ * other texts and file names as strings). Callers never glue words together themselves.
+ */
+import type { MediaRef } from '../domain/media.js';
+import type { MediaAction } from '../domain/mediaAction.js';
+import type { ReasonCode } from '../domain/jobError.js';
+import { sizeParts } from './sizes.js';
+
+/** The job states that show a percent. */
+export type ActivePhase = 'downloading' | 'processing' | 'uploading';
+
+const actions: Record<MediaAction, string> = {
+  info: 'Info',
+  extractAudio: 'Extract audio',
+  compress: 'Compress',
+  convert: 'Convert',
+  thumbnail: 'Thumbnail',
+  sendAsFile: 'Send as file',
+};
+
+/** The plain-words reason for every failure code (src/domain/jobError.ts REASON_CODES). */
+const reasons: Record<ReasonCode, string> = {
+  FILE_TOO_BIG: 'The file is larger than this bot accepts.',
+  DURATION_TOO_LONG: 'The media is longer than this bot accepts.',
+  UNSUPPORTED_MEDIA: 'This file is not a media file I can work with.',
+  CORRUPT_MEDIA: 'The file seems to be damaged or incomplete. Please send it again.',
+  LINK_REFUSED: 'I cannot download from that link (only public http and https addresses work).',
+  LINK_UNREACHABLE: 'The link could not be reached. Please check it and try again later.',
+  DISK_FULL: 'The server is short of space right now. Please try again later.',
+  QUEUE_FULL: 'You already have the most jobs waiting. Please wait until one finishes.',
+  TIMEOUT: 'The job took too long and was stopped.',
+  CANCELLED: 'The job was cancelled.',
+  INTERNAL: 'Something went wrong on my side.',
+};
+
+const phases: Record<ActivePhase, string> = { downloading: 'Downloading', processing: 'Processing', uploading: 'Uploading' };
+
+/** What a file is called in the offer when it has no file name. */
+const mediaKinds: Record<MediaRef['kind'], string> = {
+  video: 'Video',
+  audio: 'Audio',
+  voice: 'Voice',
+  animation: 'Animation',
+  document: 'File',
+  photo: 'Photo',
+};
+
+const SIZE_UNITS = ['B', 'KB', 'MB', 'GB'] as const;
+
+export const en = {
+  // --- replies of the bot (src/bot) --------------------------------------------------------
+  welcome:
+    'Hi! I am Courier. Send me a video, audio, voice note or document (up to 2 GB), or a direct http(s) link, ' +
+    'then pick what to do with it: media info, extract audio, compress, convert, thumbnail, or get it back as a file. ' +
+    'I work over MTProto, so big files beyond the usual 50 MB bot limit are fine.',
+  help:
+    'Send a video, audio, voice note or document (up to 2 GB), or a direct http(s) link, and choose an action from the buttons.\n' +
+    '/start: welcome\n/help: this help\n/ping: check that I am alive',
+  pong: (ms: number) => `pong (${ms} ms round trip to Telegram)`,
+  hint: 'Send me a file or a link, or /help to see what I can do.',
+  callbackUnknown: 'This button is no longer active.',
+  /** Prefixed to the first answer of a message that waited (the bot was offline). */
+  delayed: (minutes: number) => `(Sorry for the wait: I was offline for about ${minutes} min and am handling your message now.)`,
+  /** The only answer to a message older than updates.oldMessages.maxAgeHours (action acknowledge). */
+  tooOld: (hours: number) =>
+    `I was offline when you sent this, over ${hours} h ago, so I have not handled it. If you still need it, please send it again.`,
+
+  // --- offers: the question above a file's buttons, and the buttons ------------------------
+  /** `name` is the file name (or a mediaKinds word), `size` a size() text. */
+  mediaOffer: (name: string, size: string) => `${name} (${size}). What should I do with it?`,
+  mediaKinds,
+  /** A file size, e.g. "2.6 MB". */
+  size: (bytes: number) => {
+    const { value, unit } = sizeParts(bytes);
+    return `${value} ${SIZE_UNITS[unit]}`;
+  },
+  linkOffer: 'What should I do with this link? I download it first, so it must point straight at a file.',
+  /** A link with another scheme than http(s). */
+  linkScheme: 'I can only fetch http:// and https:// links that point straight at a file.',
+  actions,
+  /** A Compress button: `preset` such as "720p", `estimate` a size() text or null when unknown. */
+  compressOption: (preset: string, estimate: string | null) => `${actions.compress} ${preset}${estimate !== null ? ` ~${estimate}` : ''}`,
+  /** A Convert button: `format` such as "MP4". */
+  convertOption: (format: string) => `${actions.convert} to ${format}`,
+  /** The answers to a pressed action button. */
+  jobAccepted: 'On it: watch the status message.',
+  jobReused: 'Done before: sending the same result again.',
+  offerExpired: 'These buttons have expired; send the file again.',
+  notYourButton: 'These buttons belong to the person who sent the file.',
+
+  // --- a job's status message and its buttons (src/jobs/runner) ----------------------------
+  reasons,
+  phases,
+  /** `phase` is a phases text. */
+  progress: (phase: string, percent: number) => `${phase}… ${percent}%`,
+  queued: (ahead: number) => (ahead === 0 ? 'Queued: starting soon.' : `Queued: ${ahead} of your jobs ahead of this one.`),
+  done: 'Done.',
+  cancelled: 'Cancelled.',
+  /** `reason` is a reasons text (perhaps withRule). */
+  failed: (reason: string) => `Failed. ${reason}`,
+  /** A reason with the rule it broke, e.g. the link guard's "a loopback address (127.0.0.1)" (English). */
+  withRule: (reason: string, rule: string) => `${reason} [${rule}]`,
+  refused: (reason: string) => `Sorry, I can't take this job. ${reason}`,
+  cancelButton: 'Cancel',
+  retryButton: 'Retry',
+  /** The answers to Cancel and Retry. */
+  notYourJob: 'Only the person who started this job can change it.',
+  noSuchJob: 'This job no longer exists.',
+  alreadyEnded: 'This job has already ended.',
+  cannotRetry: 'This job cannot be retried. Please send the file again.',
+  cancelling: 'Cancelled.',
+  retrying: 'Trying again.',
+
+  // --- admin alerts (src/ops, src/app.ts) --------------------------------------------------
+  /** `duration` is a durationSeconds/Minutes/Hours text. */
+  adminCaughtUp: (duration: string, recovered: number) => `Courier was offline for ${duration} and has caught up: ${recovered} update(s) recovered.`,
+  adminUpdatesLost: (count: number) =>
+    `Telegram would not list ${count} update(s) from while Courier was away (difference too long): ` +
+    'those messages are lost and their senders got no answer.',
+  adminStartedFresh:
+    'Courier ran here before but found no update state (the database was replaced or reset?), so it started from ' +
+    "Telegram's current state: messages sent while it was down cannot be fetched and got no answer.",
+  durationSeconds: (seconds: number) => `${seconds} s`,
+  durationMinutes: (minutes: number) => `${minutes} min`,
+  /** Shown with one decimal. */
+  durationHours: (hours: number) => `${hours.toFixed(1)} h`,
+};
+
+/** The shape every language satisfies. */
+export type Texts = typeof en;

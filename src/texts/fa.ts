@@ -1,0 +1,103 @@
+/**
+ * Persian. Numbers are written with Persian digits (۰-۹, decimal separator ٫) as Persian readers
+ * expect; every left-to-right run (Courier, http, /commands, file names, "720p", "MP4", the link
+ * guard's English rule) is isolated with FSI...PDI (bidi.ts) so it cannot reorder the sentence
+ * around it. Sizes use Persian units, so they need no isolate.
+ */
+import { isolate as ltr } from './bidi.js';
+import type { Texts } from './en.js';
+import { sizeParts } from './sizes.js';
+
+const PERSIAN_DIGITS = '۰۱۲۳۴۵۶۷۸۹';
+
+/** 12.5 -> "۱۲٫۵". */
+function num(value: number | string): string {
+  return String(value)
+    .replace(/[0-9]/g, (d) => PERSIAN_DIGITS[Number(d)]!)
+    .replace('.', '٫');
+}
+
+const SIZE_UNITS = ['بایت', 'کیلوبایت', 'مگابایت', 'گیگابایت'] as const;
+
+const actions: Texts['actions'] = {
+  info: 'مشخصات',
+  extractAudio: 'جدا کردن صدا',
+  compress: 'فشرده‌سازی',
+  convert: 'تبدیل',
+  thumbnail: 'تصویر بندانگشتی',
+  sendAsFile: 'ارسال به‌صورت فایل',
+};
+
+export const fa: Texts = {
+  welcome:
+    `سلام! من ${ltr('Courier')} هستم. یک ویدیو، فایل صوتی، پیام صوتی یا سند (تا ۲ گیگابایت) یا یک لینک مستقیم ${ltr('http(s)')} برایم بفرستید، ` +
+    'سپس انتخاب کنید با آن چه کنم: مشخصات رسانه، جدا کردن صدا، فشرده‌سازی، تبدیل، تصویر بندانگشتی یا ارسال دوباره به‌صورت فایل. ' +
+    `من از طریق ${ltr('MTProto')} کار می‌کنم، پس فایل‌های بزرگ‌تر از سقف معمول ۵۰ مگابایتی ربات‌ها هم مشکلی ندارند.`,
+  help:
+    `یک ویدیو، فایل صوتی، پیام صوتی یا سند (تا ۲ گیگابایت) یا یک لینک مستقیم ${ltr('http(s)')} بفرستید و با دکمه‌ها کاری را انتخاب کنید.\n` +
+    `${ltr('/start')}: خوشامدگویی\n${ltr('/help')}: همین راهنما\n${ltr('/ping')}: بررسی اینکه ربات فعال است`,
+  pong: (ms) => `پونگ (رفت‌وبرگشت تا تلگرام: ${num(ms)} میلی‌ثانیه)`,
+  hint: `یک فایل یا لینک بفرستید، یا با ${ltr('/help')} ببینید چه کارهایی از من برمی‌آید.`,
+  callbackUnknown: 'این دکمه دیگر کار نمی‌کند.',
+  delayed: (minutes) => `(ببخشید که منتظر ماندید: حدود ${num(minutes)} دقیقه آفلاین بودم و الان به پیام شما رسیدگی می‌کنم.)`,
+  tooOld: (hours) =>
+    `وقتی این پیام را فرستادید آفلاین بودم و بیش از ${num(hours)} ساعت از آن گذشته است، برای همین به آن رسیدگی نکردم. اگر هنوز لازم است، لطفاً دوباره بفرستید.`,
+
+  mediaOffer: (name, size) => `${ltr(name)} (${size}). با آن چه کنم؟`,
+  mediaKinds: { video: 'ویدیو', audio: 'فایل صوتی', voice: 'پیام صوتی', animation: 'انیمیشن', document: 'فایل', photo: 'عکس' },
+  size: (bytes) => {
+    const { value, unit } = sizeParts(bytes);
+    return `${num(value)} ${SIZE_UNITS[unit]}`;
+  },
+  linkOffer: 'با این لینک چه کنم؟ اول آن را دانلود می‌کنم، پس باید مستقیماً به یک فایل اشاره کند.',
+  linkScheme: `فقط لینک‌های ${ltr('http://')} و ${ltr('https://')} را دریافت می‌کنم که مستقیماً به یک فایل اشاره کنند.`,
+  actions,
+  compressOption: (preset, estimate) => `${actions.compress} ${ltr(preset)}${estimate !== null ? ` (حدود ${estimate})` : ''}`,
+  convertOption: (format) => `${actions.convert} به ${ltr(format)}`,
+  jobAccepted: 'شروع کردم: پیام وضعیت را دنبال کنید.',
+  jobReused: 'این کار قبلاً انجام شده است: همان نتیجه را دوباره می‌فرستم.',
+  offerExpired: 'این دکمه‌ها منقضی شده‌اند؛ فایل را دوباره بفرستید.',
+  notYourButton: 'این دکمه‌ها متعلق به کسی است که فایل را فرستاده است.',
+
+  reasons: {
+    FILE_TOO_BIG: 'حجم فایل بیشتر از حدی است که این ربات می‌پذیرد.',
+    DURATION_TOO_LONG: 'مدت این رسانه بیشتر از حدی است که این ربات می‌پذیرد.',
+    UNSUPPORTED_MEDIA: 'این فایل رسانه‌ای نیست که بتوانم با آن کار کنم.',
+    CORRUPT_MEDIA: 'به نظر می‌رسد فایل خراب یا ناقص است. لطفاً دوباره بفرستید.',
+    LINK_REFUSED: `نمی‌توانم از این لینک دانلود کنم (فقط نشانی‌های عمومی ${ltr('http')} و ${ltr('https')} پذیرفته می‌شوند).`,
+    LINK_UNREACHABLE: 'لینک در دسترس نبود. لطفاً آن را بررسی کنید و بعداً دوباره امتحان کنید.',
+    DISK_FULL: 'فضای سرور در حال حاضر کم است. لطفاً بعداً دوباره امتحان کنید.',
+    QUEUE_FULL: 'بیشترین تعداد مجاز کار در صف را دارید. لطفاً صبر کنید تا یکی تمام شود.',
+    TIMEOUT: 'این کار بیش از حد طول کشید و متوقف شد.',
+    CANCELLED: 'این کار لغو شد.',
+    INTERNAL: 'مشکلی در سمت من پیش آمد.',
+  },
+  phases: { downloading: 'در حال دانلود', processing: 'در حال پردازش', uploading: 'در حال آپلود' },
+  progress: (phase, percent) => `${phase}… ${num(percent)}٪`,
+  queued: (ahead) => (ahead === 0 ? 'در صف: به‌زودی شروع می‌شود.' : `در صف: ${num(ahead)} کار دیگر شما جلوتر از این کار است.`),
+  done: 'انجام شد.',
+  cancelled: 'لغو شد.',
+  failed: (reason) => `ناموفق بود. ${reason}`,
+  withRule: (reason, rule) => `${reason} [${ltr(rule)}]`,
+  refused: (reason) => `متأسفم، نمی‌توانم این کار را بپذیرم. ${reason}`,
+  cancelButton: 'لغو',
+  retryButton: 'تلاش دوباره',
+  notYourJob: 'فقط کسی که این کار را شروع کرده می‌تواند آن را تغییر دهد.',
+  noSuchJob: 'این کار دیگر وجود ندارد.',
+  alreadyEnded: 'این کار قبلاً تمام شده است.',
+  cannotRetry: 'این کار را نمی‌توان دوباره امتحان کرد. لطفاً فایل را دوباره بفرستید.',
+  cancelling: 'لغو شد.',
+  retrying: 'دوباره امتحان می‌کنم.',
+
+  adminCaughtUp: (duration, recovered) =>
+    `${ltr('Courier')} به مدت ${duration} آفلاین بود و عقب‌ماندگی را جبران کرد: ${num(recovered)} به‌روزرسانی بازیابی شد.`,
+  adminUpdatesLost: (count) =>
+    `تلگرام ${num(count)} به‌روزرسانی از زمانی را که ${ltr('Courier')} در دسترس نبود فهرست نکرد (فاصله بیش از حد طولانی بود): ` +
+    'آن پیام‌ها از دست رفته‌اند و فرستندگانشان پاسخی نگرفته‌اند.',
+  adminStartedFresh:
+    `${ltr('Courier')} قبلاً اینجا اجرا شده بود اما وضعیت به‌روزرسانی‌ها را پیدا نکرد (پایگاه داده جایگزین یا بازنشانی شده است؟)، ` +
+    'پس از وضعیت فعلی تلگرام شروع کرد: پیام‌هایی که در زمان خاموشی فرستاده شده‌اند دریافت‌شدنی نیستند و پاسخی نگرفته‌اند.',
+  durationSeconds: (seconds) => `${num(seconds)} ثانیه`,
+  durationMinutes: (minutes) => `${num(minutes)} دقیقه`,
+  durationHours: (hours) => `${num(hours.toFixed(1))} ساعت`,
+};
