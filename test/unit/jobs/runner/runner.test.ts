@@ -143,6 +143,30 @@ class FakePool implements MediaPool {
   async close(): Promise<void> {}
 }
 
+/** The bot port, whose edits can be held to catch the runner in the middle of a status edit. */
+class HoldingPort extends FakePort {
+  private hold: ((text: string) => boolean) | null = null;
+  private readonly waiting: (() => void)[] = [];
+
+  holdEdits(which: (text: string) => boolean): void {
+    this.hold = which;
+  }
+
+  heldEdits(): number {
+    return this.waiting.length;
+  }
+
+  releaseEdits(): void {
+    this.hold = null;
+    for (const go of this.waiting.splice(0)) go();
+  }
+
+  override async editText(...args: Parameters<FakePort['editText']>): Promise<void> {
+    if (this.hold?.(args[2])) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return super.editText(...args);
+  }
+}
+
 /** Timers that fire only when the test advances the fake clock. */
 class FakeTime {
   now = 1_700_000_000_000;
@@ -204,7 +228,7 @@ describe('job runner', () => {
   let dir: string;
   let temp: string;
   let db: Database;
-  let port: FakePort;
+  let port: HoldingPort;
   let files: FakeFiles;
   let pool: FakePool;
   let time: FakeTime;
@@ -244,7 +268,7 @@ describe('job runner', () => {
     dir = mkdtempSync(join(tmpdir(), 'courier-runner-'));
     temp = join(dir, 'tmp');
     db = openDatabase(join(dir, 'courier.db'));
-    port = new FakePort();
+    port = new HoldingPort();
     files = new FakeFiles();
     pool = new FakePool();
     time = new FakeTime();
@@ -268,6 +292,7 @@ describe('job runner', () => {
   });
 
   afterEach(async () => {
+    port.releaseEdits();
     files.download$.release();
     files.upload$.release();
     pool.process$.release();
@@ -454,6 +479,24 @@ describe('job runner', () => {
     await runner.idle();
     expect(getJob(db, jobId)).to.deep.include({ state: 'done', attempts: 2 });
     expect(files.uploads).to.have.length(1);
+  });
+
+  it('a Retry pressed while the failed job is still being torn down runs the job again (not a queued job no one starts)', async () => {
+    pool.failWith = new Error('worker crashed');
+    // The final "Failed" edit is still on its way when the user presses Retry under it.
+    port.holdEdits((text) => text.startsWith('Failed.'));
+    const jobId = await accepted(submission(1));
+    await until(() => port.heldEdits() === 1, 'the final status edit is under way');
+    expect(state(jobId)).to.equal('failed');
+
+    pool.failWith = null;
+    const pressed = runner.retry(jobId, '42');
+    port.releaseEdits();
+    expect(await pressed).to.deep.include({ ok: true });
+    await runner.idle();
+    expect(getJob(db, jobId)).to.deep.include({ state: 'done', attempts: 2 });
+    expect(files.uploads).to.have.length(1);
+    expect(lastEdit()).to.deep.include({ text: 'Done.', buttons: [] });
   });
 
   it('refuses a playlist disguised as a video, in plain words and without Retry', async () => {
