@@ -242,8 +242,11 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     // A job that has just failed is still being torn down (final status edit, directory removal)
     // and holds its scheduler slot until its run ends: the Retry button can be pressed as soon as
     // the edit shows it. Let the old run end first, so the slot is released before the job is
-    // enqueued again, and the old run cannot remove the new run's directory.
-    await running.get(jobId)?.done;
+    // enqueued again, and the old run cannot remove the new run's directory. Only then: a stale
+    // press while the job runs is refused at once, not after the whole job.
+    const run = running.get(jobId);
+    const seen = getJob(db, jobId);
+    if (run && seen && isTerminal(seen.state)) await run.done;
     const sched = requireScheduler();
     const owned = ownedJob(jobId, userId);
     if ('answer' in owned) return owned.answer;

@@ -520,6 +520,21 @@ describe('job runner', () => {
     expect(lastEdit()).to.deep.include({ text: 'Done.', buttons: [] });
   });
 
+  it('a second Retry pressed while the retried job runs is answered at once', async () => {
+    pool.failWith = new Error('worker crashed');
+    const jobId = await accepted(submission(1));
+    await runner.idle();
+    pool.failWith = null;
+    files.download$.held = true;
+    expect(await runner.retry(jobId, '42')).to.deep.include({ ok: true });
+    await files.download$.reached(2);
+
+    let answer: { ok: boolean } | undefined;
+    void runner.retry(jobId, '42').then((a) => (answer = a));
+    await until(() => answer !== undefined, 'the second press is answered while the job still downloads');
+    expect(answer).to.deep.include({ ok: false });
+  });
+
   it('refuses a playlist disguised as a video, in plain words and without Retry', async () => {
     files.downloadContent = Buffer.from('#EXTM3U\n#EXTINF:10,\nfile:///etc/passwd\n');
     const jobId = await accepted(submission(1));
