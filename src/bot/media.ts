@@ -138,17 +138,30 @@ function buttonText(t: Texts, action: MediaAction, option: string | undefined, i
 }
 
 /**
- * What Telegram's attributes tell about a file before it is downloaded. Codecs are unknown until
- * ffprobe runs, so an action that turns out not to fit fails with a clear reason instead.
+ * What is known of a file before it is downloaded, decided by its content type rather than by how
+ * it was sent. The mime type comes from the sending client, which reads it from the file, and is
+ * there whether the file came as a video or as a document; the attributes only say how to show it
+ * and are often placeholders: a client that did not measure the file writes duration 0 and 1x1
+ * (GramJS's sendFile does), one that sends "as a file" writes none. Those count as unknown, so a
+ * video gets the video actions, without a size estimate (like a link).
+ *
+ * Reading the file's head and probing it at offer time would not know more: most MP4s from phones
+ * keep their index (moov) at the end, so ffprobe cannot read a duration or size from the first
+ * chunk. Codecs stay unknown until the job's ffprobe runs; an action that turns out not to fit
+ * fails there with a clear reason.
  */
 export function actionInputOf(media: MediaRef): ActionInput {
   const mime = media.mimeType.toLowerCase();
-  const duration = media.durationSeconds ?? null;
-  const isVideo = media.kind === 'video' || media.kind === 'animation' || (media.kind === 'document' && mime.startsWith('video/'));
-  const isAudio = media.kind === 'audio' || media.kind === 'voice' || (media.kind === 'document' && mime.startsWith('audio/'));
+  const isVideo = media.kind === 'video' || media.kind === 'animation' || (media.kind !== 'voice' && mime.startsWith('video/'));
+  const isAudio = !isVideo && (media.kind === 'audio' || media.kind === 'voice' || mime.startsWith('audio/'));
+  const measured = media.durationSeconds !== undefined && media.durationSeconds > 0;
   if (isVideo) {
-    return { durationSeconds: duration, video: { codec: 'unknown', height: media.height ?? null }, audio: media.kind === 'animation' ? null : { codec: 'unknown' }, isImage: false, mime };
+    const placeholderSize = (media.width ?? 0) <= 1 && (media.height ?? 0) <= 1;
+    const height = placeholderSize ? null : media.height ?? null;
+    const duration = measured ? media.durationSeconds! : Number.POSITIVE_INFINITY;
+    return { durationSeconds: duration, video: { codec: 'unknown', height }, audio: media.kind === 'animation' ? null : { codec: 'unknown' }, isImage: false, mime };
   }
+  const duration = measured ? media.durationSeconds! : null;
   if (isAudio) return { durationSeconds: duration, video: null, audio: { codec: mime === 'audio/mpeg' ? 'mp3' : 'unknown' }, isImage: false, mime };
   return { durationSeconds: duration, video: null, audio: null, isImage: media.kind === 'photo' || mime.startsWith('image/'), mime };
 }

@@ -172,10 +172,18 @@ describe('catch-up: every message is handled exactly once, in order, whatever ha
 
   it('messages sent while the connection is down are fetched once it is back', async () => {
     if (!courier) await start();
+    const mark = courier!.output().length;
     for (let i = 0; i < 5; i++) send(bob, `before the drop ${i}`);
     emu.emulator.server.faults.dropAll();
     for (let i = 0; i < 5; i++) send(bob, `during the drop ${i}`);
     await until(allAnswered, 'answers after the reconnect');
+    // The drop really cut Courier off: what was sent during it was not pushed (no live
+    // connection) but fetched with getDifference once Courier noticed the reconnect. Had the drop
+    // done nothing, all ten would have been pushed live and no catch-up would have run.
+    const recoveredSinceDrop = () =>
+      [...courier!.output().slice(mark).matchAll(/catch-up finished: (\d+) update\(s\) recovered in [\d.]+ s over \d+ request\(s\) after a gap/g)]
+        .reduce((sum, m) => sum + Number(m[1]), 0);
+    await until(() => recoveredSinceDrop() >= 5, 'a catch-up after the reconnect that fetched the messages sent during the drop');
   });
 
   it('a supergroup gap (updateChannelTooLong) is filled with getChannelDifference', async () => {

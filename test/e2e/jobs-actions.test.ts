@@ -311,6 +311,21 @@ describe('media jobs end to end: every action, and the inputs that must be refus
       expect(results[0]!.message).to.match(/^Tags: Courier Tests — Sine Song$/m);
     });
 
+    it('the clip sent as a file, or by GramJS without measuring it (duration 0, 1x1), gets the video actions, and Compress works', async () => {
+      const unknownLength = ['Info', 'Extract audio', 'Compress 720p', 'Compress 480p', 'Convert to MP4', 'Thumbnail', 'Send as file'];
+      // GramJS's own attributes: the name gives video/mp4; a video attribute with duration 0, 1x1.
+      const unmeasured = await chat.sendFile(clip, []);
+      expect(buttonsOf(await chat.offerFor(unmeasured)).map((b) => b.text)).to.deep.equal(unknownLength);
+      const asFile = await chat.sendFile(clip, [], true);
+      const offer = await chat.offerFor(asFile);
+      expect(buttonsOf(offer).map((b) => b.text)).to.deep.equal(unknownLength);
+      const { status, results } = await runAction(asFile, offer, 'Compress 480p');
+      expectDone(status);
+      const { path } = await saved(results[0]!, 'as-file-480p.mp4');
+      const probed = await ffprobeFile(ffprobe, path);
+      expect(probed.streams.find((s) => s.codec_type === 'video')?.height).to.equal(CLIP.height);
+    });
+
     it('a direct link (served on loopback, allowed for this test) gets buttons, and Extract audio works', async () => {
       const url = `http://127.0.0.1:${httpPort}/clip.mp4`;
       const id = await chat.sendText(url);

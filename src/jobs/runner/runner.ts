@@ -239,6 +239,14 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   }
 
   async function retry(jobId: string, userId: string, lang?: string): Promise<ButtonAnswer> {
+    // A job that has just failed is still being torn down (final status edit, directory removal)
+    // and holds its scheduler slot until its run ends: the Retry button can be pressed as soon as
+    // the edit shows it. Let the old run end first, so the slot is released before the job is
+    // enqueued again, and the old run cannot remove the new run's directory. Only then: a stale
+    // press while the job runs is refused at once, not after the whole job.
+    const run = running.get(jobId);
+    const seen = getJob(db, jobId);
+    if (run && seen && isTerminal(seen.state)) await run.done;
     const sched = requireScheduler();
     const owned = ownedJob(jobId, userId, lang);
     if ('answer' in owned) return owned.answer;
@@ -246,9 +254,17 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     if (queueRefusal(sched.userLoad(userId), config.jobs.perUserQueued)) return { ok: false, text: texts.reasons.QUEUE_FULL };
     const next = transition(owned.job, { type: 'retry' });
     if (isInvalidTransition(next)) return { ok: false, text: owned.job.state === 'failed' ? texts.cannotRetry : texts.alreadyEnded };
-    const queued = saveTransition(db, next, now(), { notBefore: null });
+    // From here to the save, no await: a second press sees 'queued' and is refused. Enqueued
+    // before it is saved, so the database never holds a queued job the scheduler does not know.
     const enqueued = sched.enqueue({ jobId, userId });
-    if (!enqueued.accepted) throw new Error(enqueued.message);
+    if (!enqueued.accepted) return { ok: false, text: texts.reasons.QUEUE_FULL };
+    let queued: JobRecord;
+    try {
+      queued = saveTransition(db, next, now(), { notBefore: null });
+    } catch (error) {
+      sched.removeQueued(jobId);
+      throw error;
+    }
     await status.update(queued, { force: true });
     pump();
     return { ok: true, text: texts.retrying };

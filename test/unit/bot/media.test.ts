@@ -158,6 +158,35 @@ describe('media flow: files and links get buttons, presses start jobs', () => {
     expect(port.answers.at(-1)?.text).to.equal(texts.fa.jobAccepted);
   });
 
+  /** The offered actions and options, read from the buttons' data (labels are the texts' business). */
+  const offered = (media: MediaRef) =>
+    offerButtons('abc', { kind: 'telegram', media })
+      .flat()
+      .map((b) => decodeCallback('data' in b ? b.data : ''))
+      .map((p) => (p.option === undefined ? p.action : `${p.action} ${p.option}`));
+  const VIDEO_OF_UNKNOWN_LENGTH = ['info', 'extractAudio', 'compress 720p', 'compress 480p', 'convert mp4', 'thumbnail', 'sendAsFile'];
+
+  it('a video sent as a file (no video attribute, a video/* mime type) gets the video actions', () => {
+    const { durationSeconds: _d, width: _w, height: _h, ...asFile } = video;
+    expect(offered({ ...asFile, kind: 'document', mimeType: 'video/x-matroska', fileName: 'holiday.mkv' })).to.deep.equal(VIDEO_OF_UNKNOWN_LENGTH);
+  });
+
+  it("a video with the placeholder attributes of an unmeasured upload (duration 0, 1x1: GramJS's sendFile) gets the video actions", () => {
+    expect(offered({ ...video, durationSeconds: 0, width: 1, height: 1 })).to.deep.equal(VIDEO_OF_UNKNOWN_LENGTH);
+    // Unknown length: no size estimate on the buttons.
+    const labels = offerButtons('abc', { kind: 'telegram', media: { ...video, durationSeconds: 0, width: 1, height: 1 } }).flat().map((b) => b.text);
+    expect(labels.filter((l) => l.includes('~'))).to.deep.equal([]);
+  });
+
+  it('a measured video keeps what its attributes say: 720p only above 720 lines, GIF only when short', () => {
+    expect(offered({ ...video, durationSeconds: 10, width: 640, height: 360 })).to.deep.equal(['info', 'extractAudio', 'compress 480p', 'convert mp4', 'convert gif', 'thumbnail', 'sendAsFile']);
+  });
+
+  it('a file whose type says neither video nor audio gets only Info and Send as file, whatever its name', () => {
+    const { durationSeconds: _d, width: _w, height: _h, ...asFile } = video;
+    expect(offered({ ...asFile, kind: 'document', mimeType: 'application/octet-stream' })).to.deep.equal(['info', 'sendAsFile']);
+  });
+
   it('what Telegram says about a file decides the actions before anything is downloaded', () => {
     expect(actionInputOf({ ...video, kind: 'audio', mimeType: 'audio/mpeg' }).audio).to.deep.equal({ codec: 'mp3' });
     expect(actionInputOf({ ...video, kind: 'document', mimeType: 'application/pdf' })).to.include({ video: null, audio: null, isImage: false });

@@ -75,15 +75,26 @@ class Step {
 /** Bytes that look like an MP4 (binary head), so assertNotPlaylist lets them through. */
 const MEDIA_BYTES = Buffer.from([0, 0, 0, 0x18, 0x66, 0x74, 0x79, 0x70, 0x69, 0x73, 0x6f, 0x6d, 0, 0, 2, 0, 1, 2, 3, 4]);
 
+/**
+ * Telegram's side of files. Like Telegram, it remembers every random_id it has sent a message
+ * for and answers a second send with the same id as a duplicate (RANDOM_ID_DUPLICATE, which the
+ * real port reports as {duplicate: true, messageId: null}): the user does not get it again.
+ */
 class FakeFiles implements TelegramFiles {
   readonly download$ = new Step();
+  /** Before the message is sent: the upload is still going on. */
   readonly upload$ = new Step();
+  /** After the user got the message, before Courier hears so: a crash here loses only the answer. */
+  readonly delivered$ = new Step();
   downloads: { media: MediaRef; destination: string }[] = [];
-  uploads: { chat: ChatRef; file: ResultFile; replyTo?: number; fileId?: string; confirmedParts?: readonly number[] }[] = [];
+  uploads: { chat: ChatRef; file: ResultFile; replyTo?: number; randomId: bigint; fileId?: string; confirmedParts?: readonly number[] }[] = [];
   storedSends: { stored: StoredMedia; replyTo?: number }[] = [];
+  /** The messages the user got. */
+  delivered: { randomId: bigint; fileName: string; replyTo?: number }[] = [];
   /** Parts the fake "confirms" before it waits at upload$. */
   confirmBeforeWait: { fileId: string; parts: number[] } = { fileId: 'file-1', parts: [0, 1] };
   downloadContent: Buffer = MEDIA_BYTES;
+  private readonly usedRandomIds = new Set<bigint>();
   private nextMessage = 5000;
 
   async download(media: MediaRef, destination: string, options: { signal: AbortSignal; onProgress?(p: TransferProgress): void }): Promise<void> {
@@ -93,19 +104,28 @@ class FakeFiles implements TelegramFiles {
     await writeFile(destination, this.downloadContent);
   }
 
-  async sendFile(chat: ChatRef, file: ResultFile, options: { replyTo?: number; signal: AbortSignal; resume: UploadResume }): Promise<SentFile> {
-    this.uploads.push({ chat, file, replyTo: options.replyTo, fileId: options.resume.fileId, confirmedParts: options.resume.confirmedParts });
+  async sendFile(chat: ChatRef, file: ResultFile, options: { replyTo?: number; randomId: bigint; signal: AbortSignal; resume: UploadResume }): Promise<SentFile> {
+    this.uploads.push({ chat, file, replyTo: options.replyTo, randomId: options.randomId, fileId: options.resume.fileId, confirmedParts: options.resume.confirmedParts });
     const { fileId, parts } = this.confirmBeforeWait;
     for (const part of parts) {
       if (!(options.resume.confirmedParts ?? []).includes(part)) await options.resume.onPartConfirmed({ fileId, part, totalParts: 4 });
     }
     await this.upload$.pass(options.signal);
-    this.nextMessage += 1;
-    return { messageId: this.nextMessage, duplicate: false, stored: { type: 'document', id: `doc-${file.fileName}`, accessHash: '5', fileReference: 'AA==' } };
+    const sent = this.deliver(options.randomId, file.fileName, options.replyTo);
+    if (sent.duplicate) return { ...sent, stored: null };
+    await this.delivered$.pass(options.signal);
+    return { ...sent, stored: { type: 'document', id: `doc-${file.fileName}`, accessHash: '5', fileReference: 'AA==' } };
   }
 
-  async sendStored(chat: ChatRef, stored: StoredMedia, _file: unknown, options: { replyTo?: number }): Promise<SentMessage> {
+  async sendStored(chat: ChatRef, stored: StoredMedia, file: { fileName: string }, options: { replyTo?: number; randomId: bigint }): Promise<SentMessage> {
     this.storedSends.push({ stored, replyTo: options.replyTo });
+    return this.deliver(options.randomId, file.fileName, options.replyTo);
+  }
+
+  private deliver(randomId: bigint, fileName: string, replyTo: number | undefined): SentMessage {
+    if (this.usedRandomIds.has(randomId)) return { messageId: null, duplicate: true };
+    this.usedRandomIds.add(randomId);
+    this.delivered.push({ randomId, fileName, ...(replyTo === undefined ? {} : { replyTo }) });
     this.nextMessage += 1;
     return { messageId: this.nextMessage, duplicate: false };
   }
@@ -141,6 +161,30 @@ class FakePool implements MediaPool {
   }
 
   async close(): Promise<void> {}
+}
+
+/** The bot port, whose edits can be held to catch the runner in the middle of a status edit. */
+class HoldingPort extends FakePort {
+  private hold: ((text: string) => boolean) | null = null;
+  private readonly waiting: (() => void)[] = [];
+
+  holdEdits(which: (text: string) => boolean): void {
+    this.hold = which;
+  }
+
+  heldEdits(): number {
+    return this.waiting.length;
+  }
+
+  releaseEdits(): void {
+    this.hold = null;
+    for (const go of this.waiting.splice(0)) go();
+  }
+
+  override async editText(...args: Parameters<FakePort['editText']>): Promise<void> {
+    if (this.hold?.(args[2])) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return super.editText(...args);
+  }
 }
 
 /** Timers that fire only when the test advances the fake clock. */
@@ -204,7 +248,7 @@ describe('job runner', () => {
   let dir: string;
   let temp: string;
   let db: Database;
-  let port: FakePort;
+  let port: HoldingPort;
   let files: FakeFiles;
   let pool: FakePool;
   let time: FakeTime;
@@ -244,7 +288,7 @@ describe('job runner', () => {
     dir = mkdtempSync(join(tmpdir(), 'courier-runner-'));
     temp = join(dir, 'tmp');
     db = openDatabase(join(dir, 'courier.db'));
-    port = new FakePort();
+    port = new HoldingPort();
     files = new FakeFiles();
     pool = new FakePool();
     time = new FakeTime();
@@ -268,8 +312,10 @@ describe('job runner', () => {
   });
 
   afterEach(async () => {
+    port.releaseEdits();
     files.download$.release();
     files.upload$.release();
+    files.delivered$.release();
     pool.process$.release();
     for (const r of runners.splice(0)) await r.stop();
     db.close();
@@ -472,6 +518,39 @@ describe('job runner', () => {
     expect(files.uploads).to.have.length(1);
   });
 
+  it('a Retry pressed while the failed job is still being torn down runs the job again (not a queued job no one starts)', async () => {
+    pool.failWith = new Error('worker crashed');
+    // The final "Failed" edit is still on its way when the user presses Retry under it.
+    port.holdEdits((text) => text.startsWith('Failed.'));
+    const jobId = await accepted(submission(1));
+    await until(() => port.heldEdits() === 1, 'the final status edit is under way');
+    expect(state(jobId)).to.equal('failed');
+
+    pool.failWith = null;
+    const pressed = runner.retry(jobId, '42');
+    port.releaseEdits();
+    expect(await pressed).to.deep.include({ ok: true });
+    await runner.idle();
+    expect(getJob(db, jobId)).to.deep.include({ state: 'done', attempts: 2 });
+    expect(files.uploads).to.have.length(1);
+    expect(lastEdit()).to.deep.include({ text: 'Done.', buttons: [] });
+  });
+
+  it('a second Retry pressed while the retried job runs is answered at once', async () => {
+    pool.failWith = new Error('worker crashed');
+    const jobId = await accepted(submission(1));
+    await runner.idle();
+    pool.failWith = null;
+    files.download$.held = true;
+    expect(await runner.retry(jobId, '42')).to.deep.include({ ok: true });
+    await files.download$.reached(2);
+
+    let answer: { ok: boolean } | undefined;
+    void runner.retry(jobId, '42').then((a) => (answer = a));
+    await until(() => answer !== undefined, 'the second press is answered while the job still downloads');
+    expect(answer).to.deep.include({ ok: false });
+  });
+
   it('refuses a playlist disguised as a video, in plain words and without Retry', async () => {
     files.downloadContent = Buffer.from('#EXTM3U\n#EXTINF:10,\nfile:///etc/passwd\n');
     const jobId = await accepted(submission(1));
@@ -600,6 +679,27 @@ describe('job runner', () => {
       expect(state(jobId)).to.equal('done');
       expect(files.uploads.at(-1)).to.deep.include({ fileId: 'file-1', confirmedParts: [0, 1] });
       expect(pool.processed).to.have.length(1); // processing was not redone
+    });
+
+    it('a result Telegram delivered just before a crash is sent again under the same random_id, and the user has it once', async () => {
+      files.delivered$.held = true;
+      const jobId = await accepted(submission(1));
+      await files.delivered$.reached();
+      expect(files.delivered).to.have.length(1);
+      // Courier dies before it hears that the message went out: the job is still uploading.
+      await runner.stop();
+      expect(state(jobId)).to.equal('uploading');
+
+      files.delivered$.release();
+      runner = newRunner();
+      await runner.start();
+      await runner.idle();
+
+      expect(state(jobId)).to.equal('done');
+      expect(files.uploads).to.have.length(2);
+      expect(files.uploads[1]?.randomId).to.equal(files.uploads[0]?.randomId);
+      expect(files.delivered).to.deep.equal([{ randomId: files.uploads[0]?.randomId, fileName: 'clip-720p.mp4', replyTo: 101 }]);
+      expect(lastEdit()).to.deep.include({ text: 'Done.', buttons: [] });
     });
 
     it('sweeps directories of no unfinished job and keeps the ones in use', async () => {
