@@ -8,6 +8,7 @@
  * otherwise be ignored silently.
  */
 import { availableParallelism } from 'node:os';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 const GiB = 1024 ** 3;
@@ -124,10 +125,42 @@ const media = z
   .prefault({})
   .describe('media tools');
 
+/**
+ * A list given as an array, or in the environment as comma-separated text ("8080,8443") or one
+ * JSON value. A bad entry is reported on the list's own key, so the message can show the text
+ * the operator wrote.
+ */
+const listOf = <T extends z.ZodType>(item: T, expected: string) =>
+  z.preprocess(
+    (value) => {
+      if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+      if (typeof value === 'number') return [value];
+      return value;
+    },
+    z
+      .array(z.unknown())
+      .superRefine((values, ctx) => {
+        const bad = values.filter((v) => !item.safeParse(v).success);
+        if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `${expected} (not ${bad.map((v) => JSON.stringify(v)).join(', ')})` });
+      })
+      .transform((values) => values as z.output<T>[]),
+  );
+
+const port = z.number().int().min(1).max(65_535);
+const cidr = z.string().refine((text) => ipaddr.isValidCIDR(text));
+
 const links = z
   .strictObject({
-    allowLoopback: z.boolean().default(false).describe('allow links to 127.0.0.0/8 and ::1; only tests set it'),
-    timeoutMs: positiveInt().default(30_000).describe('connect and idle timeout of a link download'),
+    allowLoopback: z.boolean().default(false).describe('allow links to 127.0.0.0/8 and ::1 (ports and denyCidrs still apply); only tests set it'),
+    allowedPorts: listOf(port, 'port numbers from 1 to 65535')
+      .default([])
+      .describe('ports a link may use besides 80 and 443 (env: comma-separated); links to other ports are refused'),
+    denyCidrs: listOf(cidr, 'CIDR ranges such as 203.0.113.0/24 or 2001:db8::/32')
+      .default([])
+      .describe("address ranges links are refused on top of the built-in rules (private, loopback, this machine's own addresses...) (env: comma-separated)"),
+    timeoutMs: positiveInt().default(30_000).describe('connect, idle and name-lookup timeout of a link download'),
+    deadlineSeconds: positiveInt().default(600).describe('a link download taking longer, redirects included, is stopped'),
+    minBytesPerSecond: nonNegativeInt().default(10_240).describe('a link download averaging less after its first 30 s is stopped; 0 = no minimum'),
     maxRedirects: nonNegativeInt().default(5).describe('redirects followed per link'),
     maxBytes: positiveInt().default(2 * GiB).describe('largest link download'),
   })

@@ -109,8 +109,18 @@ export interface FetchLinkTask {
   /** The job's directory; the worker picks a safe file name inside it. */
   jobDir: string;
   maxBytes: number;
+  /** links.allowLoopback: admit 127.0.0.0/8 and ::1 (tests only); the port rule still applies. */
   allowLoopback: boolean;
+  /** links.allowedPorts: ports besides 80 and 443 a link may use. */
+  allowedPorts: number[];
+  /** links.denyCidrs: the operator's extra refused ranges. */
+  denyCidrs: string[];
+  /** Connect, idle and name-lookup timeout, ms (links.timeoutMs). */
   timeoutMs: number;
+  /** The whole download, redirects included (links.deadlineSeconds). */
+  deadlineSeconds: number;
+  /** Least average rate after the first 30 s; 0 = none (links.minBytesPerSecond). */
+  minBytesPerSecond: number;
   maxRedirects: number;
 }
 

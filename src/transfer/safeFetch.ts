@@ -2,13 +2,18 @@
  * Downloads a user's http(s) link to a local file without letting the link reach places it must
  * not (see linkGuard.ts for the address rules).
  *
- * - Every hop (the link and each redirect) is parsed, resolved and checked again.
- * - The connection is pinned to the checked address: node's `lookup` hook returns that address,
- *   so the socket cannot be sent elsewhere by a second DNS answer (DNS rebinding). The Host
- *   header and TLS SNI/certificate check still use the original host name.
+ * - Every hop (the link and each redirect) is parsed, resolved and checked again, before any
+ *   connection is made to it.
+ * - The socket is opened by `connect` to the checked address itself, so it cannot be sent
+ *   elsewhere by a second DNS answer (DNS rebinding). The Host header and TLS SNI/certificate
+ *   check still use the original host name. `connect` is the one place bytes leave Courier: tests
+ *   pass one that refuses anything off loopback, so a broken guard fails a test instead of
+ *   making traffic.
  * - The size cap applies twice: a Content-Length over it is refused before reading, and the body
  *   is counted while streaming (chunked bodies have no length); past the cap the download stops.
- * - Connect and idle timeouts; an AbortSignal cancels. On any failure the partial file is removed.
+ * - Connect and idle timeouts; a total deadline and a minimum average rate (downloadPace.ts),
+ *   checked on an injected clock; an AbortSignal cancels. On any failure the partial file is
+ *   removed.
  * Errors are JobErrors: LINK_REFUSED, LINK_UNREACHABLE, FILE_TOO_BIG, TIMEOUT, CANCELLED, DISK_FULL.
  */
 
@@ -16,13 +21,28 @@ import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
+import net, { type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import tls from 'node:tls';
+import ipaddr from 'ipaddr.js';
 import { JobError } from '../domain/jobError.js';
-import { checkLink, parseLink, type CheckedTarget, type LinkGuardOptions } from './linkGuard.js';
+import { paceBreach, systemPaceClock, type PaceClock } from './downloadPace.js';
+import { abortReason, checkLink, parseLink, type CheckedTarget, type LinkGuardOptions } from './linkGuard.js';
 
-export interface SafeFetchOptions extends LinkGuardOptions {
+/** Opens the socket (TLS for https) to a checked target's address. */
+export type Connector = (target: CheckedTarget) => Socket;
+
+/** Connects to `target.address` itself (no lookup); https gets TLS with the host name for SNI and the certificate check. */
+export const connectToTarget: Connector = (target) => {
+  if (target.url.protocol !== 'https:') return net.connect({ host: target.address, port: target.port });
+  const isIpLiteral = ipaddr.isValid(target.hostname);
+  // checkServerIdentity uses `servername` when set, else `host`: the name for a name, the address for an IP link.
+  return tls.connect({ host: target.address, port: target.port, ALPNProtocols: ['http/1.1'], ...(isIpLiteral ? {} : { servername: target.hostname }) });
+};
+
+export interface SafeFetchOptions extends Omit<LinkGuardOptions, 'signal' | 'lookupTimeoutMs'> {
   url: string;
   /** File to write; created or truncated. Removed again if the download fails. */
   destination: string;
@@ -33,6 +53,16 @@ export interface SafeFetchOptions extends LinkGuardOptions {
   connectTimeoutMs?: number;
   /** Longest silence on an open connection, ms (default 30 s). */
   idleTimeoutMs?: number;
+  /** Longest name lookup, ms (default: connectTimeoutMs). */
+  lookupTimeoutMs?: number;
+  /** The whole download, lookups and redirects included, ms (default 600 s; links.deadlineSeconds). */
+  deadlineMs?: number;
+  /** Least average rate after the first 30 s, bytes/s (default 10240; 0 = none; links.minBytesPerSecond). */
+  minBytesPerSecond?: number;
+  /** The clock the deadline and rate are checked on (default: the system clock, checked every second). */
+  clock?: PaceClock;
+  /** Opens the sockets (default connectToTarget). */
+  connect?: Connector;
   signal?: AbortSignal;
   onProgress?: (receivedBytes: number, totalBytes: number | null) => void;
   userAgent?: string;
@@ -49,15 +79,33 @@ export interface SafeFetchResult {
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
+/** How often the pace (deadline, rate) is checked. */
+const PACE_CHECK_MS = 1000;
+
 export async function safeFetch(options: SafeFetchOptions): Promise<SafeFetchResult> {
   const maxRedirects = options.maxRedirects ?? 5;
   let url = parseLink(options.url);
   let redirects = 0;
+  // One signal for everything that stops the download: the caller's cancel, or a broken pace
+  // rule; its reason is the JobError to report.
+  const stop = new AbortController();
+  const onCancel = () => stop.abort(new JobError('CANCELLED', 'The download was cancelled.'));
+  if (options.signal?.aborted) onCancel();
+  options.signal?.addEventListener('abort', onCancel, { once: true });
+  const clock = options.clock ?? systemPaceClock;
+  const startedAt = clock.now();
+  const rules = { deadlineMs: options.deadlineMs ?? 600_000, minBytesPerSecond: options.minBytesPerSecond ?? 10_240 };
+  let received = 0;
+  const stopWatching = clock.every(PACE_CHECK_MS, () => {
+    const breach = paceBreach(rules, clock.now() - startedAt, received);
+    if (breach && !stop.signal.aborted) stop.abort(breach);
+  });
+  const hop = { ...options, signal: stop.signal, lookupTimeoutMs: options.lookupTimeoutMs ?? options.connectTimeoutMs ?? 30_000 };
   try {
     for (;;) {
-      throwIfCancelled(options.signal);
-      const target = await checkLink(url, options);
-      const { response, failure } = await openResponse(target, options);
+      if (stop.signal.aborted) throw abortReason(stop.signal);
+      const target = await checkLink(url, hop);
+      const { response, failure } = await openResponse(target, hop);
       const status = response.statusCode ?? 0;
       if (REDIRECT_STATUSES.has(status)) {
         response.resume();
@@ -72,7 +120,7 @@ export async function safeFetch(options: SafeFetchOptions): Promise<SafeFetchRes
         response.resume();
         throw new JobError('LINK_UNREACHABLE', `${url.host} answered HTTP ${status} for the link.`, { retryable: status >= 500 || status === 429 });
       }
-      const bytes = await saveBody(response, failure, options);
+      const bytes = await saveBody(response, failure, hop, (n) => (received = n));
       return {
         finalUrl: url.href,
         bytes,
@@ -84,19 +132,10 @@ export async function safeFetch(options: SafeFetchOptions): Promise<SafeFetchRes
   } catch (error) {
     await unlink(options.destination).catch(() => undefined);
     throw error;
+  } finally {
+    stopWatching();
+    options.signal?.removeEventListener('abort', onCancel);
   }
-}
-
-function throwIfCancelled(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new JobError('CANCELLED', 'The download was cancelled.');
-}
-
-/** A `lookup` that always answers with the already-checked address. */
-function pinnedLookup(target: CheckedTarget): LookupFunction {
-  return ((_hostname: string, opts: { all?: boolean } | undefined, callback: (...args: unknown[]) => void) => {
-    if (opts?.all) callback(null, [{ address: target.address, family: target.family }]);
-    else callback(null, target.address, target.family);
-  }) as unknown as LookupFunction;
 }
 
 interface OpenResponse {
@@ -105,21 +144,22 @@ interface OpenResponse {
   failure: () => JobError | null;
 }
 
-function openResponse(target: CheckedTarget, options: SafeFetchOptions): Promise<OpenResponse> {
+type HopOptions = SafeFetchOptions & { signal: AbortSignal };
+
+function openResponse(target: CheckedTarget, options: HopOptions): Promise<OpenResponse> {
   const connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
   const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
   const isHttps = target.url.protocol === 'https:';
-  const isIpLiteral = target.hostname === target.address;
+  const connect = options.connect ?? connectToTarget;
   return new Promise((resolve, reject) => {
+    // No agent: with `createConnection` node asks us for the socket (no pooling, no lookup).
     const request = (isHttps ? https : http).request({
       protocol: target.url.protocol,
       hostname: target.hostname,
       port: target.port,
       path: `${target.url.pathname}${target.url.search}`,
       method: 'GET',
-      agent: false,
-      lookup: pinnedLookup(target),
-      ...(isHttps && !isIpLiteral ? { servername: target.hostname } : {}),
+      createConnection: (() => connect(target)) as unknown as (options: object) => Duplex,
       headers: { 'user-agent': options.userAgent ?? 'Courier', accept: '*/*', 'accept-encoding': 'identity' },
     });
     let failure: JobError | null = null;
@@ -138,11 +178,12 @@ function openResponse(target: CheckedTarget, options: SafeFetchOptions): Promise
     });
     request.setTimeout(idleTimeoutMs, () => fail(new JobError('TIMEOUT', `${target.hostname} sent nothing for ${idleTimeoutMs} ms.`)));
 
-    const onAbort = () => fail(new JobError('CANCELLED', 'The download was cancelled.'));
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const onAbort = () => fail(abortReason(options.signal));
+    if (options.signal.aborted) onAbort();
+    options.signal.addEventListener('abort', onAbort, { once: true });
     request.on('close', () => {
       clearTimeout(connectTimer);
-      options.signal?.removeEventListener('abort', onAbort);
+      options.signal.removeEventListener('abort', onAbort);
     });
 
     request.on('response', (response) => {
@@ -157,7 +198,7 @@ function openResponse(target: CheckedTarget, options: SafeFetchOptions): Promise
   });
 }
 
-async function saveBody(response: IncomingMessage, failure: () => JobError | null, options: SafeFetchOptions): Promise<number> {
+async function saveBody(response: IncomingMessage, failure: () => JobError | null, options: HopOptions, onCount: (bytes: number) => void): Promise<number> {
   const lengthHeader = response.headers['content-length'];
   const total = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null;
   if (total !== null && total > options.maxBytes) {
@@ -168,6 +209,7 @@ async function saveBody(response: IncomingMessage, failure: () => JobError | nul
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       received += chunk.length;
+      onCount(received);
       if (received > options.maxBytes) return callback(tooBig(`the body passed ${options.maxBytes} bytes while downloading`, options.maxBytes));
       options.onProgress?.(received, total);
       callback(null, chunk);

@@ -6,8 +6,8 @@
  * Telegram clients use (duration, size, streaming flag, title/performer, thumbnail). Results are
  * downloaded back and checked with ffprobe.
  *
- * Then the inputs that must be refused politely: links to private or loopback targets (with a
- * Courier that does not allow loopback), other schemes, a playlist disguised as .mp4, damaged
+ * Then the inputs that must be refused politely: links to a port that is not allowed, to private,
+ * own or loopback targets (with a Courier that does not allow loopback), other schemes, a playlist disguised as .mp4, damaged
  * media, a file over the size cap, and a file name that tries to leave the job directory.
  *
  * Media is generated here with ffmpeg (no committed binaries).
@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Api, type TelegramClient } from 'telegram';
 import { locateFfmpeg, locateFfprobe } from '../../src/media/locate.js';
@@ -152,7 +152,8 @@ describe('media jobs end to end: every action, and the inputs that must be refus
     });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     httpPort = (http.address() as AddressInfo).port;
-    await restartCourier({ COURIER__LINKS__ALLOW_LOOPBACK: 'true' });
+    // Loopback is allowed for these stories, but like any link only on 80, 443 and the allowed ports.
+    await restartCourier({ COURIER__LINKS__ALLOW_LOOPBACK: 'true', COURIER__LINKS__ALLOWED_PORTS: String(httpPort) });
   });
 
   after(async () => {
@@ -338,6 +339,30 @@ describe('media jobs end to end: every action, and the inputs that must be refus
       expect(attributeOf(doc, Api.DocumentAttributeFilename)?.fileName).to.equal('clip.m4a');
       expect(attributeOf(doc, Api.DocumentAttributeAudio)?.duration).to.be.within(CLIP.seconds - 1, CLIP.seconds + 1);
     });
+
+    it('a loopback link on a port that is not allowed is refused, loopback allowed or not, and the server is never asked', async () => {
+      // Like Redis on :6379 or the Docker API on :2375: something listens there, but links only use 80, 443 and links.allowedPorts.
+      let hits = 0;
+      const closed = createServer((_req, res) => {
+        hits += 1;
+        res.end('internal');
+      });
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const closedPort = (closed.address() as AddressInfo).port;
+      try {
+        const id = await chat.sendText(`http://127.0.0.1:${closedPort}/clip.mp4`);
+        const offer = await chat.offerFor(id);
+        const { status, results } = await runAction(id, offer, 'Extract audio');
+        expect(status.message).to.equal(
+          `Failed. I cannot download from that link (only public http and https addresses work). [port ${closedPort} is not allowed (links.allowedPorts) (host 127.0.0.1)]`,
+        );
+        expect(buttonsOf(status), 'no Retry for a refused link').to.have.length(0);
+        expect(results).to.have.length(0);
+        expect(hits, 'requests that reached the server on the refused port').to.equal(0);
+      } finally {
+        closed.close();
+      }
+    });
   });
 
   describe('inputs that are not media', () => {
@@ -385,8 +410,15 @@ describe('media jobs end to end: every action, and the inputs that must be refus
     before(async function () {
       this.timeout(60_000);
       cap = Math.floor(clipBytes.length / 2);
-      await restartCourier({ COURIER__JOBS__MAX_FILE_BYTES: String(cap) });
+      // The test server's port stays allowed, so what refuses these links is the address rule.
+      await restartCourier({ COURIER__JOBS__MAX_FILE_BYTES: String(cap), COURIER__LINKS__ALLOWED_PORTS: String(httpPort) });
     });
+
+    const ownAddresses = Object.values(networkInterfaces())
+      .flatMap((list) => list ?? [])
+      .filter((i) => !i.internal && i.family === 'IPv4')
+      .map((i) => i.address)
+      .slice(0, 1);
 
     // Each link is new to Courier: a link it already fetched (the allowed one above) would get its
     // stored result again without any download, which is re-use, not a refusal to test.
@@ -398,8 +430,12 @@ describe('media jobs end to end: every action, and the inputs that must be refus
       ['[::1]', (p: number) => `http://[::1]:${p}/clip.mp4?refused=5`],
       ['[::ffff:127.0.0.1]', (p: number) => `http://[::ffff:127.0.0.1]:${p}/clip.mp4?refused=6`],
       ['localhost (a name resolving to loopback)', (p: number) => `http://localhost:${p}/clip.mp4?refused=7`],
-      ['10.0.0.1 (private)', () => 'http://10.0.0.1/clip.mp4'],
-      ['169.254.169.254 (link-local, cloud metadata)', () => 'http://169.254.169.254/latest/meta-data/'],
+      // This machine's own network address: refused by its class (private, reserved) or as one
+      // of Courier's own interfaces. Other private and link-local addresses (10.0.0.1, the cloud
+      // metadata 169.254.169.254) are refused in the unit tests, whose sockets go through a
+      // loopback-only connector: from this child process, a guard that broke would send real
+      // traffic off the machine, and no test may.
+      ...ownAddresses.map((address) => [`${address} (this machine's own network address)`, (p: number) => `http://${address}:${p}/clip.mp4?refused=own`] as const),
     ] as const;
 
     for (const [name, urlOf] of refused) {
@@ -413,7 +449,7 @@ describe('media jobs end to end: every action, and the inputs that must be refus
           const { status, results } = await runAction(id, offer, 'Extract audio');
           // The plain-words reason, then the rule the address broke, e.g. "[loopback addresses are not allowed: 127.0.0.1 (host 127.1)]".
           expect(status.message.startsWith('Failed. I cannot download from that link (only public http and https addresses work). [')).to.equal(true, status.message);
-          expect(status.message).to.match(/\[.*(loopback|private|link-local|unspecified|reserved|not allowed).*\]$/);
+          expect(status.message).to.match(/\[.*(loopback|private|link-local|unspecified|reserved|not allowed|own network interfaces).*\]$/);
           expect(buttonsOf(status), 'no Retry for a refused link').to.have.length(0);
           expect(results).to.have.length(0);
           expect(hits, 'requests that reached the test server').to.equal(0);

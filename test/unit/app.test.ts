@@ -123,7 +123,7 @@ describe('the running service: start and stop', () => {
       telegram: { apiId: 12345, apiHash: '0123456789abcdef0123456789abcdef', sessionName: 'courier', requestRetries: 3, floodSleepThresholdSeconds: 20 },
       paths: { sessions: join(dir, 'sessions'), temp: join(dir, 'tmp') },
       jobs: { poolSize: 1, perUserInFlight: 2, perUserQueued: 5, maxFileBytes: 2 ** 31, maxDurationSeconds: 3600, minFreeDiskBytes: 0, jobTimeoutSeconds: 600, progressIntervalMs: 3000 },
-      links: { allowLoopback: false, timeoutMs: 30_000, maxRedirects: 5, maxBytes: 2 ** 31 },
+      links: { allowLoopback: false, allowedPorts: [], denyCidrs: [], timeoutMs: 30_000, deadlineSeconds: 600, minBytesPerSecond: 10_240, maxRedirects: 5, maxBytes: 2 ** 31 },
       media: { ffmpegPath: null, ffprobePath: null },
       database: { file: join(dir, 'courier.db') },
       log: { level: 'error' },

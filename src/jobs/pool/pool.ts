@@ -27,8 +27,6 @@ export interface MediaPoolOptions extends PoolSettings {
   cancelGraceMs?: number;
   /** Progress write throttle inside the workers; default: 1 point or 500 ms. */
   progressThrottle?: ProgressThrottle;
-  /** With a link task's allowLoopback: the only loopback ports admitted (tests). */
-  loopbackPorts?: number[];
 }
 
 export function createMediaPool(options: MediaPoolOptions): MediaPool {
@@ -59,7 +57,7 @@ export function createMediaPool(options: MediaPoolOptions): MediaPool {
       else graceTimer = setTimeout(() => hardStop.abort(), cancelGraceMs);
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    const call: WorkerCall<T> = { settings, throttle, task, control: port2, ...(options.loopbackPorts ? { loopbackPorts: options.loopbackPorts } : {}) };
+    const call: WorkerCall<T> = { settings, throttle, task, control: port2 };
     try {
       const reply = (await piscina.run(call, { name, transferList: [port2], signal: hardStop.signal })) as WorkerReply<R>;
       if (!reply.ok) throw fromWire(reply.error);

@@ -22,8 +22,6 @@ export interface WorkerCall<T> {
   task: T;
   /** Receives {type:'cancel'}; the worker posts {type:'started'} when it begins the task. */
   control: MessagePort;
-  /** Loopback ports a link may use when task.allowLoopback is set (tests); undefined = any. */
-  loopbackPorts?: number[];
 }
 
 export interface WireError {

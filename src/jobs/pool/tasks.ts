@@ -42,8 +42,12 @@ export function fetchLink(call: WorkerCall<FetchLinkTask>): Promise<WorkerReply<
       maxRedirects: task.maxRedirects,
       connectTimeoutMs: task.timeoutMs,
       idleTimeoutMs: task.timeoutMs,
+      lookupTimeoutMs: task.timeoutMs,
+      deadlineMs: task.deadlineSeconds * 1000,
+      minBytesPerSecond: task.minBytesPerSecond,
       allowLoopback: task.allowLoopback,
-      ...(call.loopbackPorts ? { loopbackPorts: call.loopbackPorts } : {}),
+      allowedPorts: task.allowedPorts,
+      denyCidrs: task.denyCidrs,
       signal,
       onProgress: (received, total) => {
         if (total !== null && total > 0) progress((received / total) * 100);

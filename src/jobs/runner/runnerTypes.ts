@@ -42,7 +42,16 @@ export interface RunnerConfig {
     jobTimeoutSeconds: number;
     progressIntervalMs: number;
   };
-  links: { allowLoopback: boolean; timeoutMs: number; maxRedirects: number; maxBytes: number };
+  links: {
+    allowLoopback: boolean;
+    allowedPorts: readonly number[];
+    denyCidrs: readonly string[];
+    timeoutMs: number;
+    deadlineSeconds: number;
+    minBytesPerSecond: number;
+    maxRedirects: number;
+    maxBytes: number;
+  };
   paths: { temp: string };
 }
 

@@ -89,7 +89,21 @@ describe('the media pool (Piscina worker threads)', function () {
 
   async function linkTask(path: string, overrides: Partial<FetchLinkTask> = {}): Promise<FetchLinkTask> {
     const jobDir = await mkdtemp(join(root, 'link-'));
-    return { jobId: addJob(), url: `http://127.0.0.1:${port}${path}`, jobDir, maxBytes: 64 * 1024 * 1024, allowLoopback: true, timeoutMs: 10_000, maxRedirects: 3, ...overrides };
+    return {
+      jobId: addJob(),
+      url: `http://127.0.0.1:${port}${path}`,
+      jobDir,
+      maxBytes: 64 * 1024 * 1024,
+      allowLoopback: true,
+      // The loopback server's random port must be allowed like any port other than 80 and 443.
+      allowedPorts: [port],
+      denyCidrs: [],
+      timeoutMs: 10_000,
+      deadlineSeconds: 600,
+      minBytesPerSecond: 10_240,
+      maxRedirects: 3,
+      ...overrides,
+    };
   }
 
   before(async () => {
@@ -131,7 +145,6 @@ describe('the media pool (Piscina worker threads)', function () {
       ffmpegPath,
       ffprobePath,
       threads: WORKERS,
-      loopbackPorts: [port],
       // Every change of percent is written, so the contention test really contends.
       progressThrottle: { minStep: 0, intervalMs: 0 },
     });
@@ -202,6 +215,14 @@ describe('the media pool (Piscina worker threads)', function () {
     const error = await rejection(pool.fetchLink(task, new AbortController().signal));
     expect(error).to.include({ reason: 'LINK_REFUSED', retryable: false });
     expect(error.message).to.contain('The link was refused').and.contain('127.0.0.1');
+    expect(await readdir(task.jobDir)).to.deep.equal([]);
+  });
+
+  it('refuses a loopback link on a port not in allowedPorts, even with loopback allowed', async () => {
+    const task = await linkTask('/video.mp4', { allowedPorts: [] });
+    const error = await rejection(pool.fetchLink(task, new AbortController().signal));
+    expect(error).to.include({ reason: 'LINK_REFUSED', retryable: false });
+    expect(error.message).to.contain(`port ${port} is not allowed (links.allowedPorts)`);
     expect(await readdir(task.jobDir)).to.deep.equal([]);
   });
 

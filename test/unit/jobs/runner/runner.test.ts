@@ -304,7 +304,7 @@ describe('job runner', () => {
         jobTimeoutSeconds: 600,
         progressIntervalMs: 3000,
       },
-      links: { allowLoopback: false, timeoutMs: 1000, maxRedirects: 2, maxBytes: 5000 },
+      links: { allowLoopback: false, allowedPorts: [8080], denyCidrs: ['203.0.113.0/24'], timeoutMs: 1000, deadlineSeconds: 90, minBytesPerSecond: 2048, maxRedirects: 2, maxBytes: 5000 },
       paths: { temp },
     };
     runner = newRunner();
@@ -389,6 +389,8 @@ describe('job runner', () => {
     await runner.idle();
     expect(state(jobId)).to.equal('done');
     expect(pool.fetched[0]).to.include({ url: 'https://example.com/v/a%20b.mp4', maxBytes: 1000, jobDir: jobDir(jobId) });
+    // The link rules travel with the task to the worker.
+    expect(pool.fetched[0]).to.deep.include({ allowedPorts: [8080], denyCidrs: ['203.0.113.0/24'], timeoutMs: 1000, deadlineSeconds: 90, minBytesPerSecond: 2048 });
     expect(pool.processed[0]?.inputName).to.equal('a b.mp4');
   });
 
