@@ -3,7 +3,8 @@
  * the database, connects to Telegram (or the sandbox) and starts the update machinery: every
  * update is stored in the durable inbox first (with the update state, in one transaction), and
  * per-chat queues drain the inbox into the bot's router. `stop()` undoes it in reverse so no
- * accepted work is cut off.
+ * accepted work is cut off. This file only wires the parts and orders their start and stop; the
+ * inbox's policies (retry, pruning, heartbeat, shutdown grace) live in src/inbox/.
  *
  * Order matters: the lock comes first (a second process must not even connect with the same
  * auth key); rows left pending by a previous run are queued before the first difference is
@@ -14,7 +15,6 @@
 import { filename as mediaWorkerFile } from '../workers/media.js';
 import type { Database } from './storage/index.js';
 import { buildBotRouter } from './bot/commands.js';
-import { createInboxDrain } from './inbox/drain.js';
 import { freeDiskBytes } from './jobs/runner/jobDirs.js';
 import { createMediaPool, type MediaPoolOptions } from './jobs/pool/pool.js';
 import type { MediaPool } from './domain/mediaPorts.js';
@@ -25,14 +25,13 @@ import { locateFfmpeg, locateFfprobe } from './media/locate.js';
 import { alertAdmins, alertAdminsText, logCatchup, type CatchupFigures } from './ops/catchupAlerts.js';
 import { texts } from './texts/index.js';
 import { openDatabase } from './storage/index.js';
-import { beginCatchup, deleteHandledBefore, finishCatchup, pendingChats } from './storage/inboxRepository.js';
-import { createKvRepository } from './storage/kvRepository.js';
 import { createPeerCache } from './storage/peerCache.js';
 import { loginTarget, MissingApiCredentialsError, type TelegramSettings, type TelegramTarget } from './telegram/connection/client.js';
 import { connectTelegram, type TelegramLink } from './telegram/connectTelegram.js';
 import { acquireProcessLock } from './telegram/session/processLock.js';
 import { loadSession, saveSession } from './telegram/session/sessionFile.js';
-import { ChatQueue } from './inbox/chatQueue.js';
+import { createCatchupLog } from './inbox/catchupLog.js';
+import { createInbox } from './inbox/inbox.js';
 import type { CatchupReport, LoopClock } from './telegram/updates/updateLoop.js';
 
 const log = logger('app');
@@ -60,18 +59,6 @@ export interface CourierConfig {
   /** Courier's send limits; Telegram's numbers less a margin when absent. */
   outbox?: { perSecond: number; burst: number; perChatPerSecond: number; chatBurst: number; groupPerMinute: number; floodGlobalPauseMs: number };
 }
-
-/** How often the "still alive" mark is written, from which the next start tells how long it was offline. */
-const HEARTBEAT_MS = 15_000;
-/** How long a chat whose handler failed waits before it is drained again. */
-const RETRY_CHAT_MS = 5_000;
-const MAX_RETRY_CHAT_MS = 300_000;
-/**
- * Handled inbox rows are kept this long: while a row exists, a late copy of its update (Telegram
- * keeps differences for about a day) collapses on its key instead of being handled again.
- */
-const INBOX_KEEP_MS = 3 * 24 * 3600_000;
-const INBOX_PRUNE_EVERY_MS = 3600_000;
 
 export class NoSessionError extends Error {
   constructor(readonly sessionFile: string) {
@@ -155,120 +142,66 @@ export async function startCourier(config: CourierConfig, options: StartOptions 
 async function run(config: CourierConfig, link: TelegramLink, db: Database, runner: JobRunner, clock: LoopClock | undefined, unwind: () => Promise<void>): Promise<RunningCourier> {
   const now = () => clock?.now() ?? Date.now();
   const router = buildBotRouter({ botUsername: link.me.username, media: { db, runner, now } });
-  const kv = createKvRepository(db);
   const peers = createPeerCache(db);
-  const drain = createInboxDrain({ db, router, port: link.port, now, delayedNoteSeconds: config.updates.delayedNoteSeconds, oldMessages: config.updates.oldMessages });
-  /** Consecutive failed drains per chat, for the retry backoff (a chat that drains fine is forgotten). */
-  const chatFailures = new Map<string, number>();
-  const queue: ChatQueue = new ChatQueue({
-    concurrency: config.updates.chatConcurrency,
-    handle: async (chatKey) => {
-      const more = await drain(chatKey);
-      chatFailures.delete(chatKey);
-      return more;
-    },
-    // A handler failed (Telegram unreachable, say): its row stays pending; try the chat again a
-    // little later rather than only when its next message arrives. Each retry counts an attempt,
-    // so a row that can never succeed is skipped in the end (inboxDrain maxAttempts).
-    onError: (chatKey, error) => {
-      const failures = (chatFailures.get(chatKey) ?? 0) + 1;
-      chatFailures.set(chatKey, failures);
-      const delayMs = Math.min(RETRY_CHAT_MS * 2 ** (failures - 1), MAX_RETRY_CHAT_MS);
-      log.warn(`handling chat ${chatKey} failed, retrying in ${Math.round(delayMs / 1000)} s: ${errorMessage(error)}`);
-      setTimeout(() => queue.notify(chatKey), delayMs).unref();
-    },
+  const inbox = createInbox({
+    db,
+    handler: router,
+    port: link.port,
+    now,
+    chatConcurrency: config.updates.chatConcurrency,
+    delayedNoteSeconds: config.updates.delayedNoteSeconds,
+    oldMessages: config.updates.oldMessages,
   });
-
-  const aliveAt = Number(kv.get('courier.aliveAt') ?? NaN);
-  const offlineSeconds = Number.isFinite(aliveAt) ? Math.max(0, (now() - aliveAt) / 1000) : 0;
-  const heartbeat = () => kv.set('courier.aliveAt', String(now()));
-  heartbeat();
-  const beat = setInterval(heartbeat, HEARTBEAT_MS);
-  beat.unref();
-  const prune = () => {
-    const removed = deleteHandledBefore(db, now() - INBOX_KEEP_MS);
-    if (removed > 0) log.info(`pruned ${removed} handled update(s) older than ${INBOX_KEEP_MS / 3600_000} h from the inbox`);
-  };
-  prune();
-  const pruning = setInterval(prune, INBOX_PRUNE_EVERY_MS);
-  pruning.unref();
-
-  // Work accepted before the last stop or crash goes first, in its original order.
-  for (const chatKey of pendingChats(db)) queue.notify(chatKey);
+  // Pending rows are queued before the first difference is fetched, so they keep their place.
+  inbox.start();
 
   // Read when an alert goes out: an admin's access hash may have been learnt since the start.
   const adminTargets = () => config.admins.map((id) => ({ id: String(id), accessHash: peers.accessHash('user', String(id)) }));
-  const startRunId = beginCatchup(db, { startedAt: now(), offlineSeconds });
-  const onCatchup = (report: CatchupReport) => {
-    const id = report.reason === 'start' ? startRunId : beginCatchup(db, { startedAt: report.startedAt, offlineSeconds: 0 });
-    finishCatchup(db, id, { finishedAt: report.finishedAt, recovered: report.recovered, skippedPts: report.skippedPts });
-    const figures: CatchupFigures = {
-      id,
-      reason: report.reason,
-      recovered: report.recovered,
-      skippedPts: report.skippedPts,
-      requests: report.requests,
-      seconds: (report.finishedAt - report.startedAt) / 1000,
-      offlineSeconds: report.reason === 'start' ? offlineSeconds : 0,
-    };
+  const catchups = createCatchupLog({ db, now, offlineSeconds: inbox.offlineSeconds });
+  const announce = (figures: CatchupFigures) => {
     logCatchup(figures);
     void alertAdmins(link.port, adminTargets(), figures, config.updates.offlineAlertSeconds);
   };
   const updates = link.startUpdates({
     db,
+    inbox: inbox.store,
     peers,
     gapTimeoutMs: config.updates.gapTimeoutMs,
     idleDifferenceMs: config.updates.idleDifferenceSeconds * 1000,
     differenceSliceLimit: config.updates.differenceSliceLimit,
     ...(clock ? { clock } : {}),
-    onStored: (chatKeys) => {
-      for (const chatKey of chatKeys) queue.notify(chatKey);
-    },
-    onCatchup,
+    onCatchup: (report) => announce(catchups.record(report)),
     onError: (error, what) => log.warn(`${what} failed: ${errorMessage(error)}`),
   });
   updates.caughtUp.then(
     (report) => {
-      // Nothing was missed: still close the start's catch-up entry, with zeros.
-      if (report === null) onCatchup({ reason: 'start', startedAt: now(), finishedAt: now(), recovered: 0, skippedPts: 0, requests: 0 });
+      if (report === null) announce(catchups.nothingMissed());
     },
     (error: unknown) => log.error(`catching up failed: ${errorMessage(error)}`),
   );
   // "Running" only once a state is stored: stopped before that, the next start would have none
   // and take a fresh one, skipping whatever was sent in between.
   await updates.ready;
-  if (updates.startedFresh && Number.isFinite(aliveAt)) {
+  if (updates.startedFresh && inbox.ranBefore) {
     const text = texts.en.adminStartedFresh;
     log.warn(text);
-    void alertAdminsText(link.port, adminTargets(), text, `fresh:${startRunId}`);
+    void alertAdminsText(link.port, adminTargets(), text, `fresh:${catchups.startRunId}`);
   }
   const name = link.me.username ? `@${link.me.username}` : 'a bot without a username';
   log.info(`Courier is running as ${name} (id ${link.me.id})`);
 
   let stopping: Promise<void> | null = null;
+  // Updates are no longer taken before the inbox stops; the connection and database go after it.
   const stop = async (): Promise<void> => {
     await updates.stop();
-    const pending = queue.active;
-    if (pending > 0) log.info(`stopping: waiting for ${pending} chat(s) being handled, at most ${config.shutdown.graceMs} ms`);
-    let timer: NodeJS.Timeout | undefined;
-    const finished = await Promise.race([
-      queue.stop().then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), config.shutdown.graceMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (!finished) log.warn(`stopping: ${queue.active} chat(s) still being handled after ${config.shutdown.graceMs} ms; disconnecting anyway (their updates stay pending for the next start)`);
-    clearInterval(beat);
-    clearInterval(pruning);
-    heartbeat();
+    await inbox.stop(config.shutdown.graceMs);
     await unwind();
     log.info('Courier stopped');
   };
 
   return {
     me: link.me,
-    inFlight: () => queue.active,
+    inFlight: () => inbox.active(),
     caughtUp: updates.caughtUp,
     stop: () => (stopping ??= stop()),
   };

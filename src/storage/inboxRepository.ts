@@ -10,6 +10,8 @@
  *   leaves it pending and it is handled again after the restart (replies carry deterministic
  *   random_ids, so Telegram deduplicates a reply sent twice).
  * Rows of one chat are handled in id (arrival) order: nextPending always returns the oldest.
+ *
+ * The catch-up runs (catchup_log) have their own repository, catchupRepository.ts.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { writeTransaction } from './writeTransaction.js';
@@ -50,15 +52,6 @@ export interface StoreResult {
   duplicates: number;
 }
 
-export interface CatchupRecord {
-  id: number;
-  startedAt: number;
-  finishedAt: number | null;
-  recovered: number;
-  skippedPts: number;
-  offlineSeconds: number;
-}
-
 interface RawRow {
   id: number;
   update_key: string;
@@ -73,17 +66,7 @@ interface RawRow {
   handled_at: number | null;
 }
 
-interface RawCatchup {
-  id: number;
-  started_at: number;
-  finished_at: number | null;
-  recovered: number;
-  skipped_pts: number;
-  offline_seconds: number;
-}
-
 const ROW = 'id, update_key, chat_key, kind, payload, sent_at, received_at, recovered, status, attempts, handled_at';
-const CATCHUP = 'id, started_at, finished_at, recovered, skipped_pts, offline_seconds';
 
 interface Statements {
   insert: Statement<[string, string, string, string, number, number, number]>;
@@ -94,9 +77,6 @@ interface Statements {
   countPending: Statement<[], number>;
   recordAttempt: Statement<[number], number>;
   deleteHandled: Statement<[number]>;
-  beginCatchup: Statement<[number, number]>;
-  finishCatchup: Statement<[number, number, number, number]>;
-  recentCatchups: Statement<[number], RawCatchup>;
 }
 
 const cache = new WeakMap<Database, Statements>();
@@ -119,9 +99,6 @@ function statements(db: Database): Statements {
       countPending: db.prepare<[], number>("SELECT COUNT(*) FROM inbox WHERE status = 'pending'").pluck(),
       recordAttempt: db.prepare<[number], number>('UPDATE inbox SET attempts = attempts + 1 WHERE id = ? RETURNING attempts').pluck(),
       deleteHandled: db.prepare("DELETE FROM inbox WHERE status != 'pending' AND handled_at < ?"),
-      beginCatchup: db.prepare('INSERT INTO catchup_log (started_at, offline_seconds) VALUES (?, ?)'),
-      finishCatchup: db.prepare('UPDATE catchup_log SET finished_at = ?, recovered = ?, skipped_pts = ? WHERE id = ?'),
-      recentCatchups: db.prepare(`SELECT ${CATCHUP} FROM catchup_log ORDER BY id DESC LIMIT ?`),
     };
     cache.set(db, s);
   }
@@ -215,28 +192,4 @@ export function recordAttempt(db: Database, id: number): number {
  */
 export function deleteHandledBefore(db: Database, handledBefore: number): number {
   return statements(db).deleteHandled.run(handledBefore).changes;
-}
-
-/** Opens a catch-up log entry; returns its id for finishCatchup. */
-export function beginCatchup(db: Database, entry: { startedAt: number; offlineSeconds: number }): number {
-  return Number(statements(db).beginCatchup.run(entry.startedAt, Math.max(0, Math.trunc(entry.offlineSeconds))).lastInsertRowid);
-}
-
-/** Closes a catch-up log entry. An entry left open means the process died during that catch-up. */
-export function finishCatchup(db: Database, id: number, result: { finishedAt: number; recovered: number; skippedPts: number }): void {
-  statements(db).finishCatchup.run(result.finishedAt, result.recovered, result.skippedPts, id);
-}
-
-/** The latest catch-up runs, newest first (for the admin panel and alerts). */
-export function recentCatchups(db: Database, limit = 10): CatchupRecord[] {
-  return statements(db)
-    .recentCatchups.all(limit)
-    .map((r) => ({
-      id: r.id,
-      startedAt: r.started_at,
-      finishedAt: r.finished_at,
-      recovered: r.recovered,
-      skippedPts: r.skipped_pts,
-      offlineSeconds: r.offline_seconds,
-    }));
 }

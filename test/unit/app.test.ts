@@ -39,8 +39,9 @@ function deferred<T = void>() {
 
 /**
  * A connected link whose updates the test drives, recording what happens in order. It stores each
- * emitted update in the inbox as the real update loop would (with a growing pts), so the app's own
- * wiring (inbox -> per-chat queue -> router) is what runs; the engine has its own tests.
+ * emitted update through the inbox's store port as the real update sink would (with a growing
+ * pts), so the app's own wiring (inbox -> per-chat queue -> router) is what runs; the engine has
+ * its own tests.
  */
 class FakeLink implements TelegramLink {
   readonly me = { id: '4242', username: 'CourierBot' };
@@ -74,12 +75,10 @@ class FakeLink implements TelegramLink {
     if (!this.setup) return;
     this.pts += 1;
     const chatKey = `${incoming.chat.kind}:${incoming.chat.id}`;
-    storeUpdates(
-      this.setup.db,
+    this.setup.inbox.storeUpdates(
       [{ updateKey: incoming.updateKey, chatKey, kind: incoming.kind, payload: incoming, sentAt: incoming.date, receivedAt: Date.now(), recovered: false }],
       { pts: this.pts, qts: 0, date: incoming.date, seq: 0, channels: {} },
     );
-    this.setup.onStored([chatKey]);
   }
   async disconnect() {
     this.events.push('disconnect');

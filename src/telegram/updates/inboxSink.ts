@@ -1,29 +1,41 @@
 /**
  * The update loop's sink: turns what the engine dispatched into inbox rows (plain-data Incoming)
- * and stores them with the state that covers them, in one transaction (storeUpdates). Updates the
- * bot does not handle (its own sent messages, read receipts, statuses) become no row, but the
- * state still moves past them in that same transaction.
+ * and hands them, with the state that covers them, to the inbox's store, which writes both in one
+ * transaction. Updates the bot does not handle (its own sent messages, read receipts, statuses)
+ * become no row, but the state still moves past them in that same transaction.
+ *
+ * The GramJS-to-plain-data half lives here (GramJS stays in src/telegram/); the storing is the
+ * inbox's (src/inbox/store.ts), seen only through InboxStorePort: this file knows the shape of a
+ * row, not the tables, and the inbox is told about new rows by its own store.
  *
  * Short updates carry no user object, so the user's language is remembered from the last full
  * message seen (Telegram shares lang_code only in user objects).
  */
 import { chatKeyOf } from '../../domain/chat.js';
 import { type MediaRef } from '../../domain/media.js';
-import { storeUpdates, type InboxEvent } from '../../storage/inboxRepository.js';
+import type { InboxEvent, StoreResult } from '../../storage/inboxRepository.js';
 import type { PeerCache } from '../../storage/peerCache.js';
-import type { Database } from '../../storage/index.js';
+import type { UpdateState } from '../../storage/updateStateRepository.js';
 import { Api } from 'telegram';
 import { entitiesOf, toIncoming, type Entities } from './incoming.js';
 import type { GramjsPayload } from './fromGramjs.js';
 import type { UpdateSink } from './updateLoop.js';
 
+/** What the sink needs of the inbox: src/inbox/store.ts implements it, app.ts wires it in. */
+export interface InboxStorePort {
+  /**
+   * Stores the rows (in order) and the state reached after them in ONE transaction, then lets the
+   * inbox drain the chats that got rows. Synchronous: nothing may be awaited between the engine's
+   * decision and this write.
+   */
+  storeUpdates(events: readonly InboxEvent[], stateAfter: UpdateState): StoreResult;
+}
+
 export interface InboxSinkOptions {
-  db: Database;
+  inbox: InboxStorePort;
   peers: PeerCache;
   now?: () => number;
   mediaOf?: (message: Api.Message) => MediaRef | null;
-  /** Called after each store with the chats that got rows, so their queues drain. */
-  onStored(chatKeys: readonly string[]): void;
 }
 
 export function createInboxSink(options: InboxSinkOptions): UpdateSink<GramjsPayload> {
@@ -63,8 +75,7 @@ export function createInboxSink(options: InboxSinkOptions): UpdateSink<GramjsPay
           recovered: d.source === 'difference',
         });
       }
-      const { inserted } = storeUpdates(options.db, events, { ...state, channels: { ...state.channels } });
-      if (events.length > 0) options.onStored([...new Set(events.map((e) => e.chatKey))]);
+      const { inserted } = options.inbox.storeUpdates(events, { ...state, channels: { ...state.channels } });
       // Copies collapse on update_key; a recovered copy of a stored live update is not new work.
       return Math.min(inserted, events.filter((e) => e.recovered).length);
     },

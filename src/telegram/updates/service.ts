@@ -1,7 +1,8 @@
 /**
  * Puts the update machinery together for one connected GramJS client: the raw-update hook, the
  * engine (starting from the stored state), the loop that fetches differences, and the inbox sink.
- * What happens to stored updates afterwards (the per-chat queues and the bot) is the caller's.
+ * The sink stores through the inbox's port (setup.inbox); what happens to stored updates
+ * afterwards (the per-chat queues and the bot) is the inbox's and the caller's.
  */
 import type { Database } from '../../storage/index.js';
 import type { Api, TelegramClient } from 'telegram';
@@ -11,14 +12,17 @@ import { loadUpdateState } from '../../storage/updateStateRepository.js';
 import { UpdateEngine, BOT_CHANNEL_DIFFERENCE_LIMIT } from './engine.js';
 import { batchFromGramjs, gramjsPlainUpdateKey, type GramjsPayload } from './fromGramjs.js';
 import { attachRawUpdates, classifyGramjsError, gramjsUpdateApi } from './gramjsSource.js';
-import { createInboxSink } from './inboxSink.js';
+import { createInboxSink, type InboxStorePort } from './inboxSink.js';
 import { UpdateLoop, type CatchupReport, type LoopClock } from './updateLoop.js';
 
 /** pts_limit asked of getDifference. */
 export const DIFFERENCE_SLICE_LIMIT = 1000;
 
 export interface UpdatesSetup {
+  /** Where the update state is read from at start. */
   db: Database;
+  /** Where dispatched updates are stored, with the state covering them (src/inbox/store.ts). */
+  inbox: InboxStorePort;
   peers: PeerCache;
   gapTimeoutMs: number;
   idleDifferenceMs: number;
@@ -26,7 +30,6 @@ export interface UpdatesSetup {
   differenceSliceLimit?: number;
   clock?: LoopClock;
   mediaOf?: (message: Api.Message) => MediaRef | null;
-  onStored(chatKeys: readonly string[]): void;
   onCatchup(report: CatchupReport): void;
   onError(error: unknown, what: string): void;
 }
@@ -53,11 +56,10 @@ export function startUpdates(client: TelegramClient, setup: UpdatesSetup): Runni
     plainUpdateKey: gramjsPlainUpdateKey,
   });
   const sink = createInboxSink({
-    db: setup.db,
+    inbox: setup.inbox,
     peers: setup.peers,
     ...(setup.clock ? { now: () => setup.clock!.now() } : {}),
     ...(setup.mediaOf ? { mediaOf: setup.mediaOf } : {}),
-    onStored: setup.onStored,
   });
   const api = gramjsUpdateApi(client, { channelAccessHash: (id) => setup.peers.accessHash('channel', id) });
   const loop = new UpdateLoop(engine, api, sink, {

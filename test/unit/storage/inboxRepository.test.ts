@@ -6,15 +6,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openDatabase, type Database } from '../../../src/storage/index.js';
 import {
-  beginCatchup,
   countPending,
   deleteHandledBefore,
-  finishCatchup,
   inboxRow,
   markDone,
   nextPending,
   pendingChats,
-  recentCatchups,
   recordAttempt,
   storeUpdates,
   type InboxEvent,
@@ -182,17 +179,6 @@ describe('inboxRepository', () => {
     db = openDatabase(file);
     expect(loadUpdateState(db)).to.deep.equal({ pts: 2, qts: 0, date: 2, seq: 2, channels: { '1001': 2 } });
     expect(db.prepare('SELECT update_key FROM inbox ORDER BY id').pluck().all()).to.deep.equal(['msg:a:1', 'msg:a:2']);
-  });
-
-  it('records catch-up runs for operators, an unfinished one included', () => {
-    const first = beginCatchup(db, { startedAt: 1000, offlineSeconds: 3600.7 });
-    finishCatchup(db, first, { finishedAt: 2500, recovered: 50, skippedPts: 0 });
-    const second = beginCatchup(db, { startedAt: 9000, offlineSeconds: 5 });
-    expect(recentCatchups(db)).to.deep.equal([
-      { id: second, startedAt: 9000, finishedAt: null, recovered: 0, skippedPts: 0, offlineSeconds: 5 },
-      { id: first, startedAt: 1000, finishedAt: 2500, recovered: 50, skippedPts: 0, offlineSeconds: 3600 },
-    ]);
-    expect(recentCatchups(db, 1)).to.have.length(1);
   });
 
   it('keeps the stored state when saveUpdateState is used alone, next to inbox writes', () => {
