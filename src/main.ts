@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, formatConfigError, loadConfig, type Config } from './config/index.js';
+import { ConfigError, configFileWarnings, formatConfigError, loadConfig, type Config } from './config/index.js';
 import { initLogging, logger, redactText, errorMessage } from './log/logger.js';
 
 const USAGE = [
@@ -60,6 +60,7 @@ function loadConfigOrExit(): Config {
     const config = loadConfig();
     // Known secrets are masked verbatim in every log line from here on.
     initLogging(config.log, { secrets: [config.telegram.apiHash, config.telegram.botToken] });
+    for (const warning of configFileWarnings()) logger('config').warn(warning);
     return config;
   } catch (err) {
     if (err instanceof ConfigError) {
