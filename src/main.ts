@@ -101,6 +101,7 @@ async function login(args: string[]): Promise<number> {
   const { loginOnTerminal } = await import('./telegram/login/loginClient.js');
   return loginOnTerminal({
     target: loginTarget(config.telegram, config.paths.sessions, sandboxDir),
+    sandboxDir,
     telegram: config.telegram,
     logLevel: config.log.level,
     isInteractive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
