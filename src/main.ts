@@ -74,6 +74,8 @@ function loadConfigOrExit(): Config {
 async function start(args: string[]): Promise<number> {
   const sandboxDir = sandboxOption(args);
   const config = loadConfigOrExit();
+  const { registerSandboxSecretsIn } = await import('./tools/sandbox/sandboxSecrets.js');
+  registerSandboxSecretsIn(sandboxDir ?? config.telegram.sandboxDir);
   // Listen before starting, so a signal during startup still means a clean stop right after it.
   const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
