@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, formatConfigError, loadConfig, type Config } from './config/index.js';
+import { ConfigError, configFileWarnings, formatConfigError, loadConfig, type Config } from './config/index.js';
 import { initLogging, logger, redactText, errorMessage } from './log/logger.js';
 
 const USAGE = [
@@ -60,6 +60,7 @@ function loadConfigOrExit(): Config {
     const config = loadConfig();
     // Known secrets are masked verbatim in every log line from here on.
     initLogging(config.log, { secrets: [config.telegram.apiHash, config.telegram.botToken] });
+    for (const warning of configFileWarnings()) logger('config').warn(warning);
     return config;
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -73,6 +74,8 @@ function loadConfigOrExit(): Config {
 async function start(args: string[]): Promise<number> {
   const sandboxDir = sandboxOption(args);
   const config = loadConfigOrExit();
+  const { registerSandboxSecretsIn } = await import('./tools/sandbox/sandboxSecrets.js');
+  registerSandboxSecretsIn(sandboxDir ?? config.telegram.sandboxDir);
   // Listen before starting, so a signal during startup still means a clean stop right after it.
   const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -100,6 +103,7 @@ async function login(args: string[]): Promise<number> {
   const { loginOnTerminal } = await import('./telegram/login/loginClient.js');
   return loginOnTerminal({
     target: loginTarget(config.telegram, config.paths.sessions, sandboxDir),
+    sandboxDir,
     telegram: config.telegram,
     logLevel: config.log.level,
     isInteractive: Boolean(process.stdin.isTTY && process.stdout.isTTY),

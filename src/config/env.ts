@@ -47,9 +47,13 @@ export function readEnvironment(env: NodeJS.ProcessEnv): EnvLayer {
     const segments = matchSegments(name.slice(GENERIC_PREFIX.length).split('__'));
     if ('unknown' in segments) {
       const key = segments.unknown;
+      // Judged by the whole variable name (COURIER__TELEGRAMM__API_HASH: the hash is what was
+      // meant, even though the key is unknown from TELEGRAMM on) and, for JSON, by its insides.
+      const named = name.slice(GENERIC_PREFIX.length).split('__').join('.');
+      const parsed = parseJsonOrText(raw);
       layer.issues.push({
         key,
-        value: showValue(raw, false, key),
+        value: showValue(typeof parsed === 'object' && parsed !== null ? parsed : raw, false, named),
         expected: `a known key; ${segments.parent || 'the top level'} has: ${segments.known.join(', ')}`,
         source: `env ${name}`,
       });
@@ -94,6 +98,10 @@ function numberIfNumeric(s: string): number | string {
 
 function parseGeneric(key: string, raw: string): unknown {
   if (isStringKey(key)) return raw === 'null' ? null : raw;
+  return parseJsonOrText(raw);
+}
+
+function parseJsonOrText(raw: string): unknown {
   try {
     return JSON.parse(raw) as unknown;
   } catch {

@@ -6,7 +6,7 @@
  *
  * Call loadConfig() once at start-up and pass the parts each module needs (Config['log'], ...).
  */
-export { loadConfig, type LoadConfigOptions } from './load.js';
+export { configFileWarnings, loadConfig, type LoadConfigOptions } from './load.js';
 export { ConfigError, formatConfigError, type ConfigIssue } from './configError.js';
 export { configKeysTable } from './configKeysTable.js';
 export { childEnvironment } from './childEnvironment.js';

@@ -3,7 +3,7 @@
  * environment, then programmatic overrides (tests), merged key by key and validated in one go.
  * Every problem is reported at once, so an operator fixes a broken deployment in one round.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, showValue, type ConfigIssue } from './configError.js';
@@ -61,6 +61,25 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     if (typeof value === 'string') holder[name] = resolve(cwd, value);
   }
   return deepFreeze(config) as Config;
+}
+
+/**
+ * Warnings about the config files themselves, for the log once logging is set up (loadConfig
+ * runs before it). config/local.json is where the api_hash and the bot token usually live, so one
+ * that group or others can open is named, with the command that closes it. Courier still starts:
+ * the file is the operator's, and some deployments share it within a group on purpose.
+ */
+export function configFileWarnings(options: Pick<LoadConfigOptions, 'cwd'> = {}): string[] {
+  const file = join(resolve(options.cwd ?? process.cwd()), 'config', 'local.json');
+  let mode: number;
+  try {
+    mode = statSync(file).mode & 0o777;
+  } catch {
+    return [];
+  }
+  if ((mode & 0o077) === 0) return [];
+  const who = [mode & 0o070 ? 'its group' : '', mode & 0o007 ? 'everyone' : ''].filter(Boolean).join(' and ');
+  return [`${file} is open to ${who} (mode ${mode.toString(8)}) and may hold the api_hash and bot token; make it private with: chmod 600 ${file}`];
 }
 
 /**

@@ -6,7 +6,8 @@
  *
  * Two kinds of rules:
  * - by shape, anywhere in any text: bot tokens, GramJS StringSession strings, phone numbers, and
- *   every value handed to registerSecret() (the configured api_hash and bot token, the session);
+ *   every value handed to registerSecret() (the configured api_hash and bot token, the session,
+ *   what the operator types into `npm run login`, the sandbox's login material);
  * - by key: whatever sits under a key named like session/authKey/phone/password/token/secret/
  *   phoneCode/2fa, and 32-hex values under a key named like hash.
  *
@@ -23,8 +24,16 @@ const BOT_TOKEN = /\d{5,}:[A-Za-z0-9_-]{30,}/g;
 // GramJS StringSession: version "1" then base64 of dc id, address, port and the 256-byte auth key
 // (about 350 characters). Long base64 runs starting with 1 are masked; nothing else Courier logs looks so.
 const SESSION_STRING = /(?<![A-Za-z0-9+/=])1[A-Za-z0-9+/]{100,}={0,2}/g;
-// International phone numbers: "+" and 7 to 15 digits, spaces or dashes allowed between digits.
+// International phone numbers: "+" and 7 to 15 digits (E.164), spaces or dashes allowed between digits.
 const PHONE = /(?<![\w+])\+\d(?:[ -]?\d){6,14}(?!\d)/g;
+// Telegram itself writes phone numbers without the "+" (User.phone is "447700900123", and so is
+// what GramJS prints of it). A bare run of digits has the shape of a message id, a user id (up to
+// 2^52), a chat id, an access hash, a timestamp or a byte count, all of which an operator needs to
+// read, so bare digits count as a phone number only right after a word naming one: "phone
+// 447700900123", "phone_number: '4477…'", `"userPhone":"4477…"` (not "phone_code_hash: …").
+// The phone numbers Courier itself learns (typed into the login, the sandbox's users) are also
+// registered verbatim, with and without the "+".
+const PHONE_AFTER_NAME = /(phone(?:[ _-]?(?:number|no))?s?\b["']?\s*[:=]?\s*["']?)\+?\d(?:[ -]?\d){6,14}(?!\d)/gi;
 const HEX32 = /^[0-9a-f]{32}$/i;
 
 /** Normalised key names (lower case, without _ and -) whose values are always masked. */
@@ -48,26 +57,40 @@ const SECRET_KEYS = new Set([
   'apihash',
 ]);
 
+/** Registered secrets at least this long are masked wherever they appear, even inside a word. */
+const MIN_ANYWHERE = 6;
+/** Shorter ones (a 5-digit login code, a short 2FA password) only as a whole word; below this, never. */
+const MIN_WORD = 4;
+
 const secrets = new Set<string>();
 let secretPattern: RegExp | undefined;
 
 /**
- * Masks `value` verbatim wherever it appears in any later log entry. Values shorter than 6
- * characters are ignored: masking every "1234" in the logs would hide more than it protects.
+ * Masks `value` verbatim in every later log entry of this process. A value of 6 characters or
+ * more is masked wherever it appears; one of 4 or 5 characters (a login code such as "22222") only
+ * where it stands as a word of its own, so the code does not eat into message ids or byte counts
+ * that happen to contain it; shorter values are ignored, as they would hide more than they protect.
  */
 export function registerSecret(value: string | null | undefined): void {
-  if (!value || value.length < 6 || secrets.has(value)) return;
+  if (!value || value.length < MIN_WORD || secrets.has(value)) return;
   secrets.add(value);
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Longest first, so a secret containing another is masked whole.
-  const escaped = [...secrets].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  secretPattern = new RegExp(escaped.join('|'), 'g');
+  const alternatives = [...secrets]
+    .sort((a, b) => b.length - a.length)
+    .map((s) => (s.length >= MIN_ANYWHERE ? escape(s) : `(?<![A-Za-z0-9])${escape(s)}(?![A-Za-z0-9])`));
+  secretPattern = new RegExp(alternatives.join('|'), 'g');
 }
 
 /** Masks every secret-shaped or registered secret substring of `text`. */
 export function redactText(text: string): string {
   let out = text;
   if (secretPattern) out = out.replace(secretPattern, MASK);
-  return out.replace(BOT_TOKEN, MASK).replace(SESSION_STRING, MASK).replace(PHONE, MASK);
+  return out
+    .replace(BOT_TOKEN, MASK)
+    .replace(SESSION_STRING, MASK)
+    .replace(PHONE, MASK)
+    .replace(PHONE_AFTER_NAME, (_match, name: string) => `${name}${MASK}`);
 }
 
 function normaliseKey(key: string): string {

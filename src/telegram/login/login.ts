@@ -12,8 +12,12 @@
  *
  * The dialogue is plain logic over two seams, a Prompt and a LoginClient, so it is tested without
  * a terminal or a network; the GramJS LoginClient lives in loginClient.ts. Nothing secret (hash,
- * token, code, password, session) is ever echoed.
+ * token, code, password, session) is ever echoed, and every answer typed hidden (and the phone
+ * number, with and without its "+") is registered for redaction the moment it is read, before
+ * GramJS gets a chance to log it.
  */
+import { registerSecret } from '../../log/logger.js';
+
 
 export interface Prompt {
   text(question: string): Promise<string>;
@@ -62,6 +66,8 @@ export interface LoginDeps {
   botToken?: string;
   /** How many times a wrong answer is asked again (default 3). */
   maxAttempts?: number;
+  /** The command named in the closing line (default `npm start`; against a sandbox, with its --sandbox DIR). */
+  startCommand?: string;
 }
 
 export class LoginError extends Error {
@@ -83,7 +89,14 @@ export async function runLogin(deps: LoginDeps): Promise<number> {
     return EXIT_NOT_INTERACTIVE;
   }
   const tries = deps.maxAttempts ?? 3;
-  const ask = (question: string, secret = false) => (secret ? deps.prompt.password(question) : deps.prompt.text(question)).then((a) => a.trim());
+  // Given credentials (configured, or a sandbox's) are masked like typed ones.
+  registerSecret(deps.apiHash);
+  registerSecret(deps.botToken);
+  const ask = async (question: string, secret = false) => {
+    const answer = (await (secret ? deps.prompt.password(question) : deps.prompt.text(question))).trim();
+    if (secret) registerSecret(answer);
+    return answer;
+  };
 
   const apiId = deps.apiId ?? Number(await askUntil(deps, tries, () => ask('api_id (from https://my.telegram.org):'), (a) => /^\d{1,12}$/.test(a) && Number(a) > 0, 'api_id is a number, e.g. 123456.'));
   const apiHash = deps.apiHash ?? (await askUntil(deps, tries, () => ask('api_hash:', true), (a) => /^[0-9a-f]{32}$/i.test(a), 'api_hash is 32 hexadecimal characters.'));
@@ -94,7 +107,7 @@ export async function runLogin(deps: LoginDeps): Promise<number> {
     const user = await signIn(deps, client, ask, tries);
     deps.saveSession(client.sessionString());
     const name = user.username ? `@${user.username}` : (user.firstName ?? 'an account without a name');
-    deps.out(`Logged in as ${name} (id ${user.id}${user.bot ? ', a bot' : ''}). Start Courier with \`npm start\`.`);
+    deps.out(`Logged in as ${name} (id ${user.id}${user.bot ? ', a bot' : ''}). Start Courier with \`${deps.startCommand ?? 'npm start'}\`.`);
     return 0;
   } finally {
     await client.disconnect();
@@ -117,6 +130,8 @@ async function signIn(deps: LoginDeps, client: LoginClient, ask: Ask, tries: num
       retryOrFail(deps, attempt, tries, 'Telegram rejected that bot token; copy it again from @BotFather (/mybots, API Token).');
     } else if (PHONE.test(answer)) {
       const phone = answer.replace(/[\s()-]/g, '');
+      // Telegram and GramJS write the number without its "+": mask every form it may take.
+      for (const form of [phone, phone.replace(/^\+/, '')]) registerSecret(form);
       const sent = await client.sendCode(phone);
       if (sent.kind === 'sent') return signInUser(deps, client, ask, tries, phone, sent.phoneCodeHash);
       retryOrFail(deps, attempt, tries, 'Telegram does not accept that phone number; type it with the country code, e.g. +44 7700 900123.');
@@ -128,8 +143,10 @@ async function signIn(deps: LoginDeps, client: LoginClient, ask: Ask, tries: num
 
 async function signInUser(deps: LoginDeps, client: LoginClient, ask: Ask, tries: number, phone: string, phoneCodeHash: string): Promise<LoggedInUser> {
   for (let attempt = 1; ; attempt += 1) {
-    const code = await ask('Login code (Telegram sent it to your app or by SMS):', true);
-    const result = await client.signInWithCode(phone, phoneCodeHash, code.replace(/\D/g, ''));
+    const typed = await ask('Login code (Telegram sent it to your app or by SMS):', true);
+    const code = typed.replace(/\D/g, '');
+    registerSecret(code);
+    const result = await client.signInWithCode(phone, phoneCodeHash, code);
     switch (result.kind) {
       case 'ok':
         return result.user;

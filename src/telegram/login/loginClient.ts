@@ -82,8 +82,20 @@ export function createGramLoginClient(client: TelegramClient, session: StringSes
   };
 }
 
+/**
+ * How to start Courier on the session just saved: `npm start`, or against the same sandbox,
+ * `npm start -- --sandbox DIR` (DIR quoted for a POSIX shell when it needs to be).
+ */
+export function startCommandFor(sandboxDir?: string): string {
+  if (!sandboxDir) return 'npm start';
+  const quoted = /^[\w@%+=:,./-]+$/.test(sandboxDir) ? sandboxDir : `'${sandboxDir.replace(/'/g, `'\\''`)}'`;
+  return `npm start -- --sandbox ${quoted}`;
+}
+
 export interface TerminalLoginOptions {
   target: TelegramTarget;
+  /** The --sandbox DIR given on the command line, named again in the closing hint. */
+  sandboxDir?: string | undefined;
   telegram: TelegramSettings;
   logLevel: string;
   isInteractive: boolean;
@@ -105,6 +117,7 @@ export async function loginOnTerminal(options: TerminalLoginOptions): Promise<nu
       prompt: { text: (q) => input.text(q), password: (q) => input.password(q) },
       isInteractive: options.isInteractive,
       out: options.out,
+      startCommand: startCommandFor(options.sandboxDir),
       saveSession: (s) => saveSession(target.sessionFile, s),
       ...(target.apiId > 0 && target.apiHash ? { apiId: target.apiId, apiHash: target.apiHash } : {}),
       ...(options.telegram.botToken && target.kind === 'telegram' ? { botToken: options.telegram.botToken } : {}),

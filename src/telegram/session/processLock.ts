@@ -8,8 +8,9 @@
  * Known limit: two processes that find the same stale lock at the same instant can both take it
  * over; the window is a few microseconds and needs a crash followed by a double start.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { secureSessionsDir } from './sessionFile.js';
 
 export class ProcessLockedError extends Error {
   constructor(
@@ -76,8 +77,9 @@ function tryCreate(file: string, pid: number): boolean {
 export function acquireProcessLock(file: string, options: ProcessLockOptions = {}): ProcessLock {
   const pid = options.pid ?? process.pid;
   const isAlive = options.isAlive ?? isProcessAlive;
-  // The sessions folder holds auth keys: private to the operator from its creation.
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  // The lock sits next to the session, so this is the first step of every start and login: the
+  // folder holding the auth keys is made private to the operator here.
+  secureSessionsDir(dirname(file));
   // Two rounds: the second follows the removal of a stale lock.
   for (let round = 0; round < 2; round += 1) {
     if (tryCreate(file, pid)) return heldLock(file, pid);

@@ -6,7 +6,9 @@
  * The session file: `<paths.sessions>/<name>.session` holds one GramJS StringSession (the auth
  * key and the DC it belongs to). Whoever reads it can act as the bot, so it is created with mode
  * 0600 (written to a private temp file, then renamed over the old one, so a crash never leaves a
- * half-written session), and a file found with a looser mode is tightened with a warning.
+ * half-written session), and a file found with a looser mode is tightened with a warning. The
+ * sessions folder is kept at 0700 the same way, checked on every start and login (the process lock
+ * is taken there first), since the repository's own sessions/ arrives as 0755.
  *
  * A sandbox session is named after the emulator's host:port, so a session made against the
  * emulator never replaces, or is mistaken for, the one for real Telegram.
@@ -14,11 +16,12 @@
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { logger, registerSecret } from '../../log/logger.js';
+import { errorMessage, logger, registerSecret } from '../../log/logger.js';
 
 const log = logger('session');
 
 export const SESSION_MODE = 0o600;
+export const SESSIONS_DIR_MODE = 0o700;
 
 export class SessionFileError extends Error {
   constructor(message: string) {
@@ -34,6 +37,23 @@ export function sandboxSessionName(host: string, port: number): string {
 
 export function sessionFilePath(sessionsDir: string, sessionName: string): string {
   return join(sessionsDir, `${sessionName}.session`);
+}
+
+/**
+ * Creates the sessions folder with mode 0700, or tightens an existing one that group or others
+ * may enter or list. A folder Courier cannot chmod (owned by someone else) gets a warning only:
+ * the session files in it are 0600 anyway.
+ */
+export function secureSessionsDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: SESSIONS_DIR_MODE });
+  const mode = statSync(dir).mode & 0o777;
+  if ((mode & ~SESSIONS_DIR_MODE) === 0) return;
+  try {
+    chmodSync(dir, SESSIONS_DIR_MODE);
+    log.warn(`sessions folder ${dir} was open to others (mode ${mode.toString(8)}); tightened it to 700`);
+  } catch (err) {
+    log.warn(`sessions folder ${dir} is open to others (mode ${mode.toString(8)}) and could not be tightened (${errorMessage(err)}); run chmod 700 on it`);
+  }
 }
 
 /**

@@ -3,7 +3,8 @@
  * through a real GramJS user client connected to the emulator.
  *
  * Typing text sends it; `/file PATH` sends a file; a number presses that inline button of the
- * latest message that has buttons; `/quit` leaves. The bot's replies and edits appear live.
+ * newest keyboard, and `/press MSG N` button N of an earlier bot message #MSG (keyboards.ts);
+ * `/quit` leaves. The bot's replies and edits appear live, each with its message id.
  */
 import readline from 'node:readline';
 import fs from 'node:fs';
@@ -14,6 +15,8 @@ import { EditedMessage, type EditedMessageEvent } from 'telegram/events/EditedMe
 import { Logger, LogLevel } from 'telegram/extensions/Logger.js';
 import { sandboxClientOptions, prepareSandboxSession, type SandboxDescription } from '../../telegram/connection/sandbox.js';
 import { errorMessage } from '../../log/logger.js';
+import { ChatKeyboards, type KeyboardButton } from './keyboards.js';
+import { registerSandboxSecrets } from './sandboxSecrets.js';
 
 export interface SandboxChatOptions {
   sandbox: SandboxDescription;
@@ -23,18 +26,13 @@ export interface SandboxChatOptions {
   output?: NodeJS.WritableStream;
 }
 
-interface ButtonRef {
-  msgId: number;
-  data: Buffer;
-  label: string;
-}
-
 export async function runSandboxChat(options: SandboxChatOptions): Promise<void> {
   const { sandbox } = options;
   const out = options.output ?? process.stdout;
   const say = (line: string) => out.write(`${line}\n`);
   const user = sandbox.users[options.userIndex ?? 0];
   if (!user) throw new Error('The sandbox description lists no users; delete its data directory and start again.');
+  registerSandboxSecrets(sandbox);
 
   const session = new StringSession('');
   prepareSandboxSession(session, sandbox);
@@ -54,30 +52,27 @@ export async function runSandboxChat(options: SandboxChatOptions): Promise<void>
   });
   const bot = await client.getInputEntity(sandbox.bot_username);
   say(`You are ${user.first_name} (${user.phone}), chatting with @${sandbox.bot_username}.`);
-  say('Type a message; /file PATH sends a file; a number presses that button; /quit leaves.');
+  say('Type a message; /file PATH sends a file; a number presses that button of the newest keyboard;');
+  say('/press MSG N presses button N of bot message #MSG; /quit leaves.');
 
-  let buttons: ButtonRef[] = [];
+  const keyboards = new ChatKeyboards();
   const show = (prefix: string, message: Api.Message) => {
     say(`${prefix} ${message.message ?? ''}${message.media ? ` [${message.media.className}]` : ''}`);
+    const buttons: KeyboardButton[] = [];
     const markup = message.replyMarkup;
     if (markup instanceof Api.ReplyInlineMarkup) {
-      const refs: ButtonRef[] = [];
       for (const row of markup.rows) {
         for (const button of row.buttons) {
-          if (button instanceof Api.KeyboardButtonCallback) {
-            refs.push({ msgId: message.id, data: Buffer.from(button.data), label: button.text });
-          }
+          if (button instanceof Api.KeyboardButtonCallback) buttons.push({ data: Buffer.from(button.data), label: button.text });
         }
       }
-      if (refs.length > 0) {
-        buttons = refs;
-        say(refs.map((b, i) => `  [${i + 1}] ${b.label}`).join(''));
-      }
     }
+    keyboards.show(message.id, buttons);
+    if (buttons.length > 0) say(ChatKeyboards.describe(buttons));
   };
-  client.addEventHandler((event: NewMessageEvent) => show('bot:', event.message), new NewMessage({ incoming: true }));
+  client.addEventHandler((event: NewMessageEvent) => show(`bot #${event.message.id}:`, event.message), new NewMessage({ incoming: true }));
   client.addEventHandler(
-    (event: EditedMessageEvent) => show(`bot (edited #${event.message.id}):`, event.message),
+    (event: EditedMessageEvent) => show(`bot #${event.message.id} (edited):`, event.message),
     new EditedMessage({ incoming: true }),
   );
 
@@ -88,14 +83,12 @@ export async function runSandboxChat(options: SandboxChatOptions): Promise<void>
       if (line === '') continue;
       if (line === '/quit') break;
       try {
-        if (/^\d+$/.test(line)) {
-          const button = buttons[Number(line) - 1];
-          if (!button) {
-            say(`There is no button ${line}.`);
-            continue;
-          }
+        const press = keyboards.resolve(line);
+        if (press?.kind === 'problem') {
+          say(press.text);
+        } else if (press) {
           const answer = await client.invoke(
-            new Api.messages.GetBotCallbackAnswer({ peer: bot, msgId: button.msgId, data: button.data }),
+            new Api.messages.GetBotCallbackAnswer({ peer: bot, msgId: press.msgId, data: press.button.data }),
           );
           if (answer.message) say(`bot (answer): ${answer.message}`);
         } else if (line.startsWith('/file ')) {

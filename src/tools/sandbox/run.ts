@@ -14,6 +14,7 @@ import { childEnvironment } from '../../config/index.js';
 import { startEmulator } from '../../emulator/index.js';
 import { readSandboxFile } from '../../telegram/connection/sandbox.js';
 import { runSandboxChat } from './chat.js';
+import { registerSandboxSecrets } from './sandboxSecrets.js';
 
 const MAIN = fileURLToPath(new URL('../../main.ts', import.meta.url));
 /** A fixed port keeps the sandbox's saved sessions valid across runs; 0 falls back to any free port. */
@@ -32,6 +33,7 @@ export async function runSandbox(options: SandboxRunOptions): Promise<number> {
 
   const emulator = await startEmulatorOnPreferredPort(emulatorDir, options.port ?? DEFAULT_PORT);
   const sandbox = readSandboxFile(emulatorDir);
+  registerSandboxSecrets(sandbox);
   process.stdout.write(`Sandbox Telegram DC listening on ${sandbox.host}:${sandbox.port} (data in ${options.root}).\n`);
 
   const logFile = path.join(options.root, 'courier.log');

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, configSchema, formatConfigError, loadConfig } from '../../../src/config/index.js';
+import { ConfigError, configFileWarnings, configSchema, formatConfigError, loadConfig } from '../../../src/config/index.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const HASH = '0123456789abcdef0123456789abcdef';
@@ -112,6 +112,19 @@ describe('loadConfig', () => {
     expect(config.database.file).to.equal(join(cwd, 'elsewhere/c.db'));
   });
 
+  it('warns when config/local.json, where the secrets live, can be read by group or others', () => {
+    expect(configFileWarnings({ cwd }), 'no local.json').to.deep.equal([]);
+    writeConfig('local.json', { telegram: { apiHash: HASH } });
+    chmodSync(join(cwd, 'config', 'local.json'), 0o644);
+    const [warning, ...more] = configFileWarnings({ cwd });
+    expect(more).to.deep.equal([]);
+    expect(warning).to.contain(join(cwd, 'config', 'local.json')).and.contain('mode 644').and.contain('chmod 600').and.not.contain(HASH);
+    chmodSync(join(cwd, 'config', 'local.json'), 0o640);
+    expect(configFileWarnings({ cwd })[0]).to.contain('its group (mode 640)');
+    chmodSync(join(cwd, 'config', 'local.json'), 0o600);
+    expect(configFileWarnings({ cwd })).to.deep.equal([]);
+  });
+
   describe('errors', () => {
     it('names the key and the variable, masks a secret, and says what is expected', () => {
       const err = configError(() => loadConfig({ cwd, env: { COURIER_API_HASH: 'not-a-hash-but-private' } }));
@@ -128,6 +141,31 @@ describe('loadConfig', () => {
       const err = configError(() => loadConfig({ cwd, env: {} }));
       expect(err.issues[0]).to.include({ key: 'telegram.botTokn', source: 'config/local.json' });
       expect(err.message).to.contain('no such key').and.not.contain(TOKEN);
+    });
+
+    it('hides secrets at any depth under a misspelt section, and a proxy URL\'s password', () => {
+      const password = 'pr0xy-pa55word-only-here';
+      const token = 'custom-token-value-kept-private';
+      writeConfig('local.json', {
+        telegramm: { apiHash: HASH, botToken: TOKEN, nested: { password, list: [{ token }] } },
+        proxyy: { url: `socks5://courier:${password}@proxy.example:1080`, secret: 'abc' },
+      });
+      const err = configError(() => loadConfig({ cwd, env: {} }));
+      expect(err.issues.map((i) => i.key)).to.have.members(['telegramm', 'proxyy']);
+      for (const secret of [HASH, TOKEN, password, token, '"abc"']) expect(err.message).to.not.contain(secret);
+      // What is there stays recognisable: the keys, and the length of each hidden value.
+      expect(err.message).to.contain('{"apiHash":"[secret hidden: 32 characters]"');
+      expect(err.issues.find((i) => i.key === 'proxyy')?.value).to.contain('socks5://courier:[secret hidden]@proxy.example');
+    });
+
+    it('hides a secret in a misspelt section given by a variable, by its name or inside its JSON', () => {
+      const env = {
+        COURIER__TELEGRAMM__PASSWORD: 'hunter22-under-a-typo',
+        COURIER__TELEGRAMM2: JSON.stringify({ session: '1AgAOMTQ5LjE1NC4xNjc-typo' }),
+      };
+      const err = configError(() => loadConfig({ cwd, env }));
+      expect(err.issues.map((i) => i.source)).to.have.members(['env COURIER__TELEGRAMM__PASSWORD', 'env COURIER__TELEGRAMM2']);
+      expect(err.message).to.not.contain('hunter22-under-a-typo').and.not.contain('1AgAOMTQ5LjE1NC4xNjc-typo');
     });
 
     it('reports every problem at once, each with its value and expectation', () => {

@@ -95,6 +95,29 @@ describe('log redaction', () => {
     expect(redact({ code: 54321 })).to.deep.equal({ code: MASK });
   });
 
+  it('masks a phone number with or without the "+", but not ids, timestamps or sizes of the same shape', () => {
+    // Telegram and GramJS write a user's phone without the "+": after a word naming a phone it is one.
+    expect(redactText('phone 989121234567 sent a code')).to.equal(`phone ${MASK} sent a code`);
+    expect(redactText('{"phone_number":"989121234567"}')).to.equal(`{"phone_number":"${MASK}"}`);
+    expect(redactText("User { id: 5012345678, phone: '989121234567' }")).to.equal(`User { id: 5012345678, phone: '${MASK}' }`);
+    expect(redactText('userPhone=44 7700 900123')).to.equal(`userPhone=${MASK}`);
+    expect(redactText('calling +98 912 123 4567 now')).to.equal(`calling ${MASK} now`);
+    // Bare digits anywhere else are the ids and numbers an operator reads logs for.
+    const ordinary = 'message 989121234567 from user 5012345678 in chat -1001234567890 at 1732900000000, 1048576 bytes, random_id 8170012345678901234';
+    expect(redactText(ordinary)).to.equal(ordinary);
+    expect(redactText('phone_code_hash: 1234567890123, phones: 3')).to.equal('phone_code_hash: 1234567890123, phones: 3');
+  });
+
+  it('masks a short registered secret (a login code) as a whole word only', () => {
+    const code = '86420';
+    expect(redactText(`login code ${code}`), 'visible before it is registered').to.contain(code);
+    registerSecret(code);
+    expect(redactText(`login code ${code}, "${code}"`)).to.equal(`login code ${MASK}, "${MASK}"`);
+    expect(redactText('message 864201 of 1864205 bytes')).to.equal('message 864201 of 1864205 bytes');
+    registerSecret('abc');
+    expect(redactText('abc')).to.equal('abc');
+  });
+
   it('does not change the object it was given, and survives cycles', () => {
     const meta: Record<string, unknown> = { password: PASSWORD };
     meta.self = meta;

@@ -1,4 +1,9 @@
 import { expect } from 'chai';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MASK, redactText } from '../../../../src/log/logger.js';
+import { loginOnTerminal, startCommandFor } from '../../../../src/telegram/login/loginClient.js';
 import {
   EXIT_NOT_INTERACTIVE,
   LoginError,
@@ -214,5 +219,61 @@ describe('login dialogue with a configured bot token', () => {
     expect(caught).to.be.instanceOf(LoginError);
     expect((caught as Error).message).to.include('telegram.botToken').and.not.include('1:revoked');
     expect(h.saved).to.have.length(0);
+  });
+});
+
+describe('login secrets and the closing hint', () => {
+  it('everything typed in secret, and the phone with or without its "+", is masked in logs from then on', async () => {
+    // Values no other test registers: the registry is global to the process.
+    const hash = 'feedc0de0123456789abcdef01234567';
+    const phoneDigits = '447700900456';
+    const code = '13579';
+    const password = 'only-the-login-test-types-this';
+    const line = `hash ${hash} sendCode ${phoneDigits} code ${code} password ${password}`;
+    expect(redactText(line), 'all visible before the login').to.equal(line);
+    const client = new StubClient({ kind: 'user', code, password });
+    const h = harness(['1', hash, '+44 7700 900456', code, password], client);
+    expect(await runLogin(h.deps)).to.equal(0);
+    expect(redactText(line)).to.equal(`hash ${MASK} sendCode ${MASK} code ${MASK} password ${MASK}`);
+    expect(redactText(`dialing +${phoneDigits}`)).to.equal(`dialing ${MASK}`);
+  });
+
+  it('a bot token typed at the prompt is masked too, even one Telegram rejects and too short to look like one', async () => {
+    const token = '424242:only-the-login-test';
+    expect(redactText(`token ${token}`)).to.equal(`token ${token}`);
+    const client = new StubClient({ kind: 'bot' });
+    const h = harness([token, TOKEN], client, { apiId: 1, apiHash: HASH });
+    expect(await runLogin(h.deps)).to.equal(0);
+    expect(redactText(`token ${token}`)).to.equal(`token ${MASK}`);
+  });
+
+  it('after a sandbox login the closing line names the start command for that sandbox', async () => {
+    const client = new StubClient({ kind: 'bot' });
+    const h = harness([TOKEN], client, { apiId: 1, apiHash: HASH, startCommand: startCommandFor('data/sandbox/emulator') });
+    expect(await runLogin(h.deps)).to.equal(0);
+    expect(h.out.at(-1)).to.match(/Start Courier with `npm start -- --sandbox data\/sandbox\/emulator`\.$/);
+    expect(startCommandFor()).to.equal('npm start');
+    expect(startCommandFor("/tmp/my sandbox's dir")).to.equal("npm start -- --sandbox '/tmp/my sandbox'\\''s dir'");
+  });
+
+  it('npm run login tightens a sessions folder shipped as 0755 to 0700', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'courier-login-'));
+    try {
+      const sessions = join(dir, 'sessions');
+      mkdirSync(sessions);
+      chmodSync(sessions, 0o755);
+      const out: string[] = [];
+      const code = await loginOnTerminal({
+        target: { kind: 'telegram', apiId: 0, apiHash: '', sessionFile: join(sessions, 'courier.session') },
+        telegram: { sessionName: 'courier', requestRetries: 0, floodSleepThresholdSeconds: 0 },
+        logLevel: 'error',
+        isInteractive: false,
+        out: (l) => out.push(l),
+      });
+      expect(code).to.equal(EXIT_NOT_INTERACTIVE);
+      expect(statSync(sessions).mode & 0o777).to.equal(0o700);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redactText } from '../../../../src/log/logger.js';
-import { loadSession, sandboxSessionName, saveSession, sessionFilePath } from '../../../../src/telegram/session/sessionFile.js';
+import { MASK, redactText } from '../../../../src/log/logger.js';
+import { acquireProcessLock } from '../../../../src/telegram/session/processLock.js';
+import { loadSession, sandboxSessionName, saveSession, secureSessionsDir, sessionFilePath } from '../../../../src/telegram/session/sessionFile.js';
 
 const SESSION = '1AgAOMTQ5LjE1NC4xNjcuNTABu0Q2dW5pdC10ZXN0LXNlc3Npb24tc3RyaW5n';
 
@@ -47,10 +48,30 @@ describe('session file', () => {
   });
 
   it('a loaded session never appears in log output', () => {
+    // The secret registry is global to the process: a string no other test registers, short
+    // enough that no shape rule masks it, so only loadSession() can make it disappear.
+    const session = '1BvOnlyTheSessionFileTestLoadsThis-7f3a9c';
     const file = join(dir, 'secret.session');
-    writeFileSync(file, `${SESSION}\n`, { mode: 0o600 });
+    writeFileSync(file, `${session}\n`, { mode: 0o600 });
+    expect(redactText(`connected with ${session}`), 'visible before it is loaded').to.include(session);
     loadSession(file);
-    expect(redactText(`connected with ${SESSION}`)).to.not.include(SESSION);
+    expect(redactText(`connected with ${session}`)).to.equal(`connected with ${MASK}`);
+  });
+
+  it('a new sessions folder is created private (0700)', () => {
+    const sessions = join(dir, 'new', 'sessions');
+    secureSessionsDir(sessions);
+    expect(statSync(sessions).mode & 0o777).to.equal(0o700);
+  });
+
+  it('a sessions folder shipped as 0755 is tightened to 0700 when Courier takes the session lock at start', () => {
+    // As the repository ships sessions/ (git keeps no folder modes; a checkout makes it 0755).
+    const sessions = join(dir, 'sessions');
+    mkdirSync(sessions);
+    chmodSync(sessions, 0o755);
+    const lock = acquireProcessLock(`${sessionFilePath(sessions, 'courier')}.lock`);
+    lock.release();
+    expect(statSync(sessions).mode & 0o777).to.equal(0o700);
   });
 
   it('a sandbox session is named after the emulator address, apart from the real one', () => {
