@@ -61,15 +61,15 @@ export async function writePngBomb(path: string, width: number, height: number):
 }
 
 /**
- * A 2-frame MP4 video of width × height: the PNG bomb stream-copied (never decoded by the muxing
- * run: `-max_pixels 1` keeps that ffmpeg from decoding it while probing) into an MP4 with PNG
- * video, which the mov demuxer accepts.
+ * A 2-frame MP4 video of width × height: the PNG bomb stream-copied into an MP4 with PNG video,
+ * which the mov demuxer accepts. `-video_size` and `-pixel_format` tell the muxing run what
+ * the frames are, so it never decodes one (it stays at ~13 MB).
  */
 export async function writeVideoBomb(ffmpegPath: string, pngPath: string, output: string, width: number, height: number): Promise<void> {
   await writePngBomb(pngPath, width, height);
   await run(ffmpegPath, [
     '-hide_banner', '-v', 'error', '-nostdin', '-y',
-    '-max_pixels', '1', '-framerate', '1', '-loop', '1', '-i', pngPath,
+    '-video_size', `${width}x${height}`, '-pixel_format', 'gray', '-framerate', '1', '-loop', '1', '-i', pngPath,
     '-t', '2', '-c:v', 'copy', '-f', 'mp4', output,
   ]);
 }
