@@ -21,7 +21,8 @@ import type { MediaPool } from './domain/mediaPorts.js';
 import { createJobRunner } from './jobs/runner/runner.js';
 import type { JobRunner, RunnerConfig } from './jobs/runner/runnerTypes.js';
 import { logger, errorMessage } from './log/logger.js';
-import { locateFfmpeg, locateFfprobe } from './media/locate.js';
+import { describeConfinement, detectConfinement } from './media/confinement.js';
+import { locateMediaTools } from './media/locate.js';
 import { alertAdmins, alertAdminsText, logCatchup, type CatchupFigures } from './ops/catchupAlerts.js';
 import { texts } from './texts/index.js';
 import { openDatabase } from './storage/index.js';
@@ -44,7 +45,7 @@ export interface CourierConfig {
   database: { file: string };
   jobs: RunnerConfig['jobs'];
   links: RunnerConfig['links'];
-  media: { ffmpegPath: string | null; ffprobePath: string | null };
+  media: { ffmpegPath: string | null; ffprobePath: string | null; requireSystemFfmpeg?: boolean };
   log: { level: string };
   updates: {
     chatConcurrency: number;
@@ -114,10 +115,12 @@ export async function startCourier(config: CourierConfig, options: StartOptions 
     if (target.apiId === 0 || !target.apiHash) throw new MissingApiCredentialsError();
     const db = deps.openDatabase(config.database.file);
     undo.push(() => void db.close());
-    const [ffmpeg, ffprobe] = await Promise.all([locateFfmpeg(config.media.ffmpegPath), locateFfprobe(config.media.ffprobePath)]);
+    const { ffmpeg, ffprobe, notice: mediaNotice } = await locateMediaTools(config.media);
     const pool = deps.createPool({ workerFile: mediaWorkerFile, databaseFile: config.database.file, ffmpegPath: ffmpeg.path, ffprobePath: ffprobe.path, threads: config.jobs.poolSize });
     undo.push(() => pool.close());
     log.info(`media tools: ${ffmpeg.version} (${ffmpeg.source}); ${config.jobs.poolSize} worker thread(s)`);
+    if (mediaNotice !== null) log.warn(mediaNotice);
+    log.info(describeConfinement(await detectConfinement()));
     const link = await deps.connect({ target, session, saveSession: (s) => saveSession(target.sessionFile, s) });
     undo.push(() => link.disconnect());
     const runner = createJobRunner({

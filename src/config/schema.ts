@@ -119,8 +119,12 @@ const jobs = z
 
 const media = z
   .strictObject({
-    ffmpegPath: z.string().min(1).nullable().default(null).describe('ffmpeg binary; null = the one shipped in @ffmpeg-installer/ffmpeg'),
-    ffprobePath: z.string().min(1).nullable().default(null).describe('ffprobe binary; null = the one shipped in @ffprobe-installer/ffprobe'),
+    ffmpegPath: z.string().min(1).nullable().default(null).describe('ffmpeg binary; null = ffmpeg on PATH, else the one shipped in @ffmpeg-installer/ffmpeg'),
+    ffprobePath: z.string().min(1).nullable().default(null).describe('ffprobe binary; null = ffprobe on PATH, else the one shipped in @ffprobe-installer/ffprobe'),
+    requireSystemFfmpeg: z
+      .boolean()
+      .default(false)
+      .describe('refuse to start with the bundled 2018 ffmpeg build when no system or configured ffmpeg is found (README, "Media confinement")'),
   })
   .prefault({})
   .describe('media tools');

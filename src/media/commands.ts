@@ -2,15 +2,19 @@
  * ffmpeg argument lists for each media action, and `runFfmpeg`, which runs one with a wall-clock
  * limit, cancellation and progress.
  *
- * Every command: reads one absolute local path (never a URL: `-protocol_whitelist file,pipe`
- * keeps ffmpeg from opening network protocols even if a demuxer asks for them), never reads
- * stdin (`-nostdin`), overwrites the job's own output (`-y`) and reports progress on stdout
- * (`-progress pipe:1`, parsed by src/media/progress.ts). Arguments are passed as an array to
- * spawn — no shell, so no quoting problems with user-derived paths.
+ * Every command: reads one absolute local path through the input guards of limits.ts
+ * (`-protocol_whitelist file`, a `-format_whitelist` of the accepted containers, `-max_pixels`,
+ * `-threads`), writes one output under `-t`/`-fs`, never reads stdin (`-nostdin`), overwrites
+ * the job's own output (`-y`) and reports progress on stdout (`-progress pipe:1`, parsed by
+ * src/media/progress.ts). Arguments are passed as an array to spawn — no shell, so no quoting
+ * problems with user-derived paths. runFfmpeg runs the command inside confinement.ts when given
+ * a `confine` (process.ts always gives one).
  */
 
 import { spawn } from 'node:child_process';
 import { JobError } from '../domain/jobError.js';
+import { confinedCommand, limitSignalText, type ConfineOptions } from './confinement.js';
+import { DEFAULT_MEDIA_LIMITS, inputGuardArgs, outputLimitArgs, pixelLimitError, type MediaLimits } from './limits.js';
 import { FfmpegProgressParser, type FfmpegProgress } from './progress.js';
 
 export type CompressPreset = '720p' | '480p';
@@ -27,17 +31,28 @@ export const GIF_MAX_SECONDS = 15;
 export type AudioFormat = 'mp3' | 'm4a';
 export type ConvertTarget = 'mp4' | 'gif';
 
-const COMMON_INPUT = ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-progress', 'pipe:1', '-protocol_whitelist', 'file,pipe'];
+const COMMON = ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-progress', 'pipe:1'];
+
+/** The default of jobs.maxDurationSeconds; callers pass the configured value. */
+const DEFAULT_MAX_SECONDS = 4 * 3600;
+
+/** What every builder accepts besides its own options: the limits of limits.ts. */
+export interface CommandLimits {
+  limits?: MediaLimits;
+  /** `-t` of the output: the longest media accepted (jobs.maxDurationSeconds). */
+  maxSeconds?: number;
+}
 
 function checkPath(label: string, path: string): void {
   // An absolute path cannot be mistaken for an option ("-...") or a protocol ("http:...").
   if (!path.startsWith('/')) throw new JobError('INTERNAL', `ffmpeg ${label} must be an absolute local path, got "${path}".`, { retryable: false });
 }
 
-function withInput(input: string, output: string, middle: string[], preInput: string[] = []): string[] {
+function withInput(input: string, output: string, middle: string[], bounds: CommandLimits, preInput: string[] = []): string[] {
   checkPath('input', input);
   checkPath('output', output);
-  return [...COMMON_INPUT, ...preInput, '-i', input, ...middle, output];
+  const limits = bounds.limits ?? DEFAULT_MEDIA_LIMITS;
+  return [...COMMON, ...inputGuardArgs(limits), ...preInput, '-i', input, ...middle, ...outputLimitArgs(bounds.maxSeconds ?? DEFAULT_MAX_SECONDS, limits), output];
 }
 
 /** AAC sources can be copied into M4A without re-encoding; everything else becomes MP3. */
@@ -45,12 +60,12 @@ export function chooseAudioFormat(sourceAudioCodec: string | null): AudioFormat 
   return sourceAudioCodec === 'aac' ? 'm4a' : 'mp3';
 }
 
-export function extractAudioArgs(options: { input: string; output: string; format: AudioFormat }): string[] {
+export function extractAudioArgs(options: { input: string; output: string; format: AudioFormat } & CommandLimits): string[] {
   const codec = options.format === 'm4a' ? ['-c:a', 'copy', '-f', 'ipod', '-movflags', '+faststart'] : ['-c:a', 'libmp3lame', '-q:a', '2', '-f', 'mp3'];
-  return withInput(options.input, options.output, ['-map', '0:a:0', '-vn', '-sn', '-dn', ...codec]);
+  return withInput(options.input, options.output, ['-map', '0:a:0', '-vn', '-sn', '-dn', ...codec], options);
 }
 
-export function compressArgs(options: { input: string; output: string; preset: CompressPreset; hasAudio: boolean }): string[] {
+export function compressArgs(options: { input: string; output: string; preset: CompressPreset; hasAudio: boolean } & CommandLimits): string[] {
   const p = COMPRESS_PRESETS[options.preset];
   // Never upscale: the height is min(target, source); -2 keeps the width even, as H.264 needs.
   const scale = `scale=w=-2:h='min(${p.height},ih)'`;
@@ -63,14 +78,14 @@ export function compressArgs(options: { input: string; output: string; preset: C
     '-b:v', `${p.videoKbps}k`, '-maxrate', `${Math.round(p.videoKbps * 1.5)}k`, '-bufsize', `${p.videoKbps * 2}k`,
     '-sn', '-dn',
     '-movflags', '+faststart', '-f', 'mp4',
-  ]);
+  ], options);
 }
 
-export function convertArgs(options: { input: string; output: string; target: ConvertTarget; hasAudio: boolean }): string[] {
+export function convertArgs(options: { input: string; output: string; target: ConvertTarget; hasAudio: boolean } & CommandLimits): string[] {
   if (options.target === 'gif') {
     // One pass with a generated palette: far better colours than ffmpeg's default GIF palette.
     const graph = 'fps=12,scale=w=480:h=-1:flags=lanczos,split[a][b];[a]palettegen[p];[b][p]paletteuse';
-    return withInput(options.input, options.output, ['-map', '0:v:0', '-an', '-sn', '-dn', '-filter_complex', graph, '-loop', '0', '-f', 'gif']);
+    return withInput(options.input, options.output, ['-map', '0:v:0', '-an', '-sn', '-dn', '-filter_complex', graph, '-loop', '0', '-f', 'gif'], options);
   }
   const audio = options.hasAudio ? ['-map', '0:a:0', '-c:a', 'aac', '-b:a', '160k'] : ['-an'];
   return withInput(options.input, options.output, [
@@ -78,16 +93,17 @@ export function convertArgs(options: { input: string; output: string; target: Co
     '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2',
     '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p',
     '-sn', '-dn', '-movflags', '+faststart', '-f', 'mp4',
-  ]);
+  ], options);
 }
 
 /** One JPEG frame at `atSeconds`, at most 1280 px wide (seeking before -i is fast). */
-export function thumbnailArgs(options: { input: string; output: string; atSeconds: number }): string[] {
+export function thumbnailArgs(options: { input: string; output: string; atSeconds: number } & CommandLimits): string[] {
   const at = Math.max(0, Number.isFinite(options.atSeconds) ? options.atSeconds : 0);
   return withInput(
     options.input,
     options.output,
     ['-map', '0:v:0', '-frames:v', '1', '-vf', "scale=w='min(1280,iw)':h=-2", '-q:v', '3', '-an', '-f', 'mjpeg'],
+    options,
     ['-ss', at.toFixed(3)],
   );
 }
@@ -104,13 +120,18 @@ export interface RunFfmpegOptions {
   onProgress?: (progress: FfmpegProgress) => void;
   /** Called with the process id once ffmpeg is running (logs, tests). */
   onSpawn?: (pid: number) => void;
+  /** Run inside confinement.ts (resource limits, no network, writes to jobDir only). */
+  confine?: Omit<ConfineOptions, 'timeoutMs'>;
 }
 
 /** Runs ffmpeg; resolves when it exits with 0, rejects with a JobError otherwise. Always waits for the process to exit. */
 export function runFfmpeg(options: RunFfmpegOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new JobError('CANCELLED', 'The job was cancelled before ffmpeg started.'));
-    const child = spawn(options.ffmpegPath, options.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { command, args } = options.confine
+      ? confinedCommand(options.ffmpegPath, options.args, { ...options.confine, timeoutMs: options.timeoutMs })
+      : { command: options.ffmpegPath, args: options.args };
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const parser = new FfmpegProgressParser(options.durationSeconds);
     let stderrTail = '';
     let stoppedBy: 'cancel' | 'timeout' | null = null;
@@ -139,7 +160,7 @@ export function runFfmpeg(options: RunFfmpegOptions): Promise<void> {
     child.on('error', (error) => {
       spawnError = error;
     });
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       if (stoppedBy === 'cancel') return reject(new JobError('CANCELLED', 'ffmpeg was stopped because the job was cancelled.'));
@@ -148,13 +169,28 @@ export function runFfmpeg(options: RunFfmpegOptions): Promise<void> {
         return reject(new JobError('INTERNAL', `ffmpeg could not be started from "${options.ffmpegPath}" (${spawnError.message}); check media.ffmpegPath.`, { cause: spawnError, retryable: false }));
       }
       if (code === 0) return resolve();
-      reject(ffmpegFailure(code, stderrTail));
+      if (code === 127 && options.confine) {
+        return reject(new JobError('INTERNAL', `ffmpeg could not be started from "${options.ffmpegPath}" inside its confinement (${stderrTail.trim().slice(0, 300)}); check media.ffmpegPath.`, { retryable: false }));
+      }
+      reject(ffmpegFailure(code, signal, stderrTail, options.confine?.limits ?? DEFAULT_MEDIA_LIMITS));
     });
   });
 }
 
-function ffmpegFailure(code: number | null, stderr: string): JobError {
+function ffmpegFailure(code: number | null, signal: NodeJS.Signals | null, stderr: string, limits: MediaLimits): JobError {
   const detail = stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 500) || 'no message';
+  const pixels = pixelLimitError(stderr, limits);
+  if (pixels) return pixels;
+  const limitHit = limitSignalText(signal);
+  if (signal === 'SIGXCPU') return new JobError('TIMEOUT', `ffmpeg was stopped: ${limitHit} (${detail}).`, { retryable: false });
+  if (signal === 'SIGXFSZ') return new JobError('FILE_TOO_BIG', `ffmpeg was stopped: ${limitHit} of ${limits.maxResultBytes} bytes (${detail}).`, { retryable: false });
+  if (limitHit !== null || /Cannot allocate memory|out of memory/i.test(stderr)) {
+    return new JobError(
+      'UNSUPPORTED_MEDIA',
+      `ffmpeg failed: ${limitHit ?? 'it ran out of memory'} (limit ${limits.maxMemoryBytes} bytes of address space; ${detail}).`,
+      { retryable: false },
+    );
+  }
   if (/No space left on device/i.test(stderr)) return new JobError('DISK_FULL', `ffmpeg ran out of disk space (${detail}); free space in paths.temp.`);
   if (/Invalid data found|could not find codec parameters|moov atom not found/i.test(stderr)) {
     return new JobError('CORRUPT_MEDIA', `ffmpeg could not decode the input (${detail}).`, { retryable: false });
@@ -162,5 +198,5 @@ function ffmpegFailure(code: number | null, stderr: string): JobError {
   if (/Decoder .* not found|Unknown encoder|not supported|does not contain any stream|Output file #0 does not contain/i.test(stderr)) {
     return new JobError('UNSUPPORTED_MEDIA', `ffmpeg cannot do this with the input (${detail}).`, { retryable: false });
   }
-  return new JobError('INTERNAL', `ffmpeg exited with code ${String(code)} (${detail}).`);
+  return new JobError('INTERNAL', `ffmpeg exited with ${code === null ? `signal ${String(signal)}` : `code ${code}`} (${detail}).`);
 }

@@ -5,6 +5,11 @@
  *   2. a system binary on PATH (e.g. Debian's `apt install ffmpeg`), if `ffmpeg -version` works;
  *   3. the binary shipped in the npm packages @ffmpeg-installer/ffmpeg, @ffprobe-installer/ffprobe.
  * A configured bare name (no slash) means "look it up on PATH".
+ *
+ * The bundled ffmpeg is a 2018 build (N-47683, between 4.0 and 4.1) with seven years of decoder
+ * fixes missing, so a system ffmpeg 5 or newer is preferred: with the bundled one Courier works
+ * but logs a warning at start, and `bundledNotice` gives the admins the same sentence once.
+ * `media.requireSystemFfmpeg` turns the fallback into a refusal to start.
  */
 
 import { execFile } from 'node:child_process';
@@ -17,7 +22,7 @@ export type MediaToolName = 'ffmpeg' | 'ffprobe';
 export interface LocatedTool {
   /** What to pass to execFile/spawn: an absolute path, or a bare name found on PATH. */
   path: string;
-  source: 'config' | 'system' | 'packaged';
+  source: 'config' | 'system' | 'bundled';
   /** First line of `-version`, for the startup log. */
   version: string;
 }
@@ -40,6 +45,8 @@ export interface LocateOptions {
   packagedPath?: () => string | null;
   /** Limit for `-version`, ms. */
   timeoutMs?: number;
+  /** media.requireSystemFfmpeg: refuse the npm-bundled binary. */
+  requireSystem?: boolean;
 }
 
 const CONFIG_KEY: Record<MediaToolName, string> = { ffmpeg: 'media.ffmpegPath', ffprobe: 'media.ffprobePath' };
@@ -73,9 +80,16 @@ async function locateTool(tool: MediaToolName, configPath: string | null, option
   if (systemVersion !== null) return { path: tool, source: 'system', version: systemVersion };
 
   const packaged = (options.packagedPath ?? (() => packagedBinary(tool)))();
+  if (packaged !== null && options.requireSystem === true) {
+    throw new MediaToolNotFoundError(
+      tool,
+      `media.requireSystemFfmpeg is true, but "${tool} -version" failed on PATH and only the bundled build of ${PACKAGE[tool]} is there. ` +
+        `Install ${tool} 5 or newer (apt install ffmpeg), point ${key} at one, or set media.requireSystemFfmpeg to false.`,
+    );
+  }
   if (packaged !== null) {
     const version = await versionOf(packaged, options);
-    if (version !== null) return { path: packaged, source: 'packaged', version };
+    if (version !== null) return { path: packaged, source: 'bundled', version };
   }
   throw new MediaToolNotFoundError(
     tool,
@@ -126,4 +140,45 @@ function packagedBinary(tool: MediaToolName): string | null {
     // The installer packages throw (a string) when their platform binary is missing.
     return null;
   }
+}
+
+export interface MediaTools {
+  ffmpeg: LocatedTool;
+  ffprobe: LocatedTool;
+  /** For the startup log and, once, the admins: why these tools are a risk; null when they are not. */
+  notice: string | null;
+}
+
+/** Both tools as media.* configures them, with a notice when the bundled or an old build is used. */
+export async function locateMediaTools(
+  media: { readonly ffmpegPath: string | null; readonly ffprobePath: string | null; readonly requireSystemFfmpeg?: boolean },
+  options: LocateOptions = {},
+): Promise<MediaTools> {
+  const withRequire = { ...options, requireSystem: media.requireSystemFfmpeg === true };
+  const [ffmpeg, ffprobe] = await Promise.all([locateFfmpeg(media.ffmpegPath, withRequire), locateFfprobe(media.ffprobePath, withRequire)]);
+  return { ffmpeg, ffprobe, notice: bundledNotice(ffmpeg) };
+}
+
+/**
+ * The sentence admins are told once when ffmpeg decodes untrusted media with an old build: the
+ * bundled 2018 one, or a system/configured one older than 5. Null for a current build.
+ */
+export function bundledNotice(ffmpeg: LocatedTool): string | null {
+  if (ffmpeg.source === 'bundled') {
+    return (
+      `ffmpeg is the bundled 2018 build from ${PACKAGE.ffmpeg} (${ffmpeg.version}), which lacks years of decoder security fixes. ` +
+      'Install ffmpeg 5 or newer (apt install ffmpeg) and restart; set media.requireSystemFfmpeg to true to refuse the bundled build.'
+    );
+  }
+  const major = majorVersion(ffmpeg.version);
+  if (major !== null && major < 5) {
+    return `ffmpeg ${ffmpeg.source === 'config' ? `at media.ffmpegPath (${ffmpeg.path})` : 'on PATH'} is version ${major} (${ffmpeg.version}); ffmpeg 5 or newer is recommended for untrusted media.`;
+  }
+  return null;
+}
+
+/** "ffmpeg version 5.1.6-0+deb12u1 ..." -> 5; git builds ("version N-47683-g...") -> null. */
+export function majorVersion(versionLine: string): number | null {
+  const match = /version n?(\d+)\./.exec(versionLine);
+  return match ? Number(match[1]) : null;
 }

@@ -12,6 +12,8 @@ import { stat, unlink } from 'node:fs/promises';
 import { JobError } from '../domain/jobError.js';
 import type { ResultFile } from '../domain/mediaPorts.js';
 import { runFfmpeg, thumbnailArgs } from './commands.js';
+import type { ConfinementSupport } from './confinement.js';
+import type { MediaLimits } from './limits.js';
 import { resolveInJobDir, safeJobFileName } from './playlistSniff.js';
 import { probeMedia } from './probe.js';
 
@@ -41,6 +43,10 @@ export interface DescribeOptions {
   jobDir: string;
   signal: AbortSignal;
   timeoutMs: number;
+  limits: MediaLimits;
+  confinement: ConfinementSupport;
+  /** jobs.maxDurationSeconds, the `-t` of every output. */
+  maxSeconds: number;
 }
 
 /** Probes a finished output and fills in the attributes Telegram shows. */
@@ -50,7 +56,14 @@ export async function describeOutput(
 ): Promise<ResultFile> {
   const { size } = await stat(file.path);
   if (size === 0) throw new JobError('UNSUPPORTED_MEDIA', `ffmpeg produced an empty ${file.fileName}; the input has nothing to take this from.`, { retryable: false });
-  const summary = await probeMedia({ ffprobePath: options.ffprobePath, filePath: file.path, timeoutMs: options.timeoutMs, signal: options.signal });
+  const summary = await probeMedia({
+    ffprobePath: options.ffprobePath,
+    filePath: file.path,
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+    limits: options.limits,
+    confinement: options.confinement,
+  });
   const result: ResultFile = { path: file.path, fileName: file.fileName, mimeType: file.mimeType, sendAs: file.sendAs, sizeBytes: size };
   if (summary.durationSeconds !== null && file.sendAs !== 'photo') result.durationSeconds = Math.round(summary.durationSeconds * 1000) / 1000;
   if (summary.video?.width && summary.video.height) {
@@ -77,12 +90,19 @@ export async function makeThumb(video: string, atSeconds: number, options: Descr
   // thumbnailArgs caps at 1280 px wide (a photo for the user); a Telegram thumbnail must fit in
   // 320x320, so only its scale filter is swapped, keeping the shared safety flags.
   const args = replaceAfter(
-    thumbnailArgs({ input: video, output: thumb, atSeconds }),
+    thumbnailArgs({ input: video, output: thumb, atSeconds, limits: options.limits, maxSeconds: options.maxSeconds }),
     '-vf',
     `scale=w=${THUMB_MAX_SIDE}:h=${THUMB_MAX_SIDE}:force_original_aspect_ratio=decrease`,
   );
   try {
-    await runFfmpeg({ ffmpegPath: options.ffmpegPath, args, durationSeconds: null, signal: options.signal, timeoutMs: options.timeoutMs });
+    await runFfmpeg({
+      ffmpegPath: options.ffmpegPath,
+      args,
+      durationSeconds: null,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      confine: { support: options.confinement, jobDir: options.jobDir, limits: options.limits },
+    });
   } catch (error) {
     await removeQuietly(thumb);
     throw error;

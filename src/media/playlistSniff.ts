@@ -4,9 +4,10 @@
  * ffmpeg picks its demuxer by probing content, not the file name: an HLS playlist (#EXTM3U),
  * DASH manifest (<MPD>), ffconcat script or SDP description saved as "video.mp4" would make it
  * open the files or URLs listed inside — reading other files on the server or reaching the
- * network. `-protocol_whitelist file,pipe` narrows this, but a local playlist can still point at
- * local files, so such content is refused before ffmpeg sees it. Every media container Courier
- * handles starts with binary bytes, so any file whose head is plain text is refused too.
+ * network. `-protocol_whitelist file` and `-format_whitelist` (limits.ts) keep ffmpeg from
+ * choosing such a demuxer at all; this sniff is the first of the two fences, and the one that
+ * gives the user a plain reason. Every media container Courier handles starts with binary bytes,
+ * so any file whose head is plain text is refused too.
  *
  * File names: the user's name is never used as a path. `safeJobFileName` makes a fresh name and
  * keeps the extension only when it is on a short list of media extensions.
@@ -17,37 +18,82 @@ import { open } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { JobError } from '../domain/jobError.js';
 
-export type PlaylistKind = 'hls' | 'dash' | 'ffconcat' | 'sdp' | 'playlist' | 'text';
+export type PlaylistKind = 'hls' | 'dash' | 'smooth' | 'ffconcat' | 'sdp' | 'playlist' | 'text';
 
-/** How many bytes of the head are inspected. */
-export const SNIFF_BYTES = 4096;
+/**
+ * How many bytes of the head are inspected: 1 MiB, the most ffmpeg itself reads to choose a
+ * demuxer (PROBE_BUF_MAX in libavformat/format.c), so a marker placed further in cannot
+ * influence it either.
+ */
+export const SNIFF_BYTES = 1024 * 1024;
+
+/** A head that is all text within this many bytes is refused as text. */
+const TEXT_BYTES = 4096;
 
 const KIND_TEXT: Record<PlaylistKind, string> = {
   hls: 'an HLS playlist (#EXTM3U)',
   dash: 'a DASH manifest (MPD)',
+  smooth: 'a Smooth Streaming manifest',
   ffconcat: 'an ffconcat script',
   sdp: 'an SDP session description',
   playlist: 'a playlist (M3U/PLS/ASX/XSPF)',
   text: 'a text file (possibly a list of URLs)',
 };
 
-/** Classifies a file's first bytes; null means "looks like binary media, let ffprobe decide". */
+/**
+ * Markers found anywhere before the first NUL byte (lower case). ffmpeg's text demuxers read
+ * the probe buffer as a C string — the DASH probe, for one, looks for "<MPD" anywhere in it — so
+ * they see exactly up to the first NUL; binary containers have a NUL within their first bytes.
+ */
+const MARKERS: ReadonlyArray<readonly [string, PlaylistKind]> = [
+  ['#extm3u', 'hls'],
+  ['<mpd', 'dash'],
+  ['<smoothstreamingmedia', 'smooth'],
+  ['ffconcat version', 'ffconcat'],
+  ['[playlist]', 'playlist'],
+  ['#extinf', 'playlist'],
+  ['<asx', 'playlist'],
+  ['<smil', 'playlist'],
+  ['<playlist', 'playlist'],
+];
+
+/**
+ * Classifies a file's first bytes; null means "looks like binary media, let ffprobe decide".
+ * ID3v2 tags are skipped first, as ffmpeg skips them before probing (an MP3's tag followed by a
+ * playlist is probed as the playlist).
+ */
 export function sniffPlaylist(head: Uint8Array): PlaylistKind | null {
-  let bytes = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  let bytes = skipId3v2(Buffer.from(head.buffer, head.byteOffset, head.byteLength));
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   // UTF-16 text (with a byte order mark) is text too; ffmpeg would not play it as media.
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return 'text';
 
-  const latin = bytes.toString('latin1');
-  const start = latin.replace(/^\s+/, '');
-  const lower = start.slice(0, SNIFF_BYTES).toLowerCase();
-  if (lower.startsWith('#extm3u')) return 'hls';
-  if (lower.startsWith('ffconcat version')) return 'ffconcat';
-  if (/^v=0\s*[\r\n]/.test(lower) || (/^v=\d/.test(lower) && /\n[osc]=/.test(lower))) return 'sdp';
-  if (lower.startsWith('<') && /<mpd[\s>]/.test(lower)) return 'dash';
-  if (lower.startsWith('[playlist]') || lower.startsWith('#extinf') || /^(<\?xml[^>]*>\s*)?<(asx|playlist|smil)[\s>]/.test(lower)) return 'playlist';
-  if (bytes.length > 0 && looksLikeText(bytes)) return 'text';
+  const firstNul = bytes.indexOf(0);
+  const stringPart = (firstNul < 0 ? bytes : bytes.subarray(0, firstNul)).toString('latin1').toLowerCase();
+  const start = stringPart.replace(/^\s+/, '').slice(0, TEXT_BYTES);
+  if (/^v=0\s*[\r\n]/.test(start) || (/^v=\d/.test(start) && /\n[osc]=/.test(start))) return 'sdp';
+  for (const [marker, kind] of MARKERS) if (stringPart.includes(marker)) return kind;
+  const textHead = bytes.subarray(0, TEXT_BYTES);
+  if (textHead.length > 0 && looksLikeText(textHead)) return 'text';
   return null;
+}
+
+/**
+ * The bytes after any ID3v2 tags: a 10-byte header ("ID3", version, flags, a 28-bit
+ * "synchsafe" size of 7 bits per byte), the tag, and a 10-byte footer when flag 0x10 is set
+ * (id3.org/id3v2.4.0-structure, section 3.1).
+ */
+export function skipId3v2(bytes: Buffer): Buffer {
+  let rest = bytes;
+  for (let tags = 0; tags < 8; tags++) {
+    if (rest.length < 10 || rest.toString('latin1', 0, 3) !== 'ID3') break;
+    const sizeBytes = [rest[6] ?? 0, rest[7] ?? 0, rest[8] ?? 0, rest[9] ?? 0];
+    if (sizeBytes.some((b) => b >= 0x80)) break; // not a synchsafe size: not a real tag
+    const size = sizeBytes.reduce((total, b) => total * 128 + b, 0);
+    const footer = ((rest[5] ?? 0) & 0x10) !== 0 ? 10 : 0;
+    rest = rest.subarray(Math.min(rest.length, 10 + size + footer));
+  }
+  return rest;
 }
 
 /** Text: no control bytes other than tab, line feed, form feed and carriage return. */

@@ -4,12 +4,17 @@
  *
  * ffprobe's JSON is an outside boundary, so it is validated with zod; numbers arrive as strings
  * ("2.000000") and are converted here. Failures become JobErrors: unreadable input is
- * CORRUPT_MEDIA, no audio or video stream is UNSUPPORTED_MEDIA, a hung ffprobe is TIMEOUT.
+ * CORRUPT_MEDIA, no audio or video stream is UNSUPPORTED_MEDIA, a hung ffprobe is TIMEOUT, and a
+ * frame over the pixel limit is UNSUPPORTED_MEDIA naming the limit. ffprobe decodes a frame or
+ * two while probing, so it gets the same input guards (limits.ts) and confinement as ffmpeg.
  */
 
 import { execFile } from 'node:child_process';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { JobError } from '../domain/jobError.js';
+import { confinedCommand, limitSignalText, type ConfinementSupport } from './confinement.js';
+import { DEFAULT_MEDIA_LIMITS, inputGuardArgs, pixelLimitError, type MediaLimits } from './limits.js';
 
 export interface VideoSummary {
   codec: string;
@@ -73,6 +78,9 @@ export interface ProbeOptions {
   /** Wall-clock limit for ffprobe, ms (default 30 s). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  limits?: MediaLimits;
+  /** Run inside confinement.ts; the file's directory is the only writable one. */
+  confinement?: ConfinementSupport;
 }
 
 export function probeMedia(options: ProbeOptions): Promise<MediaSummary> {
@@ -80,25 +88,39 @@ export function probeMedia(options: ProbeOptions): Promise<MediaSummary> {
   if (!filePath.startsWith('/')) {
     return Promise.reject(new JobError('INTERNAL', `probeMedia needs an absolute local path, got "${filePath}".`, { retryable: false }));
   }
-  const args = ['-v', 'error', '-protocol_whitelist', 'file,pipe', '-print_format', 'json', '-show_format', '-show_streams', filePath];
+  const limits = options.limits ?? DEFAULT_MEDIA_LIMITS;
+  const args = ['-v', 'error', ...inputGuardArgs(limits), '-print_format', 'json', '-show_format', '-show_streams', filePath];
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const run = options.confinement
+    ? confinedCommand(ffprobePath, args, { support: options.confinement, jobDir: dirname(filePath), limits, timeoutMs })
+    : { command: ffprobePath, args };
   return new Promise((resolve, reject) => {
     execFile(
-      ffprobePath,
-      args,
+      run.command,
+      run.args,
       { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024, ...(options.signal ? { signal: options.signal } : {}) },
       (error, stdout, stderr) => {
         if (error) {
-          const err = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
+          const err = error as Omit<NodeJS.ErrnoException, 'code'> & { code?: string | number; killed?: boolean; signal?: string | null };
           if (options.signal?.aborted) return reject(new JobError('CANCELLED', 'Probing was cancelled.', { cause: error }));
-          if (err.code === 'ENOENT') {
+          // 127: prlimit or unshare could not exec the binary.
+          if (err.code === 'ENOENT' || err.code === 127) {
             return reject(new JobError('INTERNAL', `ffprobe was not found at "${ffprobePath}"; check media.ffprobePath.`, { cause: error, retryable: false }));
           }
           if (err.killed || err.signal === 'SIGKILL') {
             return reject(new JobError('TIMEOUT', `ffprobe did not finish within ${timeoutMs} ms on ${filePath}.`, { cause: error }));
           }
+          const pixels = pixelLimitError(String(stderr), limits);
+          if (pixels) return reject(pixels);
+          const limitHit = limitSignalText((err.signal ?? null) as NodeJS.Signals | null);
+          if (limitHit !== null) {
+            return reject(new JobError('UNSUPPORTED_MEDIA', `ffprobe was stopped on ${filePath}: ${limitHit}.`, { cause: error, retryable: false }));
+          }
           return reject(corrupt(filePath, String(stderr)));
         }
+        // ffprobe still answers when the decoder refused a frame, with a 0×0 picture.
+        const pixels = pixelLimitError(String(stderr), limits);
+        if (pixels) return reject(pixels);
         try {
           resolve(parseProbeOutput(JSON.parse(String(stdout)) as unknown));
         } catch (parseError) {

@@ -7,8 +7,13 @@
  *   2. its content must not be a playlist or text (assertNotPlaylist) — ffmpeg and ffprobe pick
  *      demuxers by content, and a playlist would make them open whatever it lists;
  *   3. ffprobe must read it as audio/video (CORRUPT_MEDIA / UNSUPPORTED_MEDIA from probe.ts);
- *   4. its duration must be within the limit (DURATION_TOO_LONG).
+ *   4. its duration must be within the limit (DURATION_TOO_LONG), its frames within the pixel
+ *      limit (UNSUPPORTED_MEDIA naming the limit).
  * "Send as file" skips 2–4: no tool ever reads the input, it is only sent back as a document.
+ *
+ * Every ffprobe and ffmpeg run gets the flags of limits.ts and runs inside confinement.ts; a
+ * result that reached `-fs` (ffmpeg stops there and exits 0) is refused as FILE_TOO_BIG rather
+ * than sent cut short.
  *
  * Outputs get fresh names inside the job directory (outputs.ts). On any failure — including a
  * cancel that kills ffmpeg — the partial outputs are removed before the error goes up.
@@ -29,6 +34,8 @@ import {
   type AudioFormat,
   type CompressPreset,
 } from './commands.js';
+import { detectConfinement, type ConfinementSupport } from './confinement.js';
+import { DEFAULT_MEDIA_LIMITS, tooManyPixels, type MediaLimits } from './limits.js';
 import { describeOutput, displayName, outputPath, removeQuietly, replaceAfter, type DescribeOptions } from './outputs.js';
 import { assertNotPlaylist, resolveInJobDir } from './playlistSniff.js';
 import { describeMedia } from './processInfo.js';
@@ -40,6 +47,10 @@ export interface ProcessContext {
   signal: AbortSignal;
   /** 0..100 of the current action, as ffmpeg reports it. */
   onPercent(percent: number): void;
+  /** Default: DEFAULT_MEDIA_LIMITS. */
+  limits?: MediaLimits;
+  /** What confines the tools; default: what detectConfinement() finds on this machine. */
+  confinement?: ConfinementSupport;
 }
 
 /** What one action needs: the checked input, its summary and where outputs go. */
@@ -59,7 +70,11 @@ export async function processMedia(task: ProcessTask, ctx: ProcessContext): Prom
   if (task.request.action === 'sendAsFile') return { kind: 'file', file: await sendAsFile(task, input) };
 
   await assertNotPlaylist(input);
-  const media = await probeMedia({ ffprobePath: ctx.ffprobePath, filePath: input, timeoutMs: task.timeoutMs, signal: ctx.signal });
+  const limits = ctx.limits ?? DEFAULT_MEDIA_LIMITS;
+  const confinement = ctx.confinement ?? (await detectConfinement());
+  const media = await probeMedia({ ffprobePath: ctx.ffprobePath, filePath: input, timeoutMs: task.timeoutMs, signal: ctx.signal, limits, confinement });
+  const { width, height } = media.video ?? { width: null, height: null };
+  if (width !== null && height !== null && width * height > limits.maxPixels) throw tooManyPixels(width, height, limits);
   if (media.durationSeconds !== null && media.durationSeconds > task.maxDurationSeconds) {
     throw new JobError(
       'DURATION_TOO_LONG',
@@ -73,7 +88,16 @@ export async function processMedia(task: ProcessTask, ctx: ProcessContext): Prom
     return { kind: 'text', text: describeMedia(media, size) };
   }
 
-  const describe: DescribeOptions = { ffmpegPath: ctx.ffmpegPath, ffprobePath: ctx.ffprobePath, jobDir: task.jobDir, signal: ctx.signal, timeoutMs: task.timeoutMs };
+  const describe: DescribeOptions = {
+    ffmpegPath: ctx.ffmpegPath,
+    ffprobePath: ctx.ffprobePath,
+    jobDir: task.jobDir,
+    signal: ctx.signal,
+    timeoutMs: task.timeoutMs,
+    limits,
+    confinement,
+    maxSeconds: task.maxDurationSeconds,
+  };
   const action: ActionInput = { task, input, media, ctx, describe, made: [] };
   try {
     const file = await runAction(action);
@@ -107,7 +131,7 @@ async function extractAudio(action: ActionInput, forced: AudioFormat | undefined
   if (!media.audio) throw new JobError('UNSUPPORTED_MEDIA', 'The file has no audio track to extract.', { retryable: false });
   const format = forced ?? chooseAudioFormat(media.audio.codec);
   const output = made(action, outputPath(task.jobDir, format));
-  let args = extractAudioArgs({ input: action.input, output, format });
+  let args = extractAudioArgs({ input: action.input, output, format, ...bounds(action) });
   // extractAudioArgs copies the stream for M4A, which only works for AAC; an M4A asked for
   // explicitly from another codec is encoded to AAC instead.
   if (format === 'm4a' && media.audio.codec !== 'aac') args = replaceAfter(args, '-c:a', ['aac', '-b:a', '160k']);
@@ -122,7 +146,7 @@ async function compress(action: ActionInput, preset: CompressPreset): Promise<Re
   const { media, task } = action;
   requireVideo(media, 'compress');
   const output = made(action, outputPath(task.jobDir, 'mp4'));
-  await ffmpeg(action, compressArgs({ input: action.input, output, preset, hasAudio: media.audio !== null }), media.durationSeconds);
+  await ffmpeg(action, compressArgs({ input: action.input, output, preset, hasAudio: media.audio !== null, ...bounds(action) }), media.durationSeconds);
   return withThumb(action, await describeOutput({ path: output, fileName: displayName(task.inputName, 'mp4'), mimeType: 'video/mp4', sendAs: 'video' }, action.describe));
 }
 
@@ -135,7 +159,7 @@ async function convert(action: ActionInput, target: 'mp4' | 'gif'): Promise<Resu
     });
   }
   const output = made(action, outputPath(task.jobDir, target));
-  await ffmpeg(action, convertArgs({ input: action.input, output, target, hasAudio: media.audio !== null }), media.durationSeconds);
+  await ffmpeg(action, convertArgs({ input: action.input, output, target, hasAudio: media.audio !== null, ...bounds(action) }), media.durationSeconds);
   const file =
     target === 'gif'
       ? { path: output, fileName: displayName(task.inputName, 'gif'), mimeType: 'image/gif', sendAs: 'animation' as const }
@@ -147,7 +171,7 @@ async function thumbnail(action: ActionInput, option: string | undefined): Promi
   const { media, task } = action;
   if (!media.video) throw new JobError('UNSUPPORTED_MEDIA', 'The file has no picture to take a thumbnail from.', { retryable: false });
   const output = made(action, outputPath(task.jobDir, 'jpg'));
-  await ffmpeg(action, thumbnailArgs({ input: action.input, output, atSeconds: thumbnailSecond(media.durationSeconds, option) }), null);
+  await ffmpeg(action, thumbnailArgs({ input: action.input, output, atSeconds: thumbnailSecond(media.durationSeconds, option), ...bounds(action) }), null);
   return describeOutput({ path: output, fileName: displayName(task.inputName, 'jpg'), mimeType: 'image/jpeg', sendAs: 'photo' }, action.describe);
 }
 
@@ -180,18 +204,34 @@ function made(action: ActionInput, path: string): string {
   return path;
 }
 
-function ffmpeg(action: ActionInput, args: string[], durationSeconds: number | null): Promise<void> {
-  const { ctx, task } = action;
-  return runFfmpeg({
+function bounds(action: ActionInput): { limits: MediaLimits; maxSeconds: number } {
+  return { limits: action.describe.limits, maxSeconds: action.task.maxDurationSeconds };
+}
+
+async function ffmpeg(action: ActionInput, args: string[], durationSeconds: number | null): Promise<void> {
+  const { ctx, task, describe } = action;
+  await runFfmpeg({
     ffmpegPath: ctx.ffmpegPath,
     args,
     durationSeconds,
     signal: ctx.signal,
     timeoutMs: task.timeoutMs,
+    confine: { support: describe.confinement, jobDir: task.jobDir, limits: describe.limits },
     onProgress: (progress) => {
       if (progress.percent !== null) ctx.onPercent(progress.percent);
     },
   });
+  await assertUnderResultLimit(args[args.length - 1] ?? '', describe.limits);
+}
+
+/** `-fs` stops ffmpeg cleanly (exit 0) once the output reaches the limit: such a file is cut short. */
+async function assertUnderResultLimit(output: string, limits: MediaLimits): Promise<void> {
+  const { size } = await stat(output);
+  if (size >= limits.maxResultBytes) {
+    throw new JobError('FILE_TOO_BIG', `The result reached ${size} bytes, the limit for one file Telegram accepts is ${limits.maxResultBytes}; it was cut short and is not sent.`, {
+      retryable: false,
+    });
+  }
 }
 
 function requireVideo(media: MediaSummary, what: string): void {

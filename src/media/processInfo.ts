@@ -1,7 +1,12 @@
 /**
  * The "Info" answer: ffprobe's summary as a few short lines a person can read at a glance.
  * English only for now; the labels are plain words the bot's translations can replace later.
+ * Tags come from the file and may be any length; the answer is cut to fit one Telegram message
+ * rather than failing the job with MESSAGE_TOO_LONG.
  */
+
+/** A message's text may be at most 4096 characters (core.telegram.org/method/messages.sendMessage). */
+export const TELEGRAM_MESSAGE_LIMIT = 4096;
 
 import type { MediaSummary } from './probe.js';
 
@@ -30,7 +35,19 @@ export function describeMedia(summary: MediaSummary, fileSizeBytes: number): str
   if (summary.tags.title !== null || summary.tags.artist !== null) {
     lines.push(`Tags: ${[summary.tags.artist, summary.tags.title].filter((t) => t !== null).join(' — ')}`);
   }
-  return lines.join('\n');
+  return fitMessage(lines.join('\n'));
+}
+
+/**
+ * `text` cut to at most `limit` UTF-16 code units (what Telegram counts), ending in "…" when
+ * cut, never splitting a surrogate pair.
+ */
+export function fitMessage(text: string, limit = TELEGRAM_MESSAGE_LIMIT): string {
+  if (text.length <= limit) return text;
+  let end = limit - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1; // a high surrogate whose pair would be cut
+  return `${text.slice(0, end)}…`;
 }
 
 /** 3.04 -> "0:03", 3725 -> "1:02:05". */

@@ -6,8 +6,15 @@
  * Progress of the transfers that run on the main thread is written to the jobs table like the
  * workers write theirs (recordJobProgress), once per whole percent, so the status updater has one
  * place to read it from.
+ *
+ * Free disk is checked before every stage, not only when the job is submitted: jobs queue, and
+ * other jobs' downloads and results fill the disk meanwhile. A stage starts only while
+ * jobs.minFreeDiskBytes stays free after what it is about to write (the rest of the download;
+ * about the input's size for processing); otherwise the job fails with DISK_FULL, which may be
+ * retried once space is freed.
  */
-import { basename } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { assertNotPlaylist, resolveInJobDir, safeJobFileName } from '../../media/playlistSniff.js';
 import type { Database } from '../../storage/index.js';
 import { recordJobProgress } from '../../storage/jobProgress.js';
@@ -16,6 +23,7 @@ import { inputDisplayName, JOB_MESSAGES, stableFilePart } from '../jobIdentity.j
 import type { MediaPool, ProcessOutcome, TelegramFiles, TransferProgress } from '../../domain/mediaPorts.js';
 import type { JobMessenger, RunnerConfig } from './runnerTypes.js';
 import { JobError } from '../../domain/jobError.js';
+import { freeDiskBytes } from './jobDirs.js';
 
 export interface StageContext {
   db: Database;
@@ -27,6 +35,29 @@ export interface StageContext {
   signal: AbortSignal;
   /** When the job's wall-clock limit runs out (ms since the epoch). */
   deadline: number;
+  /** Free bytes on the file system holding `dir`; default: statfs (jobDirs.ts). */
+  freeDiskBytes?: (dir: string) => Promise<number>;
+}
+
+export type Stage = 'download' | 'process' | 'upload';
+
+/** Throws DISK_FULL unless `needBytes` can be written to `dir` with jobs.minFreeDiskBytes left over. */
+export async function assertDiskRoom(ctx: StageContext, stage: Stage, dir: string, needBytes = 0): Promise<void> {
+  const free = await (ctx.freeDiskBytes ?? freeDiskBytes)(dir);
+  const { minFreeDiskBytes } = ctx.config.jobs;
+  if (free - needBytes >= minFreeDiskBytes) return;
+  throw new JobError(
+    'DISK_FULL',
+    `Only ${free} bytes are free in ${dir} before the ${stage} stage, which needs ${needBytes} bytes and jobs.minFreeDiskBytes (${minFreeDiskBytes}) left over. ` +
+      'Free space in paths.temp (or lower jobs.minFreeDiskBytes); the job can be retried then.',
+  );
+}
+
+async function sizeOrZero(path: string): Promise<number> {
+  return stat(path).then(
+    (info) => info.size,
+    () => 0,
+  );
 }
 
 /** Writes a transfer's percent to the jobs table, once per whole percent. */
@@ -46,9 +77,12 @@ export async function downloadInput(ctx: StageContext, job: JobRecord, dir: stri
   if (source.kind === 'telegram') {
     // A name fixed per job: after a crash the download continues the same file.
     const destination = resolveInJobDir(dir, safeJobFileName(source.media.fileName, { random: () => stableFilePart(job.id) }));
+    await assertDiskRoom(ctx, 'download', dir, Math.max(0, source.media.sizeBytes - (await sizeOrZero(destination))));
     await ctx.files.download(source.media, destination, { signal: ctx.signal, onProgress: progressWriter(ctx, job.id) });
     return destination;
   }
+  // A link's size is unknown until its headers arrive; the worker stops at maxBytes.
+  await assertDiskRoom(ctx, 'download', dir);
   const { links, jobs } = ctx.config;
   const fetched = await ctx.pool.fetchLink(
     {
@@ -76,6 +110,8 @@ export async function downloadInput(ctx: StageContext, job: JobRecord, dir: stri
 /** Refuses playlists, then runs the action in the pool. */
 export async function processInput(ctx: StageContext, job: JobRecord, dir: string): Promise<ProcessOutcome> {
   if (job.inputPath === null) throw new JobError('INTERNAL', `Job ${job.id} reached processing without a downloaded input; retry it.`);
+  const writes = job.request.action !== 'info' && job.request.action !== 'sendAsFile';
+  await assertDiskRoom(ctx, 'process', dir, writes ? await sizeOrZero(job.inputPath) : 0);
   await assertNotPlaylist(job.inputPath);
   ctx.signal.throwIfAborted();
   return ctx.pool.process(
@@ -101,6 +137,8 @@ export async function processInput(ctx: StageContext, job: JobRecord, dir: strin
 export async function uploadResult(ctx: StageContext, job: JobRecord): Promise<StoredResult | null> {
   const outcome = job.outcome;
   if (outcome === null) throw new JobError('INTERNAL', `Job ${job.id} reached uploading without a processing outcome; retry it.`);
+  // Uploading writes nothing here, but the job's files stay until it ends; keep the floor free.
+  await assertDiskRoom(ctx, 'upload', outcome.kind === 'file' ? dirname(outcome.file.path) : ctx.config.paths.temp);
   const randomId = JOB_MESSAGES.result(job.id);
   if (outcome.kind === 'text') {
     await ctx.botPort.sendText(job.chat, outcome.text, { replyTo: job.sourceMessageId, randomId });

@@ -124,7 +124,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     const cancelTimer = startTimer(limitMs, () =>
       controller.abort(new JobError('TIMEOUT', `Job ${jobId} ran longer than jobs.jobTimeoutSeconds (${config.jobs.jobTimeoutSeconds} s) and was stopped.`)),
     );
-    const ctx: StageContext = { db, botPort, files, pool, config, now, signal, deadline: now() + limitMs };
+    const ctx: StageContext = { db, botPort, files, pool, config, now, signal, deadline: now() + limitMs, freeDiskBytes: deps.freeDiskBytes };
     try {
       let job = getJob(db, jobId);
       if (!job || isTerminal(job.state)) return;

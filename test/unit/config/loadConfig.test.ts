@@ -108,7 +108,7 @@ describe('loadConfig', () => {
     expect(config.updates.oldMessages).to.deep.equal({ maxAgeHours: 12, action: 'acknowledge' });
     expect(config.links.allowLoopback).to.equal(true);
     expect(config.telegram.sessionName).to.equal('00123');
-    expect(config.media).to.deep.equal({ ffmpegPath: '/opt/ffmpeg', ffprobePath: null });
+    expect(config.media).to.deep.equal({ ffmpegPath: '/opt/ffmpeg', ffprobePath: null, requireSystemFfmpeg: false });
     expect(config.database.file).to.equal(join(cwd, 'elsewhere/c.db'));
   });
 

@@ -38,18 +38,28 @@ describe('ffmpeg commands', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('every command whitelists only file and pipe, reads no stdin, overwrites and reports progress', () => {
+  it('every command opens its input through the guards, caps its output, reads no stdin, overwrites and reports progress', () => {
+    const limits = { maxPixels: 1000, threads: 3, maxMemoryBytes: 1 << 30, maxResultBytes: 5000 };
     const all = [
-      extractAudioArgs({ input: clip, output: '/o.mp3', format: 'mp3' }),
-      compressArgs({ input: clip, output: '/o.mp4', preset: '720p', hasAudio: true }),
-      convertArgs({ input: clip, output: '/o.gif', target: 'gif', hasAudio: false }),
-      thumbnailArgs({ input: clip, output: '/o.jpg', atSeconds: 1 }),
+      extractAudioArgs({ input: clip, output: '/o.mp3', format: 'mp3', limits, maxSeconds: 77 }),
+      compressArgs({ input: clip, output: '/o.mp4', preset: '720p', hasAudio: true, limits, maxSeconds: 77 }),
+      convertArgs({ input: clip, output: '/o.gif', target: 'gif', hasAudio: false, limits, maxSeconds: 77 }),
+      thumbnailArgs({ input: clip, output: '/o.jpg', atSeconds: 1, limits, maxSeconds: 77 }),
     ];
     for (const args of all) {
       const i = args.indexOf('-i');
-      const w = args.indexOf('-protocol_whitelist');
-      expect(w, 'whitelist is an input option, so before -i').to.be.within(0, i - 1);
-      expect(args[w + 1]).to.equal('file,pipe');
+      const valueOf = (flag: string, from = 0) => {
+        const at = args.indexOf(flag, from);
+        expect(at, `${flag} ${from === 0 ? 'before -i (an input option)' : 'after -i (an output option)'}`).to.be.within(from, from === 0 ? i - 1 : args.length - 2);
+        return args[at + 1];
+      };
+      expect(valueOf('-protocol_whitelist')).to.equal('file');
+      expect(valueOf('-format_whitelist')?.split(',')).to.include.members(['mov', 'matroska', 'mp3', 'png_pipe']).and.not.include.members(['hls', 'dash', 'concat']);
+      expect(valueOf('-max_pixels')).to.equal('1000');
+      expect(valueOf('-threads')).to.equal('3');
+      expect(valueOf('-t', i)).to.equal('77');
+      expect(valueOf('-fs', i)).to.equal('5000');
+      expect(valueOf('-threads', i)).to.equal('3');
       expect(args).to.include.members(['-nostdin', '-y']);
       expect(args[args.indexOf('-progress') + 1]).to.equal('pipe:1');
       expect(args[i + 1]).to.equal(clip);
