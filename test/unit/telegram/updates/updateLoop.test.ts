@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { UpdateEngine } from '../../../../src/telegram/updates/engine.js';
 import type { DifferenceResponse, Dispatch, EngineState, ServerState } from '../../../../src/telegram/updates/types.js';
 import { UpdateLoop, type CatchupReport, type CommonDifferenceRequest, type LoopClock, type UpdateApi } from '../../../../src/telegram/updates/updateLoop.js';
-import { batch, difference, msg, state, type Label } from './engineFixtures.js';
+import { batch, difference, msg, slice, state, type Label } from './engineFixtures.js';
 
 class ManualClock implements LoopClock {
   private t = 1_000_000;
@@ -196,6 +196,34 @@ describe('update loop: the engine driven against a fake Telegram and a manual cl
     // The first slice was stored after the second request had gone out.
     expect(callsWhenStored[0]).to.equal(2);
     expect(rec.labels()).to.deep.equal(['common:11', 'common:12', 'common:13', 'common:14']);
+    await loop.stop();
+  });
+
+  it('a store that fails stops the loop: nothing more is fetched or stored, so no later state is saved over the lost rows', async () => {
+    const clock = new ManualClock();
+    const tg = new FakeTelegram();
+    tg.differences = [slice(10, 12), slice(12, 14), difference(14, 16)];
+    const rec = recordingSink();
+    let failures = 1;
+    const errors: string[] = [];
+    const sink = {
+      store(dispatch: readonly Dispatch<Label>[], st: EngineState, source: 'live' | 'difference') {
+        if (st.pts > 10 && failures-- > 0) throw new Error('disk full');
+        return rec.sink.store(dispatch, st, source);
+      },
+    };
+    const loop = new UpdateLoop(new UpdateEngine<Label>(state(10)), tg, sink, { clock, onError: (_e, what) => errors.push(what) });
+    const failed = loop.start().then(() => null, (e: unknown) => e as Error);
+    await clock.advance(0);
+    expect((await failed)?.message).to.equal('disk full');
+    expect(errors).to.deep.equal(['storing updates']);
+    const callsAtFailure = tg.calls.length;
+    // Live updates and the idle rule after the failure change nothing.
+    loop.push(batch(msg(17)));
+    loop.reconnected();
+    await clock.advance(20 * 60_000);
+    expect(tg.calls).to.have.length(callsAtFailure);
+    expect(rec.stored).to.deep.equal([]);
     await loop.stop();
   });
 });
