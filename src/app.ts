@@ -32,6 +32,7 @@ import { acquireProcessLock } from './telegram/session/processLock.js';
 import { loadSession, saveSession } from './telegram/session/sessionFile.js';
 import { ChatQueue } from './inbox/chatQueue.js';
 import type { CatchupReport, LoopClock } from './telegram/updates/updateLoop.js';
+import type { FreshStart } from './telegram/updates/service.js';
 
 const log = logger('app');
 
@@ -51,8 +52,10 @@ export interface CourierConfig {
     offlineAlertSeconds: number;
     gapTimeoutMs: number;
     idleDifferenceSeconds: number;
-    differenceSliceLimit: number;
+    /** null: Courier's choice for the target (none for Telegram, 1000 for the sandbox). */
+    differenceSliceLimit: number | null;
     oldMessages: { maxAgeHours: number | null; action: 'handle' | 'acknowledge' };
+    firstStart?: { backlogHours: number };
   };
   shutdown: { graceMs: number };
   /** Courier's send limits; Telegram's numbers less a margin when absent. */
@@ -218,6 +221,7 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
     gapTimeoutMs: config.updates.gapTimeoutMs,
     idleDifferenceMs: config.updates.idleDifferenceSeconds * 1000,
     differenceSliceLimit: config.updates.differenceSliceLimit,
+    backlogHours: config.updates.firstStart?.backlogHours ?? 0,
     ...(clock ? { clock } : {}),
     onStored: (chatKeys) => {
       for (const chatKey of chatKeys) queue.notify(chatKey);
@@ -235,12 +239,11 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
   // "Running" only once a state is stored: stopped before that, the next start would have none
   // and take a fresh one, skipping whatever was sent in between.
   await updates.ready;
-  if (updates.startedFresh && Number.isFinite(aliveAt)) {
-    const text =
-      'Courier ran here before but found no update state (the database was replaced or reset?), so it started from ' +
-      "Telegram's current state: messages sent while it was down cannot be fetched and got no answer.";
-    log.warn(text);
-    void alertAdminsText(link.port, adminTargets(), text, `fresh:${startRunId}`);
+  const fresh = updates.fresh();
+  const freshText = fresh && freshStartText(fresh, Number.isFinite(aliveAt));
+  if (freshText) {
+    log.warn(freshText);
+    void alertAdminsText(link.port, adminTargets(), freshText, `fresh:${startRunId}`);
   }
   const name = link.me.username ? `@${link.me.username}` : 'a bot without a username';
   log.info(`Courier is running as ${name} (id ${link.me.id})`);
@@ -272,4 +275,33 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
     caughtUp: updates.caughtUp,
     stop: () => (stopping ??= stop()),
   };
+}
+
+/**
+ * What the admins are told when Courier did not continue from a stored update state; null for
+ * a plain first start. Either way Courier goes on from the server's current state, so live
+ * messages are answered; what was sent before it cannot be fetched for the old state.
+ */
+function freshStartText(fresh: FreshStart, ranBefore: boolean): string | null {
+  switch (fresh.reason) {
+    case 'no state':
+      return ranBefore
+        ? 'Courier ran here before but found no update state (the database was replaced or reset?), so it started from ' +
+            "Telegram's current state: messages sent while it was down cannot be fetched and got no answer."
+        : null;
+    case 'other owner': {
+      const previous = fresh.previous ? `account ${fresh.previous.accountId} on ${fresh.previous.server}` : 'another account or server';
+      return (
+        `The update state in this database belonged to ${previous}, not to this bot on this server, so Courier started ` +
+        'fresh from the current state. The old state is kept in the table update_state_aside.'
+      );
+    }
+    case 'ahead of server':
+      return (
+        `The stored update state (pts ${fresh.stored.pts}, qts ${fresh.stored.qts}) is ahead of the server's own ` +
+        `(pts ${fresh.server.pts}, qts ${fresh.server.qts}): it cannot be this bot's on this server (a database from ` +
+        'another world or bot?). Courier started fresh from the current state and kept the old one in update_state_aside; ' +
+        'messages sent while it was down cannot be fetched.'
+      );
+  }
 }

@@ -12,7 +12,7 @@ import { logger } from '../../log/logger.js';
 import { prepareSandboxSession, readSandboxFile, sandboxClientOptions, type SandboxDescription } from './sandbox.js';
 import type { BotPort } from '../../domain/botPort.js';
 import { createGramBotPort, rpcErrorCode } from '../outbox/gramBotPort.js';
-import { startUpdates, type RunningUpdates, type UpdatesSetup } from '../updates/service.js';
+import { SANDBOX_DIFFERENCE_SLICE_LIMIT, startUpdates, type RunningUpdates, type UpdatesSetup } from '../updates/service.js';
 import { createLimitedPort } from '../outbox/limitedPort.js';
 import { createTelegramFiles } from '../files/mediaFiles.js';
 import { mediaRefOf } from '../files/mediaRef.js';
@@ -112,6 +112,14 @@ export function buildTelegramClient(target: TelegramTarget, session: string | nu
   return { client: new TelegramClient(stringSession, target.apiId, target.apiHash, common), session: stringSession };
 }
 
+/**
+ * The server an update state belongs to: pts and qts mean nothing on another one. An emulator
+ * world is told apart by its RSA key, generated once per data directory.
+ */
+export function serverIdentity(target: TelegramTarget): string {
+  return target.kind === 'sandbox' ? `sandbox:${target.sandbox.rsa_fingerprint}` : 'telegram';
+}
+
 export class SessionRevokedError extends Error {
   constructor(sessionFile: string) {
     super(`The saved session ${sessionFile} is no longer valid (logged out or revoked). Run \`npm run login\` again, then start Courier.`);
@@ -127,7 +135,7 @@ export interface TelegramLink {
    * Starts taking updates: stored state → difference to the end → live, every update stored in
    * the inbox before anything handles it (src/telegram/updates/service.ts).
    */
-  startUpdates(setup: UpdatesSetup): RunningUpdates;
+  startUpdates(setup: Omit<UpdatesSetup, 'owner'>): RunningUpdates;
   /** Downloads and uploads of media jobs over MTProto. */
   readonly files: TelegramFiles;
   disconnect(): Promise<void>;
@@ -180,7 +188,13 @@ export async function connectTelegram(args: ConnectArgs): Promise<TelegramLink> 
       me: { id: user.id, username: user.username },
       port,
       files: createTelegramFiles(client, { onUpdates: (result) => updates?.feed(result) }),
-      startUpdates: (setup) => (updates = startUpdates(client, { mediaOf: mediaRefOf, ...setup })),
+      startUpdates: (setup) =>
+        (updates = startUpdates(client, {
+          mediaOf: mediaRefOf,
+          ...setup,
+          owner: { accountId: user.id, server: serverIdentity(args.target) },
+          differenceSliceLimit: setup.differenceSliceLimit ?? (args.target.kind === 'sandbox' ? SANDBOX_DIFFERENCE_SLICE_LIMIT : null),
+        })),
       disconnect: async () => {
         await port.stop();
         await client.destroy();
