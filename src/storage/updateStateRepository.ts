@@ -9,7 +9,11 @@
  *
  * The state belongs to one account on one server (migration 004): claimUpdateState, called once
  * at start-up, hands the stored state only to its owner. Someone else's is moved aside (kept in
- * update_state_aside, never deleted) and the new owner starts fresh.
+ * update_state_aside, never deleted) and the new owner starts fresh. The inbox rows stored under
+ * that state are set apart in the same transaction: their keys ("msg:user:5:12") name messages of
+ * the old server, and left as they are, the new server's message 12 from user 5 would collapse
+ * on them as a copy and never be handled; their pending ones would be answered on the wrong
+ * server. The rows stay, with the key prefixed "aside:<n>:" and pending ones marked skipped.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { writeTransaction } from './writeTransaction.js';
@@ -62,6 +66,7 @@ interface Statements {
   insertAside: Statement<[string | null, string | null, number, number, number, number, string, SetAsideReason, number]>;
   deleteState: Statement<[]>;
   deleteChannels: Statement<[]>;
+  setInboxApart: Statement<[string]>;
 }
 
 const cache = new WeakMap<Database, Statements>();
@@ -93,6 +98,11 @@ function statements(db: Database): Statements {
       ),
       deleteState: db.prepare('DELETE FROM update_state'),
       deleteChannels: db.prepare('DELETE FROM channel_state'),
+      setInboxApart: db.prepare(
+        `UPDATE inbox SET update_key = ? || update_key,
+           status = CASE status WHEN 'pending' THEN 'skipped' ELSE status END
+         WHERE update_key NOT LIKE 'aside:%'`,
+      ),
     };
     cache.set(db, s);
   }
@@ -143,7 +153,8 @@ function moveAside(db: Database, reason: SetAsideReason, now: number): { owner: 
   if (!state) return null;
   const owner = readOwner(db);
   const s = statements(db);
-  s.insertAside.run(owner?.accountId ?? null, owner?.server ?? null, state.pts, state.qts, state.date, state.seq, JSON.stringify(state.channels), reason, now);
+  const asideId = s.insertAside.run(owner?.accountId ?? null, owner?.server ?? null, state.pts, state.qts, state.date, state.seq, JSON.stringify(state.channels), reason, now).lastInsertRowid;
+  s.setInboxApart.run(`aside:${asideId}:`);
   s.deleteChannels.run();
   s.deleteState.run();
   return { owner, state };

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../../src/storage/index.js';
+import { markDone, storeUpdates } from '../../../src/storage/inboxRepository.js';
 import {
   claimUpdateState,
   setAsideUpdateState,
@@ -90,6 +91,21 @@ describe('updateStateRepository', () => {
       // B's own state is stored from here on, and is B's at the next start.
       saveUpdateState(db, { ...stateA, pts: 5, channels: {} });
       expect(claimUpdateState(db, worldB, 3).state?.pts).to.equal(5);
+      db.close();
+    });
+
+    it("the old world's inbox rows are kept apart: the new world's message with the same key is stored, and an old pending one is not handled", () => {
+      const db = openDatabase(file);
+      claimUpdateState(db, worldA, 1);
+      const row = (key: string) => ({ updateKey: key, chatKey: 'user:5', kind: 'message', payload: {}, sentAt: 1, receivedAt: 1, recovered: false });
+      storeUpdates(db, [row('msg:user:5:12'), row('msg:user:5:13')], stateA);
+      markDone(db, 1);
+      claimUpdateState(db, worldB, 2);
+      expect(db.prepare("SELECT update_key, status FROM inbox ORDER BY id").all()).to.deep.equal([
+        { update_key: 'aside:1:msg:user:5:12', status: 'done' },
+        { update_key: 'aside:1:msg:user:5:13', status: 'skipped' },
+      ]);
+      expect(storeUpdates(db, [row('msg:user:5:12')], { ...stateA, pts: 3 }).inserted).to.equal(1);
       db.close();
     });
 
