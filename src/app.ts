@@ -34,6 +34,7 @@ import { loadSession, saveSession } from './telegram/session/sessionFile.js';
 import { createCatchupLog } from './inbox/catchupLog.js';
 import { createInbox } from './inbox/inbox.js';
 import type { CatchupReport, LoopClock } from './telegram/updates/updateLoop.js';
+import type { FreshStart } from './telegram/updates/service.js';
 
 const log = logger('app');
 
@@ -53,8 +54,10 @@ export interface CourierConfig {
     offlineAlertSeconds: number;
     gapTimeoutMs: number;
     idleDifferenceSeconds: number;
-    differenceSliceLimit: number;
+    /** null: Courier's choice for the target (none for Telegram, 1000 for the sandbox). */
+    differenceSliceLimit: number | null;
     oldMessages: { maxAgeHours: number | null; action: 'handle' | 'acknowledge' };
+    firstStart?: { backlogHours: number };
   };
   shutdown: { graceMs: number };
   /** Courier's send limits; Telegram's numbers less a margin when absent. */
@@ -172,6 +175,7 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
     gapTimeoutMs: config.updates.gapTimeoutMs,
     idleDifferenceMs: config.updates.idleDifferenceSeconds * 1000,
     differenceSliceLimit: config.updates.differenceSliceLimit,
+    backlogHours: config.updates.firstStart?.backlogHours ?? 0,
     ...(clock ? { clock } : {}),
     onCatchup: (report) => announce(catchups.record(report)),
     onError: (error, what) => log.warn(`${what} failed: ${errorMessage(error)}`),
@@ -185,10 +189,11 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
   // "Running" only once a state is stored: stopped before that, the next start would have none
   // and take a fresh one, skipping whatever was sent in between.
   await updates.ready;
-  if (updates.startedFresh && inbox.ranBefore) {
-    const text = texts.en.adminStartedFresh;
-    log.warn(text);
-    void alertAdminsText(link.port, adminTargets(), text, `fresh:${catchups.startRunId}`);
+  const fresh = updates.fresh();
+  const freshText = fresh && freshStartText(fresh, inbox.ranBefore);
+  if (freshText) {
+    log.warn(freshText);
+    void alertAdminsText(link.port, adminTargets(), freshText, `fresh:${catchups.startRunId}`);
   }
   const name = link.me.username ? `@${link.me.username}` : 'a bot without a username';
   log.info(`Courier is running as ${name} (id ${link.me.id})`);
@@ -208,4 +213,21 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
     caughtUp: updates.caughtUp,
     stop: () => (stopping ??= stop()),
   };
+}
+
+/**
+ * What the admins are told when Courier did not continue from a stored update state; null for
+ * a plain first start. Either way Courier goes on from the server's current state, so live
+ * messages are answered; what was sent before it cannot be fetched for the old state.
+ */
+function freshStartText(fresh: FreshStart, ranBefore: boolean): string | null {
+  const t = texts.en;
+  switch (fresh.reason) {
+    case 'no state':
+      return ranBefore ? t.adminStartedFresh : null;
+    case 'other owner':
+      return t.adminStateOtherOwner(fresh.previous ? `account ${fresh.previous.accountId} on ${fresh.previous.server}` : null);
+    case 'ahead of server':
+      return t.adminStateAheadOfServer(fresh.stored.pts, fresh.stored.qts, fresh.server.pts, fresh.server.qts);
+  }
 }

@@ -55,9 +55,16 @@ function sandboxOption(args: string[]): string | undefined {
   }
 }
 
-function loadConfigOrExit(): Config {
+/**
+ * `--sandbox DIR` keeps Courier's data under DIR (DIR/courier-data) unless the operator set a data
+ * directory (paths.data in config/local.json, COURIER_DATA_DIR): one checkout tried against two
+ * sandbox worlds must not share one update state.
+ */
+const SANDBOX_DATA_DIR = 'courier-data';
+
+function loadConfigOrExit(sandboxDir?: string): Config {
   try {
-    const config = loadConfig();
+    const config = loadConfig(sandboxDir ? { defaults: { paths: { data: join(sandboxDir, SANDBOX_DATA_DIR) } } } : {});
     // Known secrets are masked verbatim in every log line from here on.
     initLogging(config.log, { secrets: [config.telegram.apiHash, config.telegram.botToken] });
     for (const warning of configFileWarnings()) logger('config').warn(warning);
@@ -73,7 +80,7 @@ function loadConfigOrExit(): Config {
 
 async function start(args: string[]): Promise<number> {
   const sandboxDir = sandboxOption(args);
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit(sandboxDir);
   const { registerSandboxSecretsIn } = await import('./tools/sandbox/sandboxSecrets.js');
   registerSandboxSecretsIn(sandboxDir ?? config.telegram.sandboxDir);
   // Listen before starting, so a signal during startup still means a clean stop right after it.

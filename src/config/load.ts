@@ -17,6 +17,11 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Applied last; for tests and the command line. */
   overrides?: DeepPartial<Config>;
+  /**
+   * Defaults of the command line (e.g. `--sandbox DIR` keeps the data under DIR): applied over
+   * config/default.json and under everything the operator sets (local.json, environment).
+   */
+  defaults?: DeepPartial<Config>;
 }
 
 type Plain = Record<string, unknown>;
@@ -37,6 +42,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     const file = readJsonFile(join(cwd, 'config', name), `config/${name}`);
     if ('issue' in file) issues.push(file.issue);
     else if (file.values) layers.push({ source: `config/${name}`, values: file.values });
+    if (name === 'default.json' && options.defaults) layers.push({ source: 'the command line', values: options.defaults as Plain });
   }
   const env = readEnvironment(options.env ?? process.env);
   issues.push(...env.issues);

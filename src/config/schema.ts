@@ -86,6 +86,18 @@ const oldMessages = z
   .prefault({})
   .describe('what to do with messages that arrive very late');
 
+const firstStart = z
+  .strictObject({
+    backlogHours: z
+      .number()
+      .nonnegative()
+      .max(24)
+      .default(0)
+      .describe('on the very first start (no update state yet), also handle messages sent this many hours before it; 0 = start from now (see README, moving from the Bot API)'),
+  })
+  .prefault({})
+  .describe('the very first start');
+
 const updates = z
   .strictObject({
     chatConcurrency: positiveInt()
@@ -95,10 +107,12 @@ const updates = z
     offlineAlertSeconds: positiveInt().default(900).describe('alert the admins when Courier was offline longer than this'),
     gapTimeoutMs: positiveInt().default(500).describe('how long a pts gap may stay open before getDifference is called'),
     differenceSliceLimit: positiveInt()
-      .default(1000)
-      .describe("getDifference's pts_limit: updates per slice Courier asks for when catching up (Telegram caps it)"),
+      .nullable()
+      .default(null)
+      .describe("getDifference's pts_limit (updates per slice when catching up); null = none sent to Telegram, which documents only pts_total_limit, and 1000 for the sandbox"),
     idleDifferenceSeconds: positiveInt().default(900).describe('call getDifference after this long without any update (core.telegram.org/api/updates)'),
     oldMessages,
+    firstStart,
   })
   .prefault({})
   .describe('update handling and catch-up');

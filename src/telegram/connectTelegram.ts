@@ -19,7 +19,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { logger } from '../log/logger.js';
 import type { BotPort } from '../domain/botPort.js';
 import type { TelegramFiles } from '../domain/mediaPorts.js';
-import { buildTelegramClient, type TelegramSettings, type TelegramTarget } from './connection/client.js';
+import { buildTelegramClient, serverIdentity, type TelegramSettings, type TelegramTarget } from './connection/client.js';
 import { createGramLoginClient, loggedInUser } from './login/loginClient.js';
 import { rpcErrorCode } from './rpc/rpcErrors.js';
 import { createGramBotPort } from './outbox/gramBotPort.js';
@@ -27,7 +27,7 @@ import { createLimitedPort } from './outbox/limitedPort.js';
 import type { SendRateLimits } from './outbox/rateLimiter.js';
 import { createTelegramFiles } from './files/mediaFiles.js';
 import { mediaRefOf } from './files/mediaRef.js';
-import { startUpdates, type RunningUpdates, type UpdatesSetup } from './updates/service.js';
+import { SANDBOX_DIFFERENCE_SLICE_LIMIT, startUpdates, type RunningUpdates, type UpdatesSetup } from './updates/service.js';
 
 const log = logger('telegram');
 
@@ -46,7 +46,8 @@ export interface TelegramLink {
    * Starts taking updates: stored state → difference to the end → live, every update stored in
    * the inbox before anything handles it (src/telegram/updates/service.ts).
    */
-  startUpdates(setup: UpdatesSetup): RunningUpdates;
+  /** The update state's owner (this bot on this server) is filled in here, where both are known. */
+  startUpdates(setup: Omit<UpdatesSetup, 'owner'>): RunningUpdates;
   /** Downloads and uploads of media jobs over MTProto. */
   readonly files: TelegramFiles;
   disconnect(): Promise<void>;
@@ -99,7 +100,14 @@ export async function connectTelegram(args: ConnectArgs): Promise<TelegramLink> 
       me: { id: user.id, username: user.username },
       port,
       files: createTelegramFiles(client, { onUpdates: (result) => updates?.feed(result) }),
-      startUpdates: (setup) => (updates = startUpdates(client, { mediaOf: mediaRefOf, ...setup })),
+      startUpdates: (setup) =>
+        (updates = startUpdates(client, {
+          mediaOf: mediaRefOf,
+          ...setup,
+          owner: { accountId: user.id, server: serverIdentity(args.target) },
+          // pts_limit is sent only where its meaning is measured (the sandbox): Telegram documents none.
+          differenceSliceLimit: setup.differenceSliceLimit ?? (args.target.kind === 'sandbox' ? SANDBOX_DIFFERENCE_SLICE_LIMIT : null),
+        })),
       disconnect: async () => {
         await port.stop();
         await client.destroy();

@@ -126,6 +126,14 @@ export const en = {
   adminStartedFresh:
     'Courier ran here before but found no update state (the database was replaced or reset?), so it started from ' +
     "Telegram's current state: messages sent while it was down cannot be fetched and got no answer.",
+  /** `previous` names the account and server, e.g. "account 42 on sandbox:1234"; null when unknown. */
+  adminStateOtherOwner: (previous: string | null) =>
+    `The update state in this database belonged to ${previous ?? 'another account or server'}, not to this bot on this server, so Courier ` +
+    'started fresh from the current state. The old state is kept in the table update_state_aside.',
+  adminStateAheadOfServer: (storedPts: number, storedQts: number, serverPts: number, serverQts: number) =>
+    `The stored update state (pts ${storedPts}, qts ${storedQts}) is ahead of the server's own (pts ${serverPts}, qts ${serverQts}): ` +
+    "it cannot be this bot's on this server (a database from another world or bot?). Courier started fresh from the current state " +
+    'and kept the old one in update_state_aside; messages sent while it was down cannot be fetched.',
   durationSeconds: (seconds: number) => `${seconds} s`,
   durationMinutes: (minutes: number) => `${minutes} min`,
   /** Shown with one decimal. */

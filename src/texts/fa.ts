@@ -97,6 +97,13 @@ export const fa: Texts = {
   adminStartedFresh:
     `${ltr('Courier')} قبلاً اینجا اجرا شده بود اما وضعیت به‌روزرسانی‌ها را پیدا نکرد (پایگاه داده جایگزین یا بازنشانی شده است؟)، ` +
     'پس از وضعیت فعلی تلگرام شروع کرد: پیام‌هایی که در زمان خاموشی فرستاده شده‌اند دریافت‌شدنی نیستند و پاسخی نگرفته‌اند.',
+  adminStateOtherOwner: (previous) =>
+    `وضعیت به‌روزرسانی‌های این پایگاه داده متعلق به ${previous === null ? 'حساب یا سرور دیگری' : ltr(previous)} بود، نه این ربات روی این سرور؛ ` +
+    `پس ${ltr('Courier')} از وضعیت فعلی از نو شروع کرد. وضعیت قبلی در جدول ${ltr('update_state_aside')} نگه داشته شده است.`,
+  adminStateAheadOfServer: (storedPts, storedQts, serverPts, serverQts) =>
+    `وضعیت ذخیره‌شده (${ltr(`pts ${storedPts}, qts ${storedQts}`)}) از وضعیت خود سرور (${ltr(`pts ${serverPts}, qts ${serverQts}`)}) جلوتر است: ` +
+    `نمی‌تواند متعلق به این ربات روی این سرور باشد (پایگاه داده‌ای از دنیا یا ربات دیگر؟). ${ltr('Courier')} از وضعیت فعلی از نو شروع کرد ` +
+    `و وضعیت قبلی را در ${ltr('update_state_aside')} نگه داشت؛ پیام‌هایی که در زمان خاموشی فرستاده شده‌اند دریافت‌شدنی نیستند.`,
   durationSeconds: (seconds) => `${num(seconds)} ثانیه`,
   durationMinutes: (minutes) => `${num(minutes)} دقیقه`,
   durationHours: (hours) => `${num(hours.toFixed(1))} ساعت`,

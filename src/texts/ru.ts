@@ -98,6 +98,13 @@ export const ru: Texts = {
   adminStartedFresh:
     'Courier уже запускался здесь, но не нашёл сохранённого состояния обновлений (базу данных заменили или сбросили?), ' +
     'поэтому начал с текущего состояния Telegram: сообщения, отправленные, пока он не работал, получить нельзя, и ответа на них не было.',
+  adminStateOtherOwner: (previous) =>
+    `Состояние обновлений в этой базе принадлежало ${previous ?? 'другому аккаунту или серверу'}, а не этому боту на этом сервере, ` +
+    'поэтому Courier начал заново с текущего состояния. Прежнее состояние сохранено в таблице update_state_aside.',
+  adminStateAheadOfServer: (storedPts, storedQts, serverPts, serverQts) =>
+    `Сохранённое состояние обновлений (pts ${storedPts}, qts ${storedQts}) опережает состояние самого сервера (pts ${serverPts}, qts ${serverQts}): ` +
+    'оно не может принадлежать этому боту на этом сервере (база из другого мира или от другого бота?). Courier начал заново с текущего ' +
+    'состояния и сохранил прежнее в update_state_aside; сообщения, отправленные, пока он не работал, получить нельзя.',
   durationSeconds: (seconds) => `${seconds} с`,
   durationMinutes: (minutes) => `${minutes} мин`,
   durationHours: (hours) => `${decimal(hours.toFixed(1))} ч`,

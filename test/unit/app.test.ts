@@ -63,7 +63,7 @@ class FakeLink implements TelegramLink {
     return {
       caughtUp: Promise.resolve(null),
       ready: Promise.resolve(),
-      startedFresh: false,
+      fresh: () => null,
       feed: () => undefined,
       stop: async () => {
         this.setup = null;

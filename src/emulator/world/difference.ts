@@ -69,7 +69,7 @@ export class Differences {
     // its default slice nor its cap; the emulator uses `pageSize` and caps requests at MAX_PAGE_SIZE.
     const pageSize = req.ptsLimit !== undefined && req.ptsLimit > 0 ? Math.min(req.ptsLimit, MAX_PAGE_SIZE) : this.d.limits.pageSize;
     // SIMPLIFICATION: the `date` argument is not used to bound the difference; pts and qts are.
-    const forced = this.d.faults.takeDifferenceTooLong(userId);
+    const forced = this.d.faults.takeDifferenceTooLong(userId, req.pts, now.pts);
     const behind = now.pts - req.pts;
     if (forced || behind > tooLongAfter || (req.ptsTotalLimit !== undefined && req.pts + req.ptsTotalLimit < now.pts)) {
       return new Api.updates.DifferenceTooLong({ pts: now.pts });

@@ -4,8 +4,10 @@
  *
  * - withholdPushes: events are still logged and counted in pts/qts, only the live push is
  *   skipped, so the client sees a gap (core.telegram.org/api/updates, "recovering gaps").
- * - forceDifferenceTooLong: the next updates.getDifference of that user answers
- *   updates.differenceTooLong whatever the distance.
+ * - forceDifferenceTooLong: the server forgets that user's updates so far: the next
+ *   updates.getDifference answers updates.differenceTooLong whatever the distance, and so does
+ *   every later one from a pts before the server's pts at that moment (asking again, with or
+ *   without pts_limit, does not bring them back); the first one from there on clears the fault.
  * - failMethod / stallMethod: consulted by rpc/dispatch.ts before a handler runs.
  */
 import type { RpcError } from '../contract.js';
@@ -15,7 +17,8 @@ type Listener = (userId: number) => void;
 export class WorldFaults {
   private readonly withheld = new Set<number>();
   private withholdAll = false;
-  private readonly tooLong = new Set<number>();
+  /** user -> the pts below which getDifference is too long (null: pinned at the next request). */
+  private readonly tooLong = new Map<number, number | null>();
   private readonly failures = new Map<string, { error: RpcError; times: number }>();
   private readonly stalls = new Map<string, number>();
   private readonly onRelease: Listener[] = [];
@@ -41,12 +44,20 @@ export class WorldFaults {
   }
 
   forceDifferenceTooLong(userId: number): void {
-    this.tooLong.add(userId);
+    this.tooLong.set(userId, null);
   }
 
-  /** True once per forceDifferenceTooLong call. */
-  takeDifferenceTooLong(userId: number): boolean {
-    return this.tooLong.delete(userId);
+  /** Whether this getDifference (from `pts`; the server is at `currentPts`) answers differenceTooLong. */
+  takeDifferenceTooLong(userId: number, pts: number, currentPts: number): boolean {
+    if (!this.tooLong.has(userId)) return false;
+    const below = this.tooLong.get(userId);
+    if (below === null || below === undefined) {
+      this.tooLong.set(userId, currentPts);
+      return true;
+    }
+    if (pts < below) return true;
+    this.tooLong.delete(userId);
+    return false;
   }
 
   /** Answers the next `times` calls of `className` (e.g. "messages.SendMessage") with `error`. */

@@ -104,3 +104,11 @@ export function buildTelegramClient(target: TelegramTarget, session: string | nu
   }
   return { client: new TelegramClient(stringSession, target.apiId, target.apiHash, common), session: stringSession };
 }
+
+/**
+ * The server an update state belongs to: pts and qts mean nothing on another one. An emulator
+ * world is told apart by its RSA key, generated once per data directory.
+ */
+export function serverIdentity(target: TelegramTarget): string {
+  return target.kind === 'sandbox' ? `sandbox:${target.sandbox.rsa_fingerprint}` : 'telegram';
+}

@@ -12,6 +12,16 @@
  *
  * Everything with side effects is injected (the API calls, the sink, the clock and timers), so the
  * loop is tested with fakes and a fake clock, including the 15-minute rule.
+ *
+ * Three rules at the start and around the server's answers:
+ * - A stored state is checked against updates.getState (verifyStoredState): a pts or qts beyond
+ *   the server's own cannot be this account's on this server (another world's database, a
+ *   restored backup of another bot). Kept, it would make every live update look old and drop
+ *   it in silence; instead the loop starts fresh and says so (onImpossibleState).
+ * - pts_limit has no documented meaning (core.telegram.org/method/updates.getDifference documents
+ *   only pts_total_limit), so a differenceTooLong to a request that carried it is asked once more
+ *   without it before the skip is accepted.
+ * - On a first start the loop may also fetch a backlog (firstStartBacklog, see start()).
  */
 import type { UpdateEngine } from './engine.js';
 import type {
@@ -82,7 +92,7 @@ export interface CatchupReport {
   requests: number;
 }
 
-export interface UpdateLoopOptions {
+export interface UpdateLoopOptions<U = unknown> {
   clock?: LoopClock;
   classifyError?: (error: unknown) => RequestFailure;
   onCatchup?: (report: CatchupReport) => void;
@@ -90,7 +100,37 @@ export interface UpdateLoopOptions {
   /** First retry delay after a failed request; doubles up to maxRetryMs. */
   retryMs?: number;
   maxRetryMs?: number;
+  /** Ask updates.getState before catching up from a stored state, and start fresh when the stored one is impossible. */
+  verifyStoredState?: boolean;
+  /**
+   * The stored state is ahead of the server's (see verifyStoredState). Called before the fresh
+   * state is stored, so that the caller can keep the old one apart; must not await.
+   */
+  onImpossibleState?: (stored: EngineState, server: ServerState) => void;
+  /** On a start without a stored state, also fetch and handle what arrived in the last `seconds`. */
+  firstStartBacklog?: FirstStartBacklog<U>;
 }
+
+/**
+ * How far back a first start looks. Telegram has no "updates since this date" request, so the
+ * loop asks getDifference from `ptsWindow` events before the server's pts (and the backlog's
+ * start as the date) and keeps only fetched updates dated within `seconds`.
+ */
+export interface FirstStartBacklog<U> {
+  seconds: number;
+  /** The send date (seconds) of a fetched update, or null when it carries none (then it is kept). */
+  dateOf(update: U): number | null;
+  /**
+   * How many pts to step back (default BACKLOG_PTS_WINDOW). LIMIT: an account with more events
+   * than this in the backlog's hours gets only the latest ones; one whose server no longer keeps
+   * them answers differenceTooLong, and the backlog is empty. Neither is a loss: these updates
+   * were never Courier's.
+   */
+  ptsWindow?: number;
+}
+
+/** Common-sequence events a first start steps back for its backlog (the emulator keeps 10 000). */
+export const BACKLOG_PTS_WINDOW = 10_000;
 
 export class UpdateLoopStoppedError extends Error {
   override readonly name = 'UpdateLoopStoppedError';
@@ -120,6 +160,11 @@ export class UpdateLoop<U> {
   private firstRun: { resolve: (r: CatchupReport | null) => void; reject: (e: unknown) => void } | null = null;
   private resolveReady: () => void = () => undefined;
   /**
+   * While the first start's backlog is fetched: the oldest date kept, and the server's state when
+   * the loop started, under which no stored state falls (see storeBacklog).
+   */
+  private backlog: { cutoff: number; floor: ServerState } | null = null;
+  /**
    * Resolves once a state is stored (at once when one was loaded; after updates.getState on a
    * first start). Before that, a stop leaves nothing to continue from, so "running" waits for it.
    */
@@ -131,7 +176,7 @@ export class UpdateLoop<U> {
     private readonly engine: UpdateEngine<U>,
     private readonly api: UpdateApi<U>,
     private readonly sink: UpdateSink<U>,
-    private readonly options: UpdateLoopOptions = {},
+    private readonly options: UpdateLoopOptions<U> = {},
   ) {
     this.clock = options.clock ?? systemLoopClock;
     this.classify = options.classifyError ?? (() => ({ kind: 'retry' }));
@@ -147,17 +192,47 @@ export class UpdateLoop<U> {
     if (this.starting) throw new Error('UpdateLoop.start was called twice.');
     this.starting = true;
     if (this.engine.needsInitialState()) {
-      const state = await this.retrying('updates.getState', () => this.api.getState());
-      // What arrived while getState was on its way goes in first: the engine keeps it for setState.
-      for (const batch of this.queue.splice(0)) this.engine.processUpdates(batch, this.clock.now());
-      const result = this.engine.setState(state, this.clock.now());
-      if (result.stateAfter) this.store(result.dispatch, result.stateAfter, 'live');
+      await this.startFresh(await this.retrying('updates.getState', () => this.api.getState()));
+    } else if (this.options.verifyStoredState) {
+      const server = await this.retrying('updates.getState', () => this.api.getState());
+      const stored = this.engine.getState()!;
+      // Channel pts cannot be checked this way (each would need its own request); a channel the
+      // server does not know ends with CHANNEL_PRIVATE / channelDifferenceTooLong as usual.
+      if (stored.pts > server.pts || stored.qts > server.qts) {
+        this.options.onImpossibleState?.(stored, server);
+        this.engine.reset();
+        await this.startFresh(server);
+      }
     }
     const done = new Promise<CatchupReport | null>((resolve, reject) => (this.firstRun = { resolve, reject }));
     this.started = true;
     this.resolveReady();
     this.kick();
     return done;
+  }
+
+  /**
+   * Starts the engine from the server's state. With a backlog, the engine starts `ptsWindow`
+   * events earlier and gets the difference from there; what is stored meanwhile never falls
+   * below the server's state (storeBacklog), so a crash in the middle loses the rest of the
+   * backlog but nothing after it, and never replays older messages on the next start.
+   */
+  private async startFresh(server: ServerState): Promise<void> {
+    // What arrived while getState was on its way goes in first: the engine keeps it for setState.
+    for (const batch of this.queue.splice(0)) this.engine.processUpdates(batch, this.clock.now());
+    const backlog = this.options.firstStartBacklog;
+    if (!backlog || backlog.seconds <= 0) {
+      const result = this.engine.setState(server, this.clock.now());
+      if (result.stateAfter) this.store(result.dispatch, result.stateAfter, 'live');
+      return;
+    }
+    const cutoff = server.date - backlog.seconds;
+    this.backlog = { cutoff, floor: server };
+    const from = { ...server, pts: Math.max(0, server.pts - (backlog.ptsWindow ?? BACKLOG_PTS_WINDOW)), date: Math.max(1, cutoff) };
+    const result = this.engine.setState(from, this.clock.now());
+    if (result.stateAfter) this.store(result.dispatch, result.stateAfter, 'live');
+    // updatesTooLong is the engine's way in to "get the difference now".
+    this.queue.unshift({ kind: 'tooLong' });
   }
 
   /** A container from the socket (or the Updates result of a request). */
@@ -230,8 +305,15 @@ export class UpdateLoop<U> {
     this.prefetched = null;
     let result: DifferenceResult<U> | { dispatch: Dispatch<U>[]; stateAfter: EngineState | null; skippedPts?: number };
     try {
-      const response = await pending;
+      let response = await pending;
       if (this.stopped) return true;
+      if (request.kind === 'common' && request.ptsLimit !== undefined && response.kind === 'tooLong') {
+        // pts_limit is undocumented: it must not be what cost the updates. Ask once without it.
+        const { ptsLimit: _unused, ...plain } = request;
+        run.requests += 1;
+        response = await this.api.getDifference(plain);
+        if (this.stopped) return true;
+      }
       result =
         request.kind === 'common'
           ? this.engine.applyDifference(response as DifferenceResponse<U>, this.clock.now())
@@ -263,7 +345,8 @@ export class UpdateLoop<U> {
       response.catch(() => undefined); // observed when used; an unused one may fail unseen
       this.prefetched = { key: JSON.stringify(next), response };
     }
-    run.skippedPts += result.skippedPts ?? 0;
+    // A backlog the server no longer keeps was never Courier's to lose: not a skip to alert about.
+    if (!this.backlog) run.skippedPts += result.skippedPts ?? 0;
     if (result.stateAfter) run.recovered += this.store(result.dispatch, result.stateAfter, 'difference');
     return true;
   }
@@ -273,6 +356,7 @@ export class UpdateLoop<U> {
   }
 
   private store(dispatch: readonly Dispatch<U>[], state: EngineState, source: 'live' | 'difference'): number {
+    if (this.backlog) ({ dispatch, state } = this.storeBacklog(dispatch, state));
     const key = JSON.stringify(state);
     // A container that only held an update for later changes nothing: skip the write.
     if (dispatch.length === 0 && key === this.lastStoredState) return 0;
@@ -281,9 +365,34 @@ export class UpdateLoop<U> {
     return inserted;
   }
 
+  /**
+   * During the first start's backlog: fetched updates older than the cutoff are dropped, and the
+   * state stored is never below the server's state at the start. Live updates beyond it are held
+   * by the engine until the difference is in, so that floor covers only backlog updates.
+   */
+  private storeBacklog(dispatch: readonly Dispatch<U>[], state: EngineState): { dispatch: readonly Dispatch<U>[]; state: EngineState } {
+    const { cutoff, floor } = this.backlog!;
+    const dateOf = this.options.firstStartBacklog!.dateOf;
+    return {
+      dispatch: dispatch.filter((d) => {
+        if (d.source !== 'difference') return true;
+        const date = dateOf(d.update);
+        return date === null || date >= cutoff;
+      }),
+      state: {
+        ...state,
+        pts: Math.max(state.pts, floor.pts),
+        qts: Math.max(state.qts, floor.qts),
+        date: Math.max(state.date, floor.date),
+        seq: Math.max(state.seq, floor.seq),
+      },
+    };
+  }
+
   private finishRun(): void {
     const run = this.run;
     this.run = null;
+    this.backlog = null;
     if (run) {
       run.finishedAt = this.clock.now();
       this.options.onCatchup?.(run);

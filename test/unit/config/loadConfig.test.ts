@@ -67,6 +67,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ cwd, env, overrides: { updates: { chatConcurrency: 6 } } }).updates.chatConcurrency).to.equal(6);
   });
 
+  it('command-line defaults (--sandbox DIR keeps the data under DIR) beat default.json but not what the operator set', () => {
+    writeConfig('default.json', { paths: { data: 'data' } });
+    const defaults = { paths: { data: '/sandbox/a/courier-data' } };
+    const config = loadConfig({ cwd, env: {}, defaults });
+    expect(config.paths.data).to.equal('/sandbox/a/courier-data');
+    expect(config.database.file).to.equal('/sandbox/a/courier-data/courier.db');
+    expect(loadConfig({ cwd, env: { COURIER_DATA_DIR: '/srv/courier' }, defaults }).paths.data).to.equal('/srv/courier');
+    writeConfig('local.json', { paths: { data: '/srv/local' } });
+    expect(loadConfig({ cwd, env: {}, defaults }).database.file).to.equal('/srv/local/courier.db');
+  });
+
   it('reads the named variables: credentials, admins, log and directories', () => {
     const config = loadConfig({
       cwd,

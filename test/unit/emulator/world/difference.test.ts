@@ -64,6 +64,18 @@ describe('emulator world: differences', () => {
     expect(h.world.differences.difference(BOT, { pts: 11, qts: 0, date: 0 })).to.be.instanceOf(Api.updates.DifferenceEmpty);
   });
 
+  it('a forced differenceTooLong stands when asked again from the same pts without pts_limit, and clears from the current pts', () => {
+    h = openHarness();
+    for (let i = 0; i < 5; i++) h.world.messaging.send(ALICE, { user: BOT }, { text: `x${i}` });
+    h.world.faults.forceDifferenceTooLong(BOT);
+    expect(h.world.differences.difference(BOT, { pts: 2, qts: 0, date: 0, ptsLimit: 1000 })).to.be.instanceOf(Api.updates.DifferenceTooLong);
+    expect(h.world.differences.difference(BOT, { pts: 2, qts: 0, date: 0 })).to.be.instanceOf(Api.updates.DifferenceTooLong);
+    h.world.messaging.send(ALICE, { user: BOT }, { text: 'after' });
+    const next = h.world.differences.difference(BOT, { pts: 5, qts: 0, date: 0 });
+    expect(next).to.be.instanceOf(Api.updates.Difference);
+    expect((next as Api.updates.Difference).newMessages).to.have.length(1);
+  });
+
   it('qts events come back in other_updates and move the qts of the state', () => {
     h = openHarness();
     h.world.log.appendQts(BOT, (qts) => new Api.UpdateBotStopped({ userId: long(ALICE), date: 1, stopped: true, qts }));

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { UpdateEngine } from '../../../../src/telegram/updates/engine.js';
 import type { DifferenceResponse, Dispatch, EngineState, ServerState } from '../../../../src/telegram/updates/types.js';
 import { UpdateLoop, type CatchupReport, type CommonDifferenceRequest, type LoopClock, type UpdateApi } from '../../../../src/telegram/updates/updateLoop.js';
-import { batch, difference, msg, state, type Label } from './engineFixtures.js';
+import { batch, difference, msg, slice, state, type Label } from './engineFixtures.js';
 
 class ManualClock implements LoopClock {
   private t = 1_000_000;
@@ -49,7 +49,7 @@ class FakeTelegram implements UpdateApi<Label> {
     return this.serverState;
   }
   async getDifference(request: CommonDifferenceRequest) {
-    this.calls.push(`getDifference(${request.pts})`);
+    this.calls.push(request.ptsLimit === undefined ? `getDifference(${request.pts})` : `getDifference(${request.pts}, pts_limit ${request.ptsLimit})`);
     const next = this.differences.shift() ?? { kind: 'empty' as const, date: 1_700_000_000, seq: 1 };
     if (next instanceof Error) throw next;
     return next;
@@ -196,6 +196,159 @@ describe('update loop: the engine driven against a fake Telegram and a manual cl
     // The first slice was stored after the second request had gone out.
     expect(callsWhenStored[0]).to.equal(2);
     expect(rec.labels()).to.deep.equal(['common:11', 'common:12', 'common:13', 'common:14']);
+    await loop.stop();
+  });
+
+  it('a store that fails stops the loop: nothing more is fetched or stored, so no later state is saved over the lost rows', async () => {
+    const clock = new ManualClock();
+    const tg = new FakeTelegram();
+    tg.differences = [slice(10, 12), slice(12, 14), difference(14, 16)];
+    const rec = recordingSink();
+    let failures = 1;
+    const errors: string[] = [];
+    const sink = {
+      store(dispatch: readonly Dispatch<Label>[], st: EngineState, source: 'live' | 'difference') {
+        if (st.pts > 10 && failures-- > 0) throw new Error('disk full');
+        return rec.sink.store(dispatch, st, source);
+      },
+    };
+    const loop = new UpdateLoop(new UpdateEngine<Label>(state(10)), tg, sink, { clock, onError: (_e, what) => errors.push(what) });
+    const failed = loop.start().then(() => null, (e: unknown) => e as Error);
+    await clock.advance(0);
+    expect((await failed)?.message).to.equal('disk full');
+    expect(errors).to.deep.equal(['storing updates']);
+    const callsAtFailure = tg.calls.length;
+    // Live updates and the idle rule after the failure change nothing.
+    loop.push(batch(msg(17)));
+    loop.reconnected();
+    await clock.advance(20 * 60_000);
+    expect(tg.calls).to.have.length(callsAtFailure);
+    expect(rec.stored).to.deep.equal([]);
+    await loop.stop();
+  });
+});
+
+describe('update loop: a stored state that cannot be this server\'s', () => {
+  it('a stored pts ahead of the server\'s own (another world\'s database) is set aside: Courier starts fresh and the next message is handled', async () => {
+    const clock = new ManualClock();
+    const tg = new FakeTelegram();
+    tg.serverState = { pts: 10, qts: 0, date: 1_700_000_000, seq: 1 };
+    const rec = recordingSink();
+    const impossible: { stored: number; server: number }[] = [];
+    const loop = new UpdateLoop(new UpdateEngine<Label>(state(500)), tg, rec.sink, {
+      clock,
+      verifyStoredState: true,
+      onImpossibleState: (stored, server) => impossible.push({ stored: stored.pts, server: server.pts }),
+    });
+    await loop.start();
+    expect(impossible).to.deep.equal([{ stored: 500, server: 10 }]);
+    expect(rec.stored[0]?.state.pts).to.equal(10);
+    loop.push(batch(msg(11)));
+    await clock.advance(0);
+    expect(rec.labels()).to.deep.equal(['common:11']);
+    expect(tg.calls).to.deep.equal(['getState']);
+    await loop.stop();
+  });
+
+  it('a stored state behind the server\'s is caught up as usual, after one getState', async () => {
+    const clock = new ManualClock();
+    const tg = new FakeTelegram();
+    tg.serverState = { pts: 12, qts: 0, date: 1_700_000_000, seq: 1 };
+    tg.differences = [difference(10, 12)];
+    const rec = recordingSink();
+    let impossible = 0;
+    const loop = new UpdateLoop(new UpdateEngine<Label>(state(10)), tg, rec.sink, { clock, verifyStoredState: true, onImpossibleState: () => impossible++ });
+    expect(await loop.start()).to.include({ recovered: 2 });
+    expect(tg.calls).to.deep.equal(['getState', 'getDifference(10)']);
+    expect(impossible).to.equal(0);
+    await loop.stop();
+  });
+});
+
+describe('update loop: pts_limit is undocumented, so it never costs updates', () => {
+  it('a differenceTooLong to a request with pts_limit is asked once more without it; that answer counts', async () => {
+    const clock = new ManualClock();
+    const tg = new FakeTelegram();
+    tg.differences = [{ kind: 'tooLong', pts: 5000 }, difference(10, 12)];
+    const rec = recordingSink();
+    const loop = new UpdateLoop(new UpdateEngine<Label>(state(10), { ptsLimit: 1000 }), tg, rec.sink, { clock });
+    const report = await loop.start();
+    expect(tg.calls).to.deep.equal(['getDifference(10, pts_limit 1000)', 'getDifference(10)']);
+    expect(report).to.include({ recovered: 2, skippedPts: 0, requests: 2 });
+    expect(rec.labels()).to.deep.equal(['common:11', 'common:12']);
+    await loop.stop();
+  });
+
+  it('a differenceTooLong without pts_limit is accepted as the server\'s word (a skip reported once)', async () => {
+    const clock = new ManualClock();
+    const tg = new FakeTelegram();
+    tg.differences = [{ kind: 'tooLong', pts: 5000 }, difference(5000, 5001)];
+    const rec = recordingSink();
+    const loop = new UpdateLoop(new UpdateEngine<Label>(state(10)), tg, rec.sink, { clock });
+    const report = await loop.start();
+    expect(tg.calls).to.deep.equal(['getDifference(10)', 'getDifference(5000)']);
+    expect(report).to.include({ skippedPts: 4990, recovered: 1 });
+    await loop.stop();
+  });
+});
+
+describe('update loop: the first start\'s backlog (updates.firstStart.backlogHours)', () => {
+  const serverDate = 1_700_100_000;
+  /** common:N was sent N minutes before the server's date minus 60 minutes... see each test. */
+  function datedTelegram(dates: Record<string, number>) {
+    const tg = new FakeTelegram();
+    tg.serverState = { pts: 30, qts: 0, date: serverDate, seq: 1 };
+    return { tg, dateOf: (label: Label) => dates[label] ?? null };
+  }
+
+  it('fetches from ptsWindow events back and handles only what was sent within the backlog hours', async () => {
+    const dates: Record<string, number> = {};
+    for (let pts = 21; pts <= 30; pts++) dates[`common:${pts}`] = serverDate - (31 - pts) * 1800; // every half hour
+    const { tg, dateOf } = datedTelegram(dates);
+    tg.differences = [{ ...difference(20, 30), state: { pts: 30, qts: 0, date: serverDate, seq: 1 } }];
+    const rec = recordingSink();
+    const loop = new UpdateLoop(new UpdateEngine<Label>(null), tg, rec.sink, { clock: new ManualClock(), firstStartBacklog: { seconds: 2 * 3600, dateOf, ptsWindow: 10 } });
+    const report = await loop.start();
+    expect(tg.calls).to.deep.equal(['getState', 'getDifference(20)']);
+    // Sent 5, 4.5 ... 0.5 hours ago: the last two hours are 27..30.
+    expect(rec.labels()).to.deep.equal(['common:27', 'common:28', 'common:29', 'common:30']);
+    expect(report).to.include({ skippedPts: 0 });
+    expect(rec.stored.every((s) => s.state.pts >= 30)).to.equal(true);
+    await loop.stop();
+  });
+
+  it('a crash in the middle of the backlog leaves the server\'s state stored, never an older one', async () => {
+    const { tg, dateOf } = datedTelegram({});
+    tg.differences = [slice(20, 25), new Error('connection reset')];
+    const rec = recordingSink();
+    const loop = new UpdateLoop(new UpdateEngine<Label>(null), tg, rec.sink, { clock: new ManualClock(), retryMs: 60_000, firstStartBacklog: { seconds: 3600, dateOf, ptsWindow: 10 } });
+    void loop.start().catch(() => undefined);
+    await settle();
+    expect(rec.labels()).to.deep.equal(['common:21', 'common:22', 'common:23', 'common:24', 'common:25']);
+    expect(rec.stored.map((s) => s.state.pts)).to.deep.equal([30, 30]);
+    await loop.stop();
+  });
+
+  it('live messages arriving during the backlog are handled after it, in order', async () => {
+    const { tg, dateOf } = datedTelegram({});
+    tg.differences = [difference(20, 31)];
+    const rec = recordingSink();
+    const loop = new UpdateLoop(new UpdateEngine<Label>(null), tg, rec.sink, { clock: new ManualClock(), firstStartBacklog: { seconds: 3600, dateOf, ptsWindow: 10 } });
+    loop.push(batch(msg(31)));
+    loop.push(batch(msg(32)));
+    await loop.start();
+    await settle();
+    expect(rec.labels().slice(-2)).to.deep.equal(['common:31', 'common:32']);
+    expect(rec.labels().filter((l) => l === 'common:31')).to.have.length(1);
+    await loop.stop();
+  });
+
+  it('without backlogHours the first start begins at the server\'s state, as before', async () => {
+    const { tg } = datedTelegram({});
+    const rec = recordingSink();
+    const loop = new UpdateLoop(new UpdateEngine<Label>(null), tg, rec.sink, { clock: new ManualClock() });
+    expect(await loop.start()).to.equal(null);
+    expect(tg.calls).to.deep.equal(['getState']);
     await loop.stop();
   });
 });
