@@ -19,6 +19,7 @@
 
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
+import { once } from 'node:events';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import net, { type Socket } from 'node:net';
@@ -215,10 +216,15 @@ async function saveBody(response: IncomingMessage, failure: () => JobError | nul
       callback(null, chunk);
     },
   });
+  const file = createWriteStream(options.destination);
   try {
-    await pipeline(response, counter, createWriteStream(options.destination));
+    await pipeline(response, counter, file);
   } catch (error) {
     response.destroy();
+    // pipeline() rejects as soon as it destroys the stream, possibly before the file's open has
+    // completed; wait for it to close, or the caller's unlink could run first and the file would
+    // be created after it (a partial file left behind).
+    if (!file.closed) await once(file, 'close').catch(() => undefined);
     throw failure() ?? asJobError(error, 'the server');
   }
   if (total !== null && received !== total) {

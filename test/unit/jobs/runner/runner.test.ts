@@ -235,9 +235,13 @@ function submission(n: number, extra: Partial<SubmitInput> = {}): SubmitInput {
   };
 }
 
-/** Polls (on the event loop, no fixed sleep) until `check` holds. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
+/**
+ * Polls (on the event loop, no fixed sleep) until `check` holds. The bound is time, not turns: the
+ * runner's stages wait on real file-system calls, which a busy machine answers after many turns.
+ */
+async function until(check: () => boolean, what: string, deadlineMs = 10_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
     if (check()) return;
     await new Promise((resolve) => setImmediate(resolve));
   }
