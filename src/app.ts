@@ -33,7 +33,7 @@ import { acquireProcessLock } from './telegram/session/processLock.js';
 import { loadSession, saveSession } from './telegram/session/sessionFile.js';
 import { createCatchupLog } from './inbox/catchupLog.js';
 import { createInbox } from './inbox/inbox.js';
-import type { CatchupReport, LoopClock } from './telegram/updates/updateLoop.js';
+import type { CatchupReport, LoopClock } from './telegram/updates/loopContract.js';
 import type { FreshStart } from './telegram/updates/service.js';
 
 const log = logger('app');

@@ -16,7 +16,7 @@ import { Api, utils, type TelegramClient } from 'telegram';
 import { UpdateConnectionState } from 'telegram/network/index.js';
 import { returnBigInt } from 'telegram/Helpers.js';
 import { channelDifferenceFromGramjs, differenceFromGramjs, serverStateFromGramjs, type GramjsPayload } from './fromGramjs.js';
-import type { RequestFailure, UpdateApi } from './updateLoop.js';
+import type { RequestFailure, UpdateApi } from './loopContract.js';
 import { floodWaitSeconds } from '../rpc/floodWait.js';
 import { rpcErrorCode } from '../rpc/rpcErrors.js';
 

@@ -19,7 +19,7 @@ import type { UpdateState } from '../../storage/updateStateRepository.js';
 import { Api } from 'telegram';
 import { entitiesOf, toIncoming, type Entities } from './incoming.js';
 import type { GramjsPayload } from './fromGramjs.js';
-import type { UpdateSink } from './updateLoop.js';
+import type { UpdateSink } from './loopContract.js';
 
 /** What the sink needs of the inbox: src/inbox/store.ts implements it, app.ts wires it in. */
 export interface InboxStorePort {

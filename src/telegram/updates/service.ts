@@ -13,7 +13,8 @@ import { UpdateEngine, BOT_CHANNEL_DIFFERENCE_LIMIT } from './engine.js';
 import { batchFromGramjs, gramjsPlainUpdateKey, type GramjsPayload } from './fromGramjs.js';
 import { attachRawUpdates, classifyGramjsError, gramjsUpdateApi } from './gramjsSource.js';
 import { createInboxSink, type InboxStorePort } from './inboxSink.js';
-import { UpdateLoop, type CatchupReport, type LoopClock } from './updateLoop.js';
+import { UpdateLoop } from './updateLoop.js';
+import { type CatchupReport, type LoopClock } from './loopContract.js';
 
 /**
  * pts_limit asked of getDifference against the sandbox, where its effect is measured (see

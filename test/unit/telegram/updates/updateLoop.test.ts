@@ -6,7 +6,8 @@
 import { expect } from 'chai';
 import { UpdateEngine } from '../../../../src/telegram/updates/engine.js';
 import type { DifferenceResponse, Dispatch, EngineState, ServerState } from '../../../../src/telegram/updates/types.js';
-import { UpdateLoop, type CatchupReport, type CommonDifferenceRequest, type LoopClock, type UpdateApi } from '../../../../src/telegram/updates/updateLoop.js';
+import { UpdateLoop } from '../../../../src/telegram/updates/updateLoop.js';
+import { type CatchupReport, type CommonDifferenceRequest, type LoopClock, type UpdateApi } from '../../../../src/telegram/updates/loopContract.js';
 import { batch, difference, msg, slice, state, type Label } from './engineFixtures.js';
 
 class ManualClock implements LoopClock {
