@@ -1,5 +1,5 @@
 /**
- * GramJS fixes Courier relies on (src/telegram/gramjsPatches.ts), shown against the emulator with
+ * GramJS fixes Courier relies on (src/telegram/connection/gramjsPatches.ts), shown against the emulator with
  * the real client: requests batched into one container all settle even when the first answer in
  * the reply container is an error. Without the patch, updates.getDifference and the second send
  * below never settle.

@@ -1,7 +1,7 @@
 /**
  * Test fixtures around the whole emulator (protocol + world): a fresh data directory, an
  * ephemeral port, the parsed sandbox.json, and real GramJS clients logged in through
- * src/telegram/sandbox.ts exactly as Courier will reach the emulator.
+ * src/telegram/connection/sandbox.ts exactly as Courier will reach the emulator.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
