@@ -169,7 +169,9 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
       const sessions = dispatcher.sessions.get(authKeyId);
       const key = dispatcher.registry.lookup(authKeyId);
       if (!sessions || !key) return 0;
-      const body = encodeResult(updates);
+      const native = encodeResult(updates);
+      const served = dispatcher.layers.served(key.layer);
+      const body = dispatcher.layers.isNative(served) ? native : dispatcher.layers.objectFromNative(served, native);
       let reached = 0;
       for (const session of sessions.values()) {
         const target = liveFor(session)[0];
