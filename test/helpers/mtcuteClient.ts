@@ -48,7 +48,7 @@ export async function startMtcuteUser(sandbox: SandboxDescription, phone: string
   const user = sandbox.users.find((u) => u.phone === phone);
   if (!user) throw new Error(`no sandbox user with phone ${phone}; see users in sandbox.json`);
   const client = await buildMtcuteClient(sandbox, opts);
-  await client.start({ phone, code: () => sandbox.login_code, password: () => user['2fa_password'] ?? '' });
+  await client.start({ phone, code: () => sandbox.login_code, password: () => user['2fa_password'] ?? '', codeSentCallback: () => undefined });
   return client;
 }
 
