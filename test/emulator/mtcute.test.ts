@@ -10,11 +10,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallbackQuery, Message } from '@mtcute/node';
-import { BotKeyboard } from '@mtcute/node';
+import { BotKeyboard, InputMedia, type Document } from '@mtcute/node';
 import { Api } from 'telegram';
 import { connectBotClient, connectUserClient, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { buildMtcuteClient, nextMtcuteMessage, startMtcuteBot, startMtcuteUser } from '../helpers/mtcuteClient.js';
-import { nextMessageWithText } from '../helpers/rawUpdates.js';
+import { messagesIn, nextMessageWithText, nextUpdate } from '../helpers/rawUpdates.js';
+import { seededBytes, sha256Hex } from '../helpers/seededBytes.js';
 
 describe('emulator with mtcute (layer 227)', function () {
   this.timeout(60_000);
@@ -88,6 +89,21 @@ describe('emulator with mtcute (layer 227)', function () {
     const answer = await user.invoke(new Api.messages.GetBotCallbackAnswer({ peer: emu.sandbox.bot_username, msgId: keyboard.id, data: Buffer.from('yes') }));
     expect(answer.message).to.equal('you said yes');
     expect((await answered).user.id).to.equal(firstUser().user_id);
+  });
+
+  it('a 12 MB document an mtcute bot uploads (upload.saveBigFilePart) is downloaded byte for byte by a GramJS user and by the bot', async () => {
+    const data = seededBytes('courier mtcute 12 MB file', 12 * 1024 * 1024);
+    const bot = keep(await startMtcuteBot(emu.sandbox));
+    const user = keep(await connectUserClient(emu.sandbox, firstUser().phone));
+    const hello = nextMtcuteMessage(bot, '/start');
+    await user.sendMessage(emu.sandbox.bot_username, { message: '/start' });
+    await hello;
+    const received = nextUpdate(user, 'the document', (u) => messagesIn(u).find((m) => m.message?.media instanceof Api.MessageMediaDocument)?.message ?? undefined, 60_000);
+    const sent = await bot.sendMedia(firstUser().user_id, InputMedia.document(data, { fileName: 'big.bin', fileMime: 'application/octet-stream' }));
+    const viaGram = (await user.downloadMedia(await received)) as Buffer;
+    expect(sha256Hex(viaGram)).to.equal(sha256Hex(data));
+    const viaMtcute = await bot.downloadAsBuffer(sent.media as Document);
+    expect(sha256Hex(Buffer.from(viaMtcute))).to.equal(sha256Hex(data));
   });
 
   it('an mtcute bot that missed pushes finds the gap and fetches the difference', async () => {
