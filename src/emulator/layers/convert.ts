@@ -12,6 +12,10 @@
  *   of a vector, an optional field) and otherwise replaced by its type's default; when even that
  *   is impossible, LayerConversionError is thrown.
  * - `int` and `long` values are widened or narrowed when a field changes between the two.
+ *
+ * SIMPLIFICATION: Telegram converts with knowledge of each change (a new constructor that older
+ * layers see as a similar old one, say); this converter knows names only, so an object the
+ * target layer cannot name is dropped or replaced by its type's empty default.
  */
 import { fieldOf, type TlObject, type TlValue } from './tlCodec.js';
 import type { TlCtor, TlSchema, TypeRef } from './tlSchema.js';

@@ -30,6 +30,16 @@ export function announcedLayer(body: Buffer): number | null {
   return body.length >= 8 && body.readUInt32LE(0) === INVOKE_WITH_LAYER_ID ? body.readInt32LE(4) : null;
 }
 
+/*
+ * SIMPLIFICATION: the layer is remembered per auth key (the last invokeWithLayer wins), not per
+ * connection as Telegram does; two clients of different layers sharing one auth key would
+ * confuse it.
+ * SIMPLIFICATION: a request in another layer is served by the world as its GramJS-layer twin:
+ * fields the native layer lacks are dropped (so newer options are ignored), and a method the
+ * native layer does not have answers 400 INPUT_METHOD_INVALID_<id>, as an unknown one does.
+ * SIMPLIFICATION: only GramJS's layer and mtcute's current one are served; Telegram serves
+ * every layer back to the oldest it still supports.
+ */
 export class LayerRegistry {
   private nativeSchema: TlSchema | null = null;
   private others: Map<number, TlSchema> | null = null;

@@ -139,20 +139,50 @@ function readFields(schema: TlSchema, r: Reader, ctor: TlCtor): TlObject {
 }
 
 class Writer {
-  readonly parts: Buffer[] = [];
+  buf = Buffer.allocUnsafe(1024);
+  off = 0;
+  private room(n: number): void {
+    if (this.off + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.off + n));
+    this.buf.copy(next, 0, 0, this.off);
+    this.buf = next;
+  }
   u32(n: number): void {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(n >>> 0, 0);
-    this.parts.push(b);
+    this.room(4);
+    this.off = this.buf.writeUInt32LE(n >>> 0, this.off);
   }
   i32(n: number): void {
-    const b = Buffer.alloc(4);
-    b.writeInt32LE(n | 0, 0);
-    this.parts.push(b);
+    this.room(4);
+    this.off = this.buf.writeInt32LE(n | 0, this.off);
+  }
+  i64(n: bigint): void {
+    this.room(8);
+    this.off = this.buf.writeBigInt64LE(BigInt.asIntN(64, n), this.off);
+  }
+  f64(n: number): void {
+    this.room(8);
+    this.off = this.buf.writeDoubleLE(n, this.off);
+  }
+  raw(data: Buffer): void {
+    this.room(data.length);
+    this.off += data.copy(this.buf, this.off);
   }
   bytes(data: Buffer): void {
-    const head = data.length < 254 ? Buffer.from([data.length]) : Buffer.from([254, data.length & 0xff, (data.length >> 8) & 0xff, (data.length >> 16) & 0xff]);
-    this.parts.push(head, data, Buffer.alloc((4 - ((head.length + data.length) % 4)) % 4));
+    const head = data.length < 254 ? 1 : 4;
+    const pad = (4 - ((head + data.length) % 4)) % 4;
+    this.room(head + data.length + pad);
+    if (head === 1) this.buf[this.off++] = data.length;
+    else {
+      this.buf[this.off] = 254;
+      this.buf.writeUIntLE(data.length, this.off + 1, 3);
+      this.off += 4;
+    }
+    this.off += data.copy(this.buf, this.off);
+    this.buf.fill(0, this.off, this.off + pad);
+    this.off += pad;
+  }
+  result(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.off));
   }
 }
 
@@ -160,7 +190,7 @@ class Writer {
 export function encodeTl(schema: TlSchema, value: TlValue, type: TypeRef = { k: 'any' }): Buffer {
   const w = new Writer();
   writeValue(schema, w, type, value);
-  return Buffer.concat(w.parts);
+  return w.result();
 }
 
 function fail(t: TypeRef, v: unknown): never {
@@ -171,26 +201,17 @@ function writeValue(schema: TlSchema, w: Writer, t: TypeRef, v: TlValue): void {
   switch (t.k) {
     case 'int':
       return typeof v === 'number' ? w.i32(v) : typeof v === 'bigint' ? w.i32(Number(BigInt.asIntN(32, v))) : fail(t, v);
-    case 'long': {
-      const b = Buffer.alloc(8);
-      b.writeBigInt64LE(BigInt.asIntN(64, typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(Math.trunc(v)) : fail(t, v)), 0);
-      w.parts.push(b);
-      return;
-    }
-    case 'double': {
-      const b = Buffer.alloc(8);
-      b.writeDoubleLE(typeof v === 'number' ? v : fail(t, v), 0);
-      w.parts.push(b);
-      return;
-    }
+    case 'long':
+      return w.i64(typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(Math.trunc(v)) : fail(t, v));
+    case 'double':
+      return w.f64(typeof v === 'number' ? v : fail(t, v));
     case 'string':
     case 'bytes':
       return Buffer.isBuffer(v) ? w.bytes(v) : fail(t, v);
     case 'int128':
     case 'int256':
       if (!Buffer.isBuffer(v)) fail(t, v);
-      w.parts.push(v);
-      return;
+      return w.raw(v);
     case 'true':
       return;
     case 'flags':

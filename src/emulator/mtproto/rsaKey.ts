@@ -22,7 +22,12 @@ export interface ServerRsaKey {
 /** Reads DIR/server-rsa.pem, creating it (mode 0600) on first start. Returns the private PEM. */
 export function loadOrCreateRsaKeyPem(dataDir: string): string {
   const file = join(dataDir, RSA_KEY_FILE);
-  if (existsSync(file)) return readFileSync(file, 'utf8');
+  if (existsSync(file)) {
+    const pem = readFileSync(file, 'utf8');
+    // A key from before the rule below is replaced: clients learn the key from sandbox.json, which
+    // is rewritten at every start, and auth keys made with the old one stay valid.
+    if (fingerprintHasNoLeadingZeroNibble(parseServerRsaKey(pem).fingerprint)) return pem;
+  }
   mkdirSync(dataDir, { recursive: true });
   let pem: string;
   do {
