@@ -171,7 +171,16 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
       if (!sessions || !key) return 0;
       const native = encodeResult(updates);
       const served = dispatcher.layers.served(key.layer);
-      const body = dispatcher.layers.isNative(served) ? native : dispatcher.layers.objectFromNative(served, native);
+      let body = native;
+      if (!dispatcher.layers.isNative(served)) {
+        try {
+          body = dispatcher.layers.objectFromNative(served, native);
+        } catch (err) {
+          // The client cannot read this push in its layer; it finds the gap and asks getDifference.
+          log(`push to ${authKeyId.toString(16)} not sent: cannot express it in layer ${served}: ${err instanceof Error ? err.message : String(err)}`);
+          return 0;
+        }
+      }
       let reached = 0;
       for (const session of sessions.values()) {
         const target = liveFor(session)[0];
