@@ -25,7 +25,7 @@ describe('emulator with mtcute (layer 227)', function () {
   const keep = <T extends { destroy(): Promise<void> }>(c: T): T => (open.push(c), c);
 
   before(async () => {
-    emu = await startTestEmulator();
+    emu = await startTestEmulator(process.env.EMU_LOG ? { log: (l: string) => console.error('[emu]', l) } : {});
   });
   afterEach(async () => {
     for (const c of open.splice(0)) await c.destroy();

@@ -9,13 +9,13 @@
  *   vector, or for an object type the target's simplest constructor of that type (preferring
  *   `*Empty`, filled with defaults in turn).
  * - A constructor the target does not have at all is dropped where that is possible (an item
- *   of a vector, an optional field) and otherwise replaced by its type's default; when even that
- *   is impossible, LayerConversionError is thrown.
+ *   of a vector, an optional field); in a required field it makes the whole conversion fail
+ *   with LayerConversionError (no object is invented in its place).
  * - `int` and `long` values are widened or narrowed when a field changes between the two.
  *
  * SIMPLIFICATION: Telegram converts with knowledge of each change (a new constructor that older
  * layers see as a similar old one, say); this converter knows names only, so an object the
- * target layer cannot name is dropped or replaced by its type's empty default.
+ * target layer cannot name is dropped, or the conversion fails.
  */
 import { fieldOf, type TlObject, type TlValue } from './tlCodec.js';
 import type { TlCtor, TlSchema, TypeRef } from './tlSchema.js';
@@ -49,7 +49,7 @@ export function convertValue(target: TlSchema, v: TlValue, t: TypeRef): TlValue 
       if (!Array.isArray(v)) return undefined;
       const out: TlValue[] = [];
       for (const item of v) {
-        const c = convertValue(target, item, t.of);
+        const c = convertOrDrop(target, item, t.of);
         if (c !== undefined) out.push(c);
       }
       return out;
@@ -63,6 +63,16 @@ export function convertValue(target: TlSchema, v: TlValue, t: TypeRef): TlValue 
   }
 }
 
+/** Like convertValue, for places that can do without the value (vector items, optional fields). */
+function convertOrDrop(target: TlSchema, v: TlValue, t: TypeRef): TlValue | undefined {
+  try {
+    return convertValue(target, v, t);
+  } catch (err) {
+    if (err instanceof LayerConversionError) return undefined;
+    throw err;
+  }
+}
+
 /** The object in the target layer, or undefined when the target has no constructor of that name. */
 export function convertObject(target: TlSchema, obj: TlObject): TlObject | undefined {
   const ctor = target.byName.get(obj._);
@@ -71,9 +81,13 @@ export function convertObject(target: TlSchema, obj: TlObject): TlObject | undef
   for (const p of ctor.params) {
     if (p.type.k === 'flags') continue;
     const src = fieldOf(obj, p.name);
-    const converted = src === undefined ? undefined : convertValue(target, src, p.type);
+    const converted = src === undefined ? undefined : p.cond ? convertOrDrop(target, src, p.type) : convertValue(target, src, p.type);
     if (converted !== undefined) out[p.name] = converted;
-    else if (!p.cond) out[p.name] = defaultValue(target, p.type, `${ctor.name}.${p.name}`, 0);
+    else if (p.cond) continue;
+    // A value the target cannot express is not replaced by an invented one (an updateShort must
+    // not carry some other update); only a field the source layer never had gets a default.
+    else if (src !== undefined) throw new LayerConversionError(`${ctor.name}.${p.name} cannot be expressed in layer ${target.layer}`);
+    else out[p.name] = defaultValue(target, p.type, `${ctor.name}.${p.name}`, 0);
   }
   return out;
 }

@@ -10,7 +10,7 @@ import { __tlReaderMap, __tlWriterMap, TlBinaryReader, TlBinaryWriter } from '@m
 import { Api } from 'telegram';
 import { BinaryReader } from 'telegram/extensions/index.js';
 import { LayerRegistry, NATIVE_LAYER } from '../../../../src/emulator/layers/layers.js';
-import { convertObject } from '../../../../src/emulator/layers/convert.js';
+import { convertObject, LayerConversionError } from '../../../../src/emulator/layers/convert.js';
 import { decodeTl, encodeTl, type TlObject } from '../../../../src/emulator/layers/tlCodec.js';
 import { schemaFromTlText } from '../../../../src/emulator/layers/tlSchema.js';
 
@@ -147,5 +147,13 @@ describe('emulator layers: serving layer 227 next to GramJS 198', () => {
     const bytes = encodeTl(newer, converted);
     // box#5, foo#2, flags = bit 0 (a) | bit 5 (b), a = 7, c = "" (4 bytes), foo2Empty#4
     expect(bytes.toString('hex')).to.equal('05000000' + '02000000' + '21000000' + '07000000' + '00000000' + '04000000');
+  });
+
+  it('an object the target cannot name is dropped from a vector, but never replaced by an invented one', () => {
+    const older = schemaFromTlText(1, 'oldUpd#00000001 = Upd;\nnewsUpd#00000002 n:int = Upd;\nshort#00000003 update:Upd = Short;\nmany#00000004 list:Vector<Upd> = Many;');
+    const newer = schemaFromTlText(2, 'newsUpd#00000012 n:int = Upd;\nshort#00000013 update:Upd = Short;\nmany#00000014 list:Vector<Upd> = Many;');
+    expect(convertObject(newer, { _: 'many', list: [{ _: 'oldUpd' }, { _: 'newsUpd', n: 3 }] })).to.deep.equal({ _: 'many', list: [{ _: 'newsUpd', n: 3 }] });
+    expect(() => convertObject(newer, { _: 'short', update: { _: 'oldUpd' } })).to.throw(LayerConversionError);
+    expect(older.byName.get('short')!.id).to.equal(3);
   });
 });

@@ -3,7 +3,7 @@
  * service_messages_about_messages can be provoked on purpose.
  */
 import { expect } from 'chai';
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import bigInt from 'big-integer';
 import { Api } from 'telegram';
 import { BinaryReader } from 'telegram/extensions/index.js';
@@ -172,6 +172,13 @@ describe('emulator protocol server', () => {
     }
     expect([...seen].sort()).to.deep.equal([a, b].sort());
     expect(f.rpc.calls).to.have.length(2);
+  });
+
+  it('reads gzip_packed with a zlib header too, as mtcute packs it and Telegram accepts', async () => {
+    const c = await ready();
+    const packed = Buffer.concat([Buffer.from('a1cf7230', 'hex'), tlBytes(deflateSync(new Api.updates.GetState().getBytes()))]);
+    const id = c.sendRequest(packed);
+    expect(read(await waitFor(c, rpcResultFor(id)))).to.be.instanceOf(Api.updates.State);
   });
 
   it('answers ping with pong outside rpc_result, and ignores a duplicate msg_id', async () => {
