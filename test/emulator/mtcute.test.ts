@@ -91,14 +91,15 @@ describe('emulator with mtcute (layer 227)', function () {
     expect((await answered).user.id).to.equal(firstUser().user_id);
   });
 
-  it('a 12 MB document an mtcute bot uploads (upload.saveBigFilePart) is downloaded byte for byte by a GramJS user and by the bot', async () => {
+  it('a 12 MB document an mtcute bot uploads (upload.saveBigFilePart) is downloaded byte for byte by a GramJS user and by the bot', async function () {
+    this.timeout(180_000); // 36 MB through AES-IGE on a shared 2-core machine
     const data = seededBytes('courier mtcute 12 MB file', 12 * 1024 * 1024);
     const bot = keep(await startMtcuteBot(emu.sandbox));
     const user = keep(await connectUserClient(emu.sandbox, firstUser().phone));
     const hello = nextMtcuteMessage(bot, '/start');
     await user.sendMessage(emu.sandbox.bot_username, { message: '/start' });
     await hello;
-    const received = nextUpdate(user, 'the document', (u) => messagesIn(u).find((m) => m.message?.media instanceof Api.MessageMediaDocument)?.message ?? undefined, 60_000);
+    const received = nextUpdate(user, 'the document', (u) => messagesIn(u).find((m) => m.message?.media instanceof Api.MessageMediaDocument)?.message ?? undefined, 150_000);
     const sent = await bot.sendMedia(firstUser().user_id, InputMedia.document(data, { fileName: 'big.bin', fileMime: 'application/octet-stream' }));
     const viaGram = (await user.downloadMedia(await received)) as Buffer;
     expect(sha256Hex(viaGram)).to.equal(sha256Hex(data));
