@@ -169,7 +169,18 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
       const sessions = dispatcher.sessions.get(authKeyId);
       const key = dispatcher.registry.lookup(authKeyId);
       if (!sessions || !key) return 0;
-      const body = encodeResult(updates);
+      const native = encodeResult(updates);
+      const served = dispatcher.layers.served(key.layer);
+      let body = native;
+      if (!dispatcher.layers.isNative(served)) {
+        try {
+          body = dispatcher.layers.objectFromNative(served, native);
+        } catch (err) {
+          // The client cannot read this push in its layer; it finds the gap and asks getDifference.
+          log(`push to ${authKeyId.toString(16)} not sent: cannot express it in layer ${served}: ${err instanceof Error ? err.message : String(err)}`);
+          return 0;
+        }
+      }
       let reached = 0;
       for (const session of sessions.values()) {
         const target = liveFor(session)[0];

@@ -17,6 +17,7 @@ import { AuthKeyRegistry, SessionState, type AuthKeyState } from './sessions.js'
 import { encodeResult } from './results.js';
 import { answerServiceRequest } from './serviceRequests.js';
 import { toGramBig } from './tlNumbers.js';
+import { announcedLayer, LayerRegistry } from '../layers/layers.js';
 import { unwrapInvoke } from './unwrap.js';
 import { constructorOf, gzipPacked, InvalidContainerError, MSG_CONTAINER_ID, parseContainer, rpcErrorBody, rpcResult, unwrapGzip } from './wire.js';
 
@@ -37,6 +38,8 @@ export interface DispatcherDeps {
   readonly log: (line: string) => void;
   /** Decrypts big packets on worker threads; without it every packet is decrypted inline. */
   readonly decryptPool?: DecryptPool;
+  /** Converts requests and answers for clients of other layers; one is made when not given. */
+  readonly layers?: LayerRegistry;
 }
 
 /** Results above this size are sent as gzip_packed when that makes them smaller. */
@@ -48,6 +51,14 @@ const GZIP_MAX_BYTES = 256 * 1024;
  */
 const OFFLOAD_MIN_BYTES = 32 * 1024;
 
+/**
+ * Notifications Telegram accepts with either seqno parity: msgs_ack, msgs_state_req,
+ * msg_resend_req, msgs_all_info and http_wait are not content-related
+ * (service_messages_about_messages), yet mtcute numbers them as content-related and Telegram
+ * does not object, so neither does the emulator.
+ */
+const EITHER_PARITY = new Set([0x62d6b459, 0xda69fb52, 0x7d861a08, 0x8cc0d131, 0x9299359f]);
+
 type Opened = { message: PlainMessage } | { error: unknown };
 
 export class Dispatcher {
@@ -56,9 +67,11 @@ export class Dispatcher {
   private readonly handshakes = new WeakMap<ServerConnection, AuthKeyHandshake>();
 
   readonly registry: AuthKeyRegistry;
+  readonly layers: LayerRegistry;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.registry = deps.registry;
+    this.layers = deps.layers ?? new LayerRegistry(deps.log);
   }
 
   /**
@@ -220,7 +233,12 @@ export class Dispatcher {
   }
 
   private handleOne(conn: ServerConnection, key: AuthKeyState, session: SessionState, msgId: bigint, seqNo: number, raw: Buffer): void {
-    const body = unwrapGzip(raw);
+    let body = unwrapGzip(raw);
+    // The layer is known before the request is parsed, so that the request itself is read in it.
+    const asked = announcedLayer(body);
+    if (asked !== null) key.layer = asked;
+    const served = this.layers.served(key.layer);
+    if (!this.layers.isNative(served)) body = this.layers.requestToNative(served, body);
     let obj: unknown;
     try {
       obj = new BinaryReader(body).tgReadObject();
@@ -231,11 +249,17 @@ export class Dispatcher {
       return this.reply(conn, key, session, rpcResult(msgId, rpcErrorBody(400, `INPUT_METHOD_INVALID_${id}`)));
     }
     const isRequest = (obj as { classType?: string }).classType === 'request';
-    const verdict = session.accept(msgId, seqNo, isRequest, false);
+    const verdict = session.accept(msgId, seqNo, EITHER_PARITY.has(constructorOf(body)) ? 'either' : isRequest, false);
     if (verdict === 'duplicate') return; // SIMPLIFICATION: duplicates are ignored, their answers are not re-sent.
     if (verdict !== null) return this.notifyBad(conn, key, session, msgId, seqNo, verdict);
 
-    const service = answerServiceRequest(obj, { msgId, key, session, nowMs: this.deps.nowMs() });
+    const service = answerServiceRequest(obj, {
+      msgId,
+      key,
+      session,
+      nowMs: this.deps.nowMs(),
+      sessionExists: (id) => this.sessions.get(key.authKeyId)?.has(id) ?? false,
+    });
     if (service) {
       if (service.disconnectAfter !== undefined) conn.armDisconnect(service.disconnectAfter);
       if (service.destroySession !== undefined) this.sessions.get(key.authKeyId)?.delete(service.destroySession);
@@ -261,7 +285,9 @@ export class Dispatcher {
         { authKeyId: key.authKeyId, sessionId: session.sessionId, connectionId: conn.id, layer: key.layer, userId: this.deps.userOf(key.authKeyId), msgId },
         inner,
       );
-      const bytes = encodeResult(result);
+      const native = encodeResult(result);
+      const served = this.layers.served(key.layer);
+      const bytes = this.layers.isNative(served) ? native : this.layers.resultFromNative(served, (inner as { CONSTRUCTOR_ID: number }).CONSTRUCTOR_ID, native);
       body = bytes.length > GZIP_MIN_BYTES && bytes.length <= GZIP_MAX_BYTES && className !== 'upload.GetFile' ? smaller(bytes, gzipPacked(bytes)) : bytes;
     } catch (err) {
       if (err instanceof RpcError) body = rpcErrorBody(err.code, err.errorMessage);

@@ -22,12 +22,29 @@ export interface ServerRsaKey {
 /** Reads DIR/server-rsa.pem, creating it (mode 0600) on first start. Returns the private PEM. */
 export function loadOrCreateRsaKeyPem(dataDir: string): string {
   const file = join(dataDir, RSA_KEY_FILE);
-  if (existsSync(file)) return readFileSync(file, 'utf8');
+  if (existsSync(file)) {
+    const pem = readFileSync(file, 'utf8');
+    // A key from before the rule below is replaced: clients learn the key from sandbox.json, which
+    // is rewritten at every start, and auth keys made with the old one stay valid.
+    if (fingerprintHasNoLeadingZeroNibble(parseServerRsaKey(pem).fingerprint)) return pem;
+  }
   mkdirSync(dataDir, { recursive: true });
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
-  const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  let pem: string;
+  do {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
+    pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  } while (!fingerprintHasNoLeadingZeroNibble(parseServerRsaKey(pem).fingerprint));
   writeFileSync(file, pem, { mode: 0o600 });
   return pem;
+}
+
+/**
+ * mtcute (0.30) indexes known keys by the fingerprint's hex digits with leading zeros and looks
+ * them up without, so it never finds a key whose unsigned fingerprint starts with a zero nibble
+ * (1 key in 16). Telegram's own keys happen not to; the emulator never generates such a key.
+ */
+export function fingerprintHasNoLeadingZeroNibble(fingerprint: bigint): boolean {
+  return BigInt.asUintN(64, fingerprint) >> 60n !== 0n;
 }
 
 /** TL `bytes` serialisation (core.telegram.org/mtproto/serialize): length prefix, data, pad to 4. */

@@ -21,6 +21,8 @@ export interface ServiceContext {
   readonly key: AuthKeyState;
   readonly session: SessionState;
   readonly nowMs: number;
+  /** Whether the auth key has a session with this id. */
+  readonly sessionExists: (sessionId: bigint) => boolean;
 }
 
 export function answerServiceRequest(obj: unknown, ctx: ServiceContext): ServiceAnswer | null {
@@ -39,14 +41,17 @@ export function answerServiceRequest(obj: unknown, ctx: ServiceContext): Service
       new Api.FutureSalt({ validSince: now + i * 3600, validUntil: now + (i + 1) * 3600, salt: toGramBig(ctx.key.salt) }),
     );
     // future_salts is a constructor without a GramJS serialiser for the vector of bare future_salt; build it.
+    // Telegram sends it as a message of its own, not in rpc_result: its req_msg_id is the link.
     const body = Buffer.concat([futureSaltsHeader(ctx.msgId, now, salts.length), ...salts.map((s) => s.getBytes().subarray(4))]);
-    return { reply: rpcResult(ctx.msgId, body), contentRelated: true };
+    return { reply: body, contentRelated: true };
   }
   if (obj instanceof Api.DestroySession) {
+    // destroy_session_ok / destroy_session_none travel as messages of their own (as Telegram and
+    // mtcute expect); the session a message arrives in is not destroyed by it.
     const id = fromGramBig(obj.sessionId);
-    const known = id !== ctx.session.sessionId;
+    const known = id !== ctx.session.sessionId && ctx.sessionExists(id);
     const res = known ? new Api.DestroySessionOk({ sessionId: obj.sessionId }) : new Api.DestroySessionNone({ sessionId: obj.sessionId });
-    return { reply: rpcResult(ctx.msgId, res.getBytes()), contentRelated: true, ...(known ? { destroySession: id } : {}) };
+    return { reply: res.getBytes(), contentRelated: true, ...(known ? { destroySession: id } : {}) };
   }
   if (obj instanceof Api.RpcDropAnswer) {
     // SIMPLIFICATION: running calls are not cancelled; the answer still arrives.
@@ -58,6 +63,7 @@ export function answerServiceRequest(obj: unknown, ctx: ServiceContext): Service
   }
   if (obj instanceof Api.MsgsStateReq) {
     const info = obj.msgIds.map((id) => String.fromCharCode(ctx.session.stateOf(fromGramBig(id)))).join('');
+    // Not content-related: mtcute, like Telegram's own clients, does not acknowledge it.
     return { reply: new Api.MsgsStateInfo({ reqMsgId, info }).getBytes(), contentRelated: false };
   }
   return null;

@@ -92,16 +92,18 @@ export class SessionState {
 
   /**
    * Checks a client message's msg_id and seqno against what this session already received, and
-   * records it when acceptable. Returns 'duplicate' for a msg_id seen before (the server ignores
+   * records it when acceptable. `contentRelated: 'either'` accepts both parities: Telegram takes
+   * msgs_ack and msgs_state_req with an odd seqno too (mtcute sends them so), so only a
+   * container's odd seqno still gets 34. Returns 'duplicate' for a msg_id seen before (the server ignores
    * it), or a bad_msg_notification code.
    */
-  accept(msgId: bigint, seqNo: number, contentRelated: boolean, isContainer: boolean): BadMsgCode | 'duplicate' | null {
+  accept(msgId: bigint, seqNo: number, contentRelated: boolean | 'either', isContainer: boolean): BadMsgCode | 'duplicate' | null {
     if (this.seen.has(msgId)) return isContainer ? 19 : 'duplicate';
     const oldest = this.seenOrder[0];
     if (this.seenOrder.length >= MSG_ID_WINDOW && oldest !== undefined && msgId < oldest) return 20;
-    if (contentRelated && seqNo % 2 === 0) return 35;
-    if (!contentRelated && seqNo % 2 === 1) return 34;
-    if (contentRelated && this.seqAtMax >= 0) {
+    if (contentRelated === true && seqNo % 2 === 0) return 35;
+    if (contentRelated === false && seqNo % 2 === 1) return 34;
+    if (contentRelated === true && this.seqAtMax >= 0) {
       // 32: a lower msg_id already came with a higher (or equal odd) seqno; 33: the reverse.
       if (msgId > this.maxMsgId && (seqNo < this.seqAtMax || (seqNo === this.seqAtMax && seqNo % 2 === 1))) return 32;
       if (msgId < this.maxMsgId && (seqNo > this.seqAtMax || (seqNo === this.seqAtMax && seqNo % 2 === 1))) return 33;

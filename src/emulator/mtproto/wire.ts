@@ -3,7 +3,7 @@
  * (core.telegram.org/mtproto/service_messages): rpc_result, msg_container and gzip_packed,
  * plus the parsing of incoming containers and gzip_packed payloads.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync, unzipSync } from 'node:zlib';
 import { BinaryReader } from 'telegram/extensions/index.js';
 
 export const RPC_RESULT_ID = 0xf35c6d01;
@@ -93,13 +93,16 @@ export function parseContainer(body: Buffer): ContainerItem[] {
   return items;
 }
 
-/** Unwraps gzip_packed (possibly repeatedly); other bodies are returned unchanged. */
+/**
+ * Unwraps gzip_packed (possibly repeatedly); other bodies are returned unchanged. The packed data
+ * may carry a gzip or a zlib header: mtcute packs with zlib's deflate and Telegram accepts it.
+ */
 export function unwrapGzip(body: Buffer): Buffer {
   let b = body;
   while (b.length >= 4 && b.readUInt32LE(0) === GZIP_PACKED_ID) {
     const reader = new BinaryReader(b);
     reader.readInt(false);
-    b = gunzipSync(reader.tgReadBytes());
+    b = unzipSync(reader.tgReadBytes());
   }
   return b;
 }

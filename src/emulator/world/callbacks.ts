@@ -29,6 +29,8 @@ export interface CallbackDeps {
   schedule: Schedule;
   /** How long a user's call waits for the bot's answer. */
   timeoutMs: number;
+  /** The world's clock in unix seconds. */
+  nowSec: () => number;
 }
 
 export interface CallbackAnswer {
@@ -76,7 +78,10 @@ export class CallbackQueries {
       });
       this.pending.set(key, { botId, resolve, reject, cancelTimer });
     });
-    this.d.push.short(botId, update);
+    // Telegram sends the query in an `updates` container that carries the pressing user, so a bot
+    // that never met them can still read who pressed (mtcute requires it; updateShort has no users).
+    // SIMPLIFICATION: the group or channel of a non-private callback is not included in `chats`.
+    this.d.push.toUser(botId, new Api.Updates({ updates: [update], users: [this.d.users.toApiUser(userId, botId)], chats: [], date: this.d.nowSec(), seq: 0 }));
     return answer;
   }
 

@@ -66,7 +66,7 @@ export function createMessagingWorld(deps: MessagingWorldDeps): MessagingWorld {
     nowSec,
     limits: { ...DEFAULT_DIFFERENCE_LIMITS, ...deps.differenceLimits },
   });
-  const callbacks = new CallbackQueries({ messaging, store, users: deps.users, push, schedule: deps.schedule, timeoutMs: deps.callbackTimeoutMs });
+  const callbacks = new CallbackQueries({ messaging, store, users: deps.users, push, schedule: deps.schedule, timeoutMs: deps.callbackTimeoutMs, nowSec });
   return {
     chats,
     store,

@@ -3,7 +3,8 @@
  * service_messages_about_messages can be provoked on purpose.
  */
 import { expect } from 'chai';
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
+import bigInt from 'big-integer';
 import { Api } from 'telegram';
 import { BinaryReader } from 'telegram/extensions/index.js';
 import { RpcError } from '../../../../src/emulator/contract.js';
@@ -136,12 +137,35 @@ describe('emulator protocol server', () => {
     expect(f.rpc.calls).to.have.length(0);
   });
 
-  it('rejects a content-related message with an even seqno (35) and an ack with an odd one (34)', async () => {
+  it('rejects a content-related message with an even seqno (35) and a container with an odd one (34)', async () => {
     const c = await ready();
     c.sendRequest(new Api.updates.GetState().getBytes(), { seqNo: 2 });
     expect((await waitFor(c, isA(Api.BadMsgNotification))).errorCode).to.equal(35);
-    c.sendEncrypted({ msgId: c.newMsgId(), seqNo: 7, body: new Api.MsgsAck({ msgIds: [] }).getBytes() });
+    const inner = msgContainer([{ msgId: c.newMsgId(), seqNo: c.nextSeq(true), body: new Api.updates.GetState().getBytes() }]);
+    c.sendEncrypted({ msgId: c.newMsgId(), seqNo: 7, body: inner });
     expect((await waitFor(c, isA(Api.BadMsgNotification))).errorCode).to.equal(34);
+  });
+
+  it('accepts msgs_ack and msgs_state_req with either seqno parity, as Telegram does for mtcute', async () => {
+    const c = await ready();
+    c.sendEncrypted({ msgId: c.newMsgId(), seqNo: 7, body: new Api.MsgsAck({ msgIds: [] }).getBytes() });
+    const asked = c.newMsgId();
+    c.sendEncrypted({ msgId: asked, seqNo: 9, body: new Api.MsgsStateReq({ msgIds: [bigInt(asked.toString())] }).getBytes() });
+    const info = await waitFor(c, (b) => (isA(Api.BadMsgNotification)(b) ? 'bad' : isA(Api.MsgsStateInfo)(b)));
+    expect(info).to.be.instanceOf(Api.MsgsStateInfo);
+    expect((info as Api.MsgsStateInfo).info).to.equal(String.fromCharCode(4));
+  });
+
+  it('sends future_salts and destroy_session_none as messages of their own, not rpc_result', async () => {
+    const c = await ready();
+    const asked = c.sendRequest(new Api.GetFutureSalts({ num: 3 }).getBytes());
+    const salts = await waitFor(c, (b) => (b.readUInt32LE(0) === 0xae500895 || b.readUInt32LE(0) === RPC_RESULT_ID ? b : undefined));
+    expect(salts.readUInt32LE(0)).to.equal(0xae500895);
+    expect(salts.readBigInt64LE(4)).to.equal(asked);
+    expect(salts.readInt32LE(16)).to.equal(3);
+    c.sendRequest(new Api.DestroySession({ sessionId: bigInt(12345) }).getBytes());
+    const none = await waitFor(c, (b) => (b.readUInt32LE(0) === RPC_RESULT_ID ? 'rpc_result' : isA(Api.DestroySessionNone)(b)));
+    expect(none).to.be.instanceOf(Api.DestroySessionNone);
   });
 
   it('handles a msg_container of calls and answers each, gzip_packed included', async () => {
@@ -160,6 +184,13 @@ describe('emulator protocol server', () => {
     }
     expect([...seen].sort()).to.deep.equal([a, b].sort());
     expect(f.rpc.calls).to.have.length(2);
+  });
+
+  it('reads gzip_packed with a zlib header too, as mtcute packs it and Telegram accepts', async () => {
+    const c = await ready();
+    const packed = Buffer.concat([Buffer.from('a1cf7230', 'hex'), tlBytes(deflateSync(new Api.updates.GetState().getBytes()))]);
+    const id = c.sendRequest(packed);
+    expect(read(await waitFor(c, rpcResultFor(id)))).to.be.instanceOf(Api.updates.State);
   });
 
   it('answers ping with pong outside rpc_result, and ignores a duplicate msg_id', async () => {

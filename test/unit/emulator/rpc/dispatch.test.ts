@@ -114,7 +114,7 @@ describe('emulator rpc: dispatch', () => {
     world.attachDelivery({ push: (_k, u) => (pushes.push(u as Api.TypeUpdates), 1), dropConnections() {} });
     const toBot = new Api.InputPeerUser({ userId: long(BOT), accessHash: long(1) });
     const asked = rpc.invoke(ctx(ALICE), new Api.messages.GetBotCallbackAnswer({ peer: toBot, msgId: 1, data: Buffer.from('go') }));
-    const q = (pushes[0] as Api.UpdateShort).update as Api.UpdateBotCallbackQuery;
+    const q = (pushes[0] as Api.Updates).updates[0] as Api.UpdateBotCallbackQuery;
     await Promise.resolve();
     const ok = await rpc.invoke(ctx(BOT), new Api.messages.SetBotCallbackAnswer({ queryId: q.queryId, message: 'done', cacheTime: 0 }));
     expect(ok).to.equal(true);

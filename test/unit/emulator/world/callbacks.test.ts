@@ -9,9 +9,13 @@ describe('emulator world: callback queries', () => {
   afterEach(() => h.close());
 
   const pressedQuery = (): Api.UpdateBotCallbackQuery => {
-    const last = h.pushed(BOT).at(-1) as Api.UpdateShort;
-    expect(last).to.be.instanceOf(Api.UpdateShort);
-    return last.update as Api.UpdateBotCallbackQuery;
+    // As Telegram sends it: an `updates` container (seq 0, no pts) that carries the pressing user.
+    const last = h.pushed(BOT).at(-1) as Api.Updates;
+    expect(last).to.be.instanceOf(Api.Updates);
+    expect(last.seq).to.equal(0);
+    const q = last.updates[0] as Api.UpdateBotCallbackQuery;
+    expect(last.users.map((u) => u.id.toString())).to.deep.equal([q.userId.toString()]);
+    return q;
   };
 
   it('a button press reaches the bot without pts and the bot answer resolves the user call', async () => {
