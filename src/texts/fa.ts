@@ -97,6 +97,27 @@ export const fa: Texts = {
   adminStartedFresh:
     `${ltr('Courier')} قبلاً اینجا اجرا شده بود اما وضعیت به‌روزرسانی‌ها را پیدا نکرد (پایگاه داده جایگزین یا بازنشانی شده است؟)، ` +
     'پس از وضعیت فعلی تلگرام شروع کرد: پیام‌هایی که در زمان خاموشی فرستاده شده‌اند دریافت‌شدنی نیستند و پاسخی نگرفته‌اند.',
+  alertDiskLow: (percent, free) =>
+    `فضای خالی دیسک کم است: ${num(percent)}٪ (${free}) در جایی که ${ltr('Courier')} داده‌هایش را نگه می‌دارد باقی مانده. ` +
+    `وقتی تمام شود کارهای تازه پذیرفته نمی‌شوند؛ فضا آزاد کنید یا ${ltr('paths.data')} را جابه‌جا کنید.`,
+  alertMemoryHigh: (percent, limit) => `${ltr('Courier')} از ${num(percent)}٪ سقف حافظه‌اش (${limit}) استفاده می‌کند. کارهای گیرکرده را بررسی کنید یا در زمانی خلوت آن را دوباره راه‌اندازی کنید.`,
+  alertRepliesSlow: (seconds, minutes) =>
+    `پاسخ‌ها کند هستند: ۹۵٪ به‌روزرسانی‌های ${num(minutes)} دقیقهٔ گذشته در ${num(seconds)} ثانیه پاسخ گرفتند و بقیه بیشتر طول کشیدند. ` +
+    `صف ارسال و ${ltr('FLOOD_WAIT')} را در ${ltr('/metrics')} ببینید.`,
+  alertSqliteBusy: (count) =>
+    `پایگاه داده ${num(count)} بار در چند دقیقهٔ گذشته قفل بود (${ltr('SQLITE_BUSY')}): نوشتنی بیش از ${ltr('database.busyTimeoutMs')} منتظر ماند. آیا برنامهٔ دیگری پایگاه داده را باز نگه داشته است؟`,
+  alertTelegramDown: (duration) => `تلگرام ${duration} است که در دسترس نیست. ${ltr('Courier')} مدام دوباره وصل می‌شود؛ شبکه و ${ltr('telegram.proxy')} را بررسی کنید.`,
+  alertBackupFailed: (reason) => `پشتیبان‌گیری از پایگاه داده ناموفق بود: ${ltr(reason)}`,
+  alertStill: (text) => `هنوز برقرار است: ${text}`,
+  alertRecovered: (what, duration) => `برطرف شد: ${what} (پس از ${duration}).`,
+  alertNames: {
+    diskLow: 'فضای خالی دیسک دوباره بالای آستانه است',
+    memoryHigh: 'مصرف حافظه دوباره زیر آستانه است',
+    repliesSlow: 'پاسخ‌ها دوباره سریع هستند',
+    sqliteBusy: 'دیگر خطای قفل پایگاه داده نیست',
+    telegramDown: 'تلگرام دوباره در دسترس است',
+    backupFailed: 'پشتیبان‌گیری از پایگاه داده موفق بود',
+  },
   durationSeconds: (seconds) => `${num(seconds)} ثانیه`,
   durationMinutes: (minutes) => `${num(minutes)} دقیقه`,
   durationHours: (hours) => `${num(hours.toFixed(1))} ساعت`,
