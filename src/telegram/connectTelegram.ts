@@ -49,6 +49,10 @@ export interface TelegramLink {
   startUpdates(setup: UpdatesSetup): RunningUpdates;
   /** Downloads and uploads of media jobs over MTProto. */
   readonly files: TelegramFiles;
+  /** Whether the connection to Telegram is up right now (health checks and the "Telegram down" alert). */
+  connected?(): boolean;
+  /** The outbox's queue and FLOOD_WAIT count since start (metrics). */
+  outboxStats?(): { waiting: number; floodWaits: number };
   disconnect(): Promise<void>;
 }
 
@@ -100,6 +104,8 @@ export async function connectTelegram(args: ConnectArgs): Promise<TelegramLink> 
       port,
       files: createTelegramFiles(client, { onUpdates: (result) => updates?.feed(result) }),
       startUpdates: (setup) => (updates = startUpdates(client, { mediaOf: mediaRefOf, ...setup })),
+      connected: () => client.connected === true,
+      outboxStats: () => port.stats(),
       disconnect: async () => {
         await port.stop();
         await client.destroy();
