@@ -71,7 +71,7 @@ export async function alertAdminsText(port: BotPort, admins: readonly AlertTarge
   }
 }
 
-function formatDuration(t: Texts, seconds: number): string {
+export function formatDuration(t: Texts, seconds: number): string {
   const s = Math.round(seconds);
   if (s < 120) return t.durationSeconds(s);
   if (s < 7200) return t.durationMinutes(Math.round(s / 60));
