@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, formatConfigError, loadConfig, type Config } from './config/index.js';
 import { initLogging, logger, redactText, errorMessage } from './log/logger.js';
+import { proxySecrets } from './telegram/connection/proxy.js';
 
 const USAGE = [
   'usage: npm start -- [--sandbox DIR]     run Courier',
@@ -46,6 +47,7 @@ const PLAIN_ERRORS = new Set([
   'SandboxFileError',
   'LoginError',
   'BackupError',
+  'ProxyConfigError',
 ]);
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -64,7 +66,7 @@ function loadConfigOrExit(): Config {
   try {
     const config = loadConfig();
     // Known secrets are masked verbatim in every log line from here on.
-    initLogging(config.log, { secrets: [config.telegram.apiHash, config.telegram.botToken] });
+    initLogging(config.log, { secrets: [config.telegram.apiHash, config.telegram.botToken, ...proxySecrets(config.telegram.proxy)] });
     return config;
   } catch (err) {
     if (err instanceof ConfigError) {

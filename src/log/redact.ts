@@ -5,7 +5,8 @@
  * stack or cause chain.
  *
  * Two kinds of rules:
- * - by shape, anywhere in any text: bot tokens, GramJS StringSession strings, phone numbers, and
+ * - by shape, anywhere in any text: bot tokens, GramJS StringSession strings, phone numbers, the
+ *   password or secret inside a proxy URL (socks5://user:PASSWORD@…, mtproxy://SECRET@…), and
  *   every value handed to registerSecret() (the configured api_hash and bot token, the session);
  * - by key: whatever sits under a key named like session/authKey/phone/password/token/secret/
  *   phoneCode/2fa, and 32-hex values under a key named like hash.
@@ -26,6 +27,10 @@ const SESSION_STRING = /(?<![A-Za-z0-9+/=])1[A-Za-z0-9+/]{100,}={0,2}/g;
 // International phone numbers: "+" and 7 to 15 digits, spaces or dashes allowed between digits.
 const PHONE = /(?<![\w+])\+\d(?:[ -]?\d){6,14}(?!\d)/g;
 const HEX32 = /^[0-9a-f]{32}$/i;
+// Proxy URLs (telegram.proxy): the password of scheme://user:password@host, and the secret of
+// mtproxy://SECRET@host, wherever such a URL appears (a GramJS error may quote the address).
+const PROXY_PASSWORD = /\b((?:socks[45]h?|https?):\/\/[^\s:@/]*):[^\s@/]+@/gi;
+const MTPROXY_SECRET = /\b(mtproxy:\/\/)[^\s@/]+@/gi;
 
 /** Normalised key names (lower case, without _ and -) whose values are always masked. */
 const SECRET_KEYS = new Set([
@@ -67,6 +72,7 @@ export function registerSecret(value: string | null | undefined): void {
 export function redactText(text: string): string {
   let out = text;
   if (secretPattern) out = out.replace(secretPattern, MASK);
+  out = out.replace(PROXY_PASSWORD, `$1:${MASK}@`).replace(MTPROXY_SECRET, `$1${MASK}@`);
   return out.replace(BOT_TOKEN, MASK).replace(SESSION_STRING, MASK).replace(PHONE, MASK);
 }
 
