@@ -20,6 +20,7 @@ import { logger } from '../log/logger.js';
 import type { BotPort } from '../domain/botPort.js';
 import type { TelegramFiles } from '../domain/mediaPorts.js';
 import { buildTelegramClient, type TelegramSettings, type TelegramTarget } from './connection/client.js';
+import { isTransportConnected } from './connection/connectionState.js';
 import { createGramLoginClient, loggedInUser } from './login/loginClient.js';
 import { rpcErrorCode } from './rpc/rpcErrors.js';
 import { createGramBotPort } from './outbox/gramBotPort.js';
@@ -104,7 +105,7 @@ export async function connectTelegram(args: ConnectArgs): Promise<TelegramLink> 
       port,
       files: createTelegramFiles(client, { onUpdates: (result) => updates?.feed(result) }),
       startUpdates: (setup) => (updates = startUpdates(client, { mediaOf: mediaRefOf, ...setup })),
-      connected: () => client.connected === true,
+      connected: () => isTransportConnected(client),
       outboxStats: () => port.stats(),
       disconnect: async () => {
         await port.stop();

@@ -86,7 +86,7 @@ describe('ops: metrics, health, admin alerts and backups of a running Courier', 
       courier.child.kill('SIGKILL');
       await courier.exited;
     }
-    await emu?.stop();
+    await emu?.stop().catch(() => undefined);
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -146,6 +146,18 @@ describe('ops: metrics, health, admin alerts and backups of a running Courier', 
     const run = runCourier(['restore', backup], env);
     expect(await run.exited).to.equal(1);
     expect(run.output()).to.match(/Courier is running \(pid \d+/);
+  });
+
+  it('/readyz turns 503 and names Telegram when the DC goes away', async () => {
+    await emu.stop();
+    let response = await fetch(`${base}/readyz`);
+    for (let i = 0; i < 100 && response.status === 200; i += 1) {
+      await new Promise((r) => setTimeout(r, 100));
+      response = await fetch(`${base}/readyz`);
+    }
+    expect(response.status).to.equal(503);
+    expect(await response.text()).to.match(/Telegram: not connected/);
+    expect((await fetch(`${base}/livez`)).status).to.equal(200);
   });
 
   it('stopping logs the event-loop delay line, and restore then works', async () => {
