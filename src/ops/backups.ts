@@ -8,6 +8,11 @@
  *
  * `npm run backup` (backupCommands.ts) calls the same makeBackup from a second process while the
  * service runs: WAL lets its read transaction run beside the service's writes.
+ *
+ * Known cost: the scheduled backup runs on the service's own connection, and better-sqlite3 is
+ * synchronous, so the event loop waits for the copy (about a second per 100 MB here; Courier's
+ * database stays small, since handled inbox rows are pruned after three days). The log line says
+ * how long it took; if that grows, run `npm run backup` from cron instead (backups.everyHours 0).
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,7 +60,7 @@ export interface BackupScheduleOptions {
   /** How often the schedule looks whether a backup is due (default 5 minutes; the first look after 30 s). */
   checkEveryMs?: number;
   firstCheckMs?: number;
-  onBackup(result: { file: string; deleted: string[] } | { error: string }): void;
+  onBackup(result: { file: string; deleted: string[]; seconds: number } | { error: string }): void;
 }
 
 /** Starts the schedule (nothing at all when everyMs is 0). Timers are unref'd: they never hold the process. */
@@ -67,9 +72,10 @@ export function startBackupSchedule(options: BackupScheduleOptions): BackupSched
     const now = options.now();
     if (last !== null && now - last < options.everyMs) return;
     try {
+      const started = performance.now();
       const result = makeBackup(options.db, options.dir, options.keep, now);
       failure = null;
-      options.onBackup(result);
+      options.onBackup({ ...result, seconds: (performance.now() - started) / 1000 });
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error);
       options.onBackup({ error: failure });

@@ -134,7 +134,7 @@ export async function startOps(config: OpsConfig, deps: OpsDeps): Promise<Ops> {
     everyMs: config.backups.everyHours * 3_600_000,
     now,
     onBackup: (result) => {
-      if ('file' in result) log.info(`database backed up to ${result.file}` + (result.deleted.length > 0 ? `; ${result.deleted.length} old backup(s) deleted` : ''));
+      if ('file' in result) log.info(`database backed up to ${result.file} in ${result.seconds.toFixed(2)} s` + (result.deleted.length > 0 ? `; ${result.deleted.length} old backup(s) deleted` : ''));
       else log.error(`database backup failed: ${result.error}`);
     },
   });
