@@ -158,12 +158,12 @@ export async function startOps(config: OpsConfig, deps: OpsDeps): Promise<Ops> {
   let alerts: AlertLoop | null = null;
 
   const countBytes = (direction: 'download' | 'upload', onProgress?: (p: TransferProgress) => void) => {
-    let seen = 0;
+    let seen: number | null = null;
     return (progress: TransferProgress) => {
-      // A resumed transfer starts at its journal's offset: only what moved in this call counts.
-      if (seen === 0 && progress.doneBytes > 0) seen = progress.doneBytes;
-      metrics.record.transferred(direction, progress.doneBytes - seen);
-      seen = Math.max(seen, progress.doneBytes);
+      // Transfers report once before the first part (src/transfer/): that first figure is where a
+      // resumed transfer starts, so only what moved in this call counts.
+      if (seen !== null && progress.doneBytes > seen) metrics.record.transferred(direction, progress.doneBytes - seen);
+      seen = Math.max(seen ?? 0, progress.doneBytes);
       onProgress?.(progress);
     };
   };

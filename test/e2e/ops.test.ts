@@ -40,6 +40,9 @@ const SERIES = [
   'courier_disk_free_bytes',
   'courier_last_backup_timestamp_seconds',
   'process_resident_memory_bytes',
+  // Labelled series appear once something was counted; their families are declared from the start.
+  '# TYPE courier_jobs_total counter',
+  '# TYPE courier_job_seconds histogram',
 ];
 
 /** The value of an unlabelled (or fully written) series in an exposition. */
