@@ -104,12 +104,20 @@ export function startAlertLoop(options: AlertLoopOptions): AlertLoop {
   let running: Promise<AlertDecision[]> | null = null;
   const round = async (): Promise<AlertDecision[]> => {
     const figures = await options.measure();
-    const { state, decisions } = decideAlerts(parseAlertState(kv.get(ALERT_STATE_KEY)), conditionsFrom(figures, options.thresholds), options.now(), options.repeatMs);
+    const before = parseAlertState(kv.get(ALERT_STATE_KEY));
+    const { state, decisions } = decideAlerts(before, conditionsFrom(figures, options.thresholds), options.now(), options.repeatMs);
     for (const decision of decisions) {
       const text = alertMessage(decision);
       if (decision.kind === 'recover') log.info(`alert ${decision.name} recovered: ${text}`);
       else log.warn(`alert ${decision.name}: ${text}`);
-      await alertAdminsText(options.port, options.admins(), text, decision.key);
+      const admins = options.admins();
+      const delivered = await alertAdminsText(options.port, admins, text, decision.key);
+      // Reaching no admin (Telegram away, no admin wrote to the bot yet) is not "told": the alert
+      // keeps its previous state and is decided again next round.
+      if (admins.length > 0 && delivered === 0) {
+        if (before[decision.name]) state[decision.name] = before[decision.name];
+        else delete state[decision.name];
+      }
     }
     if (decisions.length > 0) kv.set(ALERT_STATE_KEY, JSON.stringify(state));
     return decisions;

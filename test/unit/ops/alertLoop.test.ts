@@ -102,6 +102,28 @@ describe('the alert loop', () => {
     expect(port.sent.map((s) => s.chat.id)).to.deep.equal(['11', '22']);
   });
 
+  it('an alert no admin could be reached with is tried again next round, not forgotten', async () => {
+    const port = new FakePort();
+    let reachable = false;
+    const sendText = port.sendText.bind(port);
+    port.sendText = async (...args) => {
+      if (!reachable) throw new Error('PEER_ID_INVALID');
+      return sendText(...args);
+    };
+    let at = 0;
+    const alerts = loop(port, () => ({ ...calm, backupFailure: 'disk full' }), () => at);
+    await alerts.check();
+    expect(port.sent).to.deep.equal([]);
+    reachable = true;
+    at += 30_000;
+    await alerts.check();
+    at += 30_000;
+    await alerts.check();
+    await alerts.stop();
+    expect(port.sent.map((s) => s.text)).to.deep.equal([texts.en.alertBackupFailed('disk full'), texts.en.alertBackupFailed('disk full')]);
+    expect(port.sent[0]!.opts.randomId).to.equal(derivedRandomId('ops:backupFailed:30000:1', 0));
+  });
+
   it('words a repeat as "still so" and a failed backup with its reason', () => {
     const d = { kind: 'repeat' as const, name: 'backupFailed' as const, key: 'k', figures: { reason: 'No space left on device' }, lastedMs: 3_600_000 };
     expect(alertMessage(d)).to.equal(texts.en.alertStill(texts.en.alertBackupFailed('No space left on device')));
