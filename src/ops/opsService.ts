@@ -222,7 +222,11 @@ export async function startOps(config: OpsConfig, deps: OpsDeps): Promise<Ops> {
               setup.onError(error, what);
             },
           }),
-        disconnect: () => original.disconnect(),
+        // The alerts send through this link: they stop before it goes.
+        disconnect: async () => {
+          await alerts?.stop();
+          await original.disconnect();
+        },
       };
     },
     jobEnded: (event) => {
