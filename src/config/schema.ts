@@ -198,7 +198,7 @@ const alerts = z
     checkSeconds: positiveInt().default(30).describe('how often the alert conditions are measured'),
     minFreeDiskPercent: z.number().min(0).max(100).default(10).describe('alert when less than this percentage of the data disk is free'),
     maxMemoryPercent: z.number().positive().max(100).default(80).describe("alert when Courier's resident memory exceeds this percentage of alerts.memoryLimitBytes (or of the machine's memory)"),
-    memoryLimitBytes: positiveInt().nullable().default(null).describe("the memory Courier may use (a container's limit); null = the machine's total memory"),
+    memoryLimitBytes: positiveInt().nullable().default(null).describe("the memory Courier may use; null = the container's cgroup limit when there is one, else the machine's total memory"),
     slowReplySeconds: z.number().positive().default(30).describe('alert when the 95th percentile of reply times over alerts.slowReplyWindowMinutes exceeds this'),
     slowReplyWindowMinutes: positiveInt().default(5).describe('the window over which reply times are measured for the slow-reply alert'),
     telegramDownSeconds: positiveInt().default(120).describe('alert when Telegram has been unreachable for longer than this'),

@@ -9,6 +9,7 @@
  * slow connect, and /readyz says why it is not ready yet), and everything here stops before the
  * database closes; a failing probe or alert never stops the service, it is logged.
  */
+import { readFileSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import type { ChatRef } from '../domain/chat.js';
@@ -62,6 +63,20 @@ export interface Ops {
   startAlerts(port: BotPort, admins: () => readonly AlertTarget[]): void;
   /** Stops the alerts, backups and the endpoint; logs the event-loop delay line. */
   stop(): Promise<void>;
+}
+
+/** A container's memory limit (cgroup v2 memory.max, or v1's limit), or null when there is none. */
+export function cgroupMemoryLimit(read: (file: string) => string = (f) => readFileSync(f, 'utf8')): number | null {
+  for (const file of ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']) {
+    try {
+      const value = Number(read(file).trim());
+      // v1 says "no limit" with a huge number; anything beyond the machine is no limit either.
+      if (Number.isFinite(value) && value > 0 && value < totalmem()) return value;
+    } catch {
+      // not there: try the next, or there is no limit
+    }
+  }
+  return null;
 }
 
 export interface OpsDeps {
@@ -139,6 +154,7 @@ export async function startOps(config: OpsConfig, deps: OpsDeps): Promise<Ops> {
     },
   });
 
+  const memoryLimit = config.alerts.memoryLimitBytes ?? cgroupMemoryLimit() ?? totalmem();
   const measure = async (): Promise<AlertFigures> => {
     const at = now();
     const connected = link ? (link.connected?.() ?? true) : true;
@@ -148,7 +164,7 @@ export async function startOps(config: OpsConfig, deps: OpsDeps): Promise<Ops> {
     const p95 = replies.p95(at);
     return {
       disk: await disk().catch(() => null),
-      memory: { rssBytes: process.memoryUsage.rss(), limitBytes: config.alerts.memoryLimitBytes ?? totalmem() },
+      memory: { rssBytes: process.memoryUsage.rss(), limitBytes: memoryLimit },
       replies: { p95Seconds: p95.seconds, samples: p95.samples },
       sqliteBusyRecent: busyAt.length,
       telegramDownSeconds: telegramDownSince === null ? 0 : (at - telegramDownSince) / 1000,

@@ -6,7 +6,7 @@ import type { Incoming } from '../../../src/domain/incoming.js';
 import type { TelegramFiles } from '../../../src/domain/mediaPorts.js';
 import { openDatabase, type Database } from '../../../src/storage/index.js';
 import type { TelegramLink } from '../../../src/telegram/connectTelegram.js';
-import { startOps, type Ops, type OpsConfig, type WatchedHandler } from '../../../src/ops/opsService.js';
+import { cgroupMemoryLimit, startOps, type Ops, type OpsConfig, type WatchedHandler } from '../../../src/ops/opsService.js';
 import { FakePort } from '../../helpers/fakeBotPort.js';
 
 const valueOf = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.slice(series.length + 1));
@@ -80,5 +80,19 @@ describe('startOps: the hooks the composition root threads through', () => {
     const text = await ops.metrics.render();
     expect(valueOf(text, 'courier_jobs_total{action="compress",outcome="failed"}')).to.equal(1);
     expect(valueOf(text, 'courier_sqlite_busy_total')).to.equal(1);
+  });
+});
+
+describe("the memory alert's limit", () => {
+  it("is a container's cgroup limit when there is one (v2 or v1), and none for 'max' or v1's huge number", () => {
+    const files = (map: Record<string, string>) => (file: string) => {
+      if (!(file in map)) throw new Error('ENOENT');
+      return map[file]!;
+    };
+    expect(cgroupMemoryLimit(files({ '/sys/fs/cgroup/memory.max': '536870912\n' }))).to.equal(536_870_912);
+    expect(cgroupMemoryLimit(files({ '/sys/fs/cgroup/memory.max': 'max\n' }))).to.equal(null);
+    expect(cgroupMemoryLimit(files({ '/sys/fs/cgroup/memory/memory.limit_in_bytes': '268435456' }))).to.equal(268_435_456);
+    expect(cgroupMemoryLimit(files({ '/sys/fs/cgroup/memory/memory.limit_in_bytes': '9223372036854771712' }))).to.equal(null);
+    expect(cgroupMemoryLimit(files({}))).to.equal(null);
   });
 });
