@@ -12,6 +12,7 @@
  * taken before the queues are drained (up to shutdown.graceMs), and anything unfinished simply
  * stays pending in the inbox for the next start.
  */
+import { dirname, join } from 'node:path';
 import { filename as mediaWorkerFile } from '../workers/media.js';
 import type { Database } from './storage/index.js';
 import { buildBotRouter } from './bot/commands.js';
@@ -24,6 +25,7 @@ import { logger, errorMessage } from './log/logger.js';
 import { describeConfinement, detectConfinement } from './media/confinement.js';
 import { locateMediaTools } from './media/locate.js';
 import { alertAdmins, alertAdminsText, logCatchup, type CatchupFigures } from './ops/catchupAlerts.js';
+import { startOps, type Ops, type OpsConfig } from './ops/opsService.js';
 import { texts } from './texts/index.js';
 import { openDatabase } from './storage/index.js';
 import { createPeerCache } from './storage/peerCache.js';
@@ -60,6 +62,10 @@ export interface CourierConfig {
     firstStart?: { backlogHours: number };
   };
   shutdown: { graceMs: number };
+  /** Metrics/health endpoint, alerts and backups (src/ops/); when absent: endpoint off, no scheduled backups, default alert thresholds. */
+  ops?: OpsConfig['ops'];
+  alerts?: OpsConfig['alerts'];
+  backups?: OpsConfig['backups'];
   /** Courier's send limits; Telegram's numbers less a margin when absent. */
   outbox?: { perSecond: number; burst: number; perChatPerSecond: number; chatBurst: number; groupPerMinute: number; floodGlobalPauseMs: number };
 }
@@ -118,13 +124,22 @@ export async function startCourier(config: CourierConfig, options: StartOptions 
     if (target.apiId === 0 || !target.apiHash) throw new MissingApiCredentialsError();
     const db = deps.openDatabase(config.database.file);
     undo.push(() => void db.close());
+
+    // ---- ops (src/ops/): /metrics, /livez, /readyz, the backup schedule, the alert loop and the
+    // event-loop delay. Starts right after the database opens (so /readyz can say why Courier is
+    // not ready yet) and stops before it closes, logging the event-loop delay line. The hooks it
+    // returns are threaded below where "ops." appears: the Telegram link, the job runner's
+    // onJobEnded and the update handler; the alerts start once the bot can send.
+    const ops = await startOps(opsConfigOf(config), { db, now: () => deps.clock?.now() ?? Date.now() });
+    undo.push(() => ops.stop());
+    // ---- end of ops ----
     const { ffmpeg, ffprobe, notice: mediaNotice } = await locateMediaTools(config.media);
     const pool = deps.createPool({ workerFile: mediaWorkerFile, databaseFile: config.database.file, ffmpegPath: ffmpeg.path, ffprobePath: ffprobe.path, threads: config.jobs.poolSize });
     undo.push(() => pool.close());
     log.info(`media tools: ${ffmpeg.version} (${ffmpeg.source}); ${config.jobs.poolSize} worker thread(s)`);
     if (mediaNotice !== null) log.warn(mediaNotice);
     log.info(describeConfinement(await detectConfinement()));
-    const link = await deps.connect({ target, session, saveSession: (s) => saveSession(target.sessionFile, s) });
+    const link = ops.watchLink(await deps.connect({ target, session, saveSession: (s) => saveSession(target.sessionFile, s) }));
     undo.push(() => link.disconnect());
     const runner = createJobRunner({
       db,
@@ -135,23 +150,24 @@ export async function startCourier(config: CourierConfig, options: StartOptions 
       freeDiskBytes,
       config: { jobs: config.jobs, links: config.links, paths: { temp: config.paths.temp } },
       log: logger('jobs'),
+      onJobEnded: (ended) => ops.jobEnded(ended),
     });
     await runner.start();
     undo.push(() => runner.stop());
-    return await run(config, link, db, runner, deps.clock, unwind);
+    return await run(config, link, db, runner, ops, deps.clock, unwind);
   } catch (err) {
     await unwind();
     throw err;
   }
 }
 
-async function run(config: CourierConfig, link: TelegramLink, db: Database, runner: JobRunner, clock: LoopClock | undefined, unwind: () => Promise<void>): Promise<RunningCourier> {
+async function run(config: CourierConfig, link: TelegramLink, db: Database, runner: JobRunner, ops: Ops, clock: LoopClock | undefined, unwind: () => Promise<void>): Promise<RunningCourier> {
   const now = () => clock?.now() ?? Date.now();
   const router = buildBotRouter({ botUsername: link.me.username, media: { db, runner, now } });
   const peers = createPeerCache(db);
   const inbox = createInbox({
     db,
-    handler: router,
+    handler: ops.watchHandler(router),
     port: link.port,
     now,
     chatConcurrency: config.updates.chatConcurrency,
@@ -163,6 +179,7 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
 
   // Read when an alert goes out: an admin's access hash may have been learnt since the start.
   const adminTargets = () => config.admins.map((id) => ({ id: String(id), accessHash: peers.accessHash('user', String(id)) }));
+  ops.startAlerts(link.port, adminTargets);
   const catchups = createCatchupLog({ db, now, offlineSeconds: inbox.offlineSeconds });
   const announce = (figures: CatchupFigures) => {
     logCatchup(figures);
@@ -230,4 +247,23 @@ function freshStartText(fresh: FreshStart, ranBefore: boolean): string | null {
     case 'ahead of server':
       return t.adminStateAheadOfServer(fresh.stored.pts, fresh.stored.qts, fresh.server.pts, fresh.server.qts);
   }
+}
+
+/** The ops settings, with the defaults of a config that has none (tests built before src/ops). */
+function opsConfigOf(config: CourierConfig): OpsConfig {
+  return {
+    ops: config.ops ?? { httpPort: 0, httpHost: '127.0.0.1' },
+    alerts: config.alerts ?? {
+      checkSeconds: 30,
+      minFreeDiskPercent: 10,
+      maxMemoryPercent: 80,
+      memoryLimitBytes: null,
+      slowReplySeconds: 30,
+      slowReplyWindowMinutes: 5,
+      telegramDownSeconds: 120,
+      repeatMinutes: 60,
+    },
+    backups: config.backups ?? { everyHours: 0, dir: join(dirname(config.database.file), 'backups'), keep: 7 },
+    dataDir: dirname(config.database.file),
+  };
 }

@@ -5,6 +5,8 @@
  *   emulator --data-dir DIR   run the Telegram DC emulator
  *   sandbox                   emulator + Courier + a terminal chat, no Telegram account needed
  *   bench NAME                run one benchmark
+ *   backup                    write a checked copy of the database now (also while Courier runs)
+ *   restore FILE              put a backup in place of the database (only while Courier is stopped)
  *
  * Failures a person can fix print one clear paragraph and exit 1 (2 for usage); no stack traces.
  * SIGINT/SIGTERM stop the service cleanly and exit 0; a second signal, or 10 s, forces the exit.
@@ -13,6 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, configFileWarnings, formatConfigError, loadConfig, type Config } from './config/index.js';
 import { initLogging, logger, redactText, errorMessage } from './log/logger.js';
+import { proxySecrets } from './telegram/connection/proxy.js';
 
 const USAGE = [
   'usage: npm start -- [--sandbox DIR]     run Courier',
@@ -20,6 +23,8 @@ const USAGE = [
   '       npm run emulator -- --data-dir DIR [--port N] [--host H]',
   '       npm run sandbox                  try Courier without a Telegram account',
   '       npm run bench -- NAME',
+  '       npm run backup                   back the database up now (Courier may be running)',
+  '       npm run restore -- FILE          restore a backup (stop Courier first)',
 ].join('\n');
 
 const FORCE_EXIT_MS = 10_000;
@@ -41,6 +46,8 @@ const PLAIN_ERRORS = new Set([
   'SessionFileError',
   'SandboxFileError',
   'LoginError',
+  'BackupError',
+  'ProxyConfigError',
 ]);
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -66,7 +73,7 @@ function loadConfigOrExit(sandboxDir?: string): Config {
   try {
     const config = loadConfig(sandboxDir ? { defaults: { paths: { data: join(sandboxDir, SANDBOX_DATA_DIR) } } } : {});
     // Known secrets are masked verbatim in every log line from here on.
-    initLogging(config.log, { secrets: [config.telegram.apiHash, config.telegram.botToken] });
+    initLogging(config.log, { secrets: [config.telegram.apiHash, config.telegram.botToken, ...proxySecrets(config.telegram.proxy)] });
     for (const warning of configFileWarnings()) logger('config').warn(warning);
     return config;
   } catch (err) {
@@ -133,6 +140,22 @@ async function main(argv: string[]): Promise<number> {
       const config = loadConfigOrExit();
       const { runSandbox } = await import('./tools/sandbox/run.js');
       return runSandbox({ root: join(config.paths.data, 'sandbox') });
+    }
+    case 'backup': {
+      if (rest.length > 0) throw new UsageError('backup takes no arguments (backups.dir says where the copy goes)');
+      const config = loadConfigOrExit();
+      const { backupNow } = await import('./ops/backupCommands.js');
+      print(backupNow(config));
+      return 0;
+    }
+    case 'restore': {
+      const [file, ...extra] = rest;
+      if (!file || extra.length > 0) throw new UsageError('restore needs exactly one FILE (a backup made by `npm run backup` or the schedule)');
+      const config = loadConfigOrExit();
+      const { restoreBackup } = await import('./ops/backupCommands.js');
+      const { keptAside } = restoreBackup(config, file);
+      print(`restored ${file} to ${config.database.file}` + (keptAside ? `; the previous database is kept as ${keptAside}` : ''));
+      return 0;
     }
     case 'bench': {
       const [name, ...benchArgs] = rest;

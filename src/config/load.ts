@@ -89,7 +89,7 @@ export function configFileWarnings(options: Pick<LoadConfigOptions, 'cwd'> = {})
 }
 
 /**
- * paths.temp and database.file default to places inside paths.data, so moving the data directory
+ * paths.temp, database.file and backups.dir default to places inside paths.data, so moving the data directory
  * (COURIER_DATA_DIR) moves them too, unless they were set themselves.
  */
 function followDataDirectory(merged: Plain): void {
@@ -97,6 +97,7 @@ function followDataDirectory(merged: Plain): void {
   if (typeof data !== 'string') return;
   if ((merged.paths as Plain).temp === undefined) setPath(merged, ['paths', 'temp'], join(data, 'tmp'));
   if ((merged.database as Plain | undefined)?.file === undefined) setPath(merged, ['database', 'file'], join(data, 'courier.db'));
+  if ((merged.backups as Plain | undefined)?.dir === undefined) setPath(merged, ['backups', 'dir'], join(data, 'backups'));
 }
 
 function readJsonFile(file: string, shownName: string): { values: Plain | undefined } | { issue: ConfigIssue } {

@@ -42,6 +42,12 @@ const telegram = z
     floodSleepThresholdSeconds: nonNegativeInt()
       .default(0)
       .describe("FLOOD_WAIT up to this many seconds is slept inside GramJS, unseen; 0 = Courier's rate limiter, transfers and update loop see and honour every one"),
+    proxy: z
+      .string()
+      .regex(/^(socks[45]|mtproxy):\/\/.+$/i, 'a proxy URL like socks5://user:pass@host:1080 or mtproxy://secret@host:443')
+      .nullable()
+      .default(null)
+      .describe('proxy for every connection to Telegram (service, login, workers): socks5://[user:pass@]host:port, socks4://host:port or mtproxy://SECRET@host:port; null = direct'),
   })
   .prefault({})
   .describe('Telegram connection');
@@ -197,6 +203,37 @@ const outbox = z
   .prefault({})
   .describe("Courier's own send limits, kept under Telegram's so that no FLOOD_WAIT is earned");
 
+const ops = z
+  .strictObject({
+    httpPort: z.number().int().min(0).max(65_535).default(0).describe('port of the HTTP endpoint with /metrics (Prometheus), /livez and /readyz; 0 = off'),
+    httpHost: z.string().min(1).default('127.0.0.1').describe('address the HTTP endpoint binds to; 0.0.0.0 exposes it to the network'),
+  })
+  .prefault({})
+  .describe('metrics and health checks');
+
+const alerts = z
+  .strictObject({
+    checkSeconds: positiveInt().default(30).describe('how often the alert conditions are measured'),
+    minFreeDiskPercent: z.number().min(0).max(100).default(10).describe('alert when less than this percentage of the data disk is free'),
+    maxMemoryPercent: z.number().positive().max(100).default(80).describe("alert when Courier's resident memory exceeds this percentage of alerts.memoryLimitBytes (or of the machine's memory)"),
+    memoryLimitBytes: positiveInt().nullable().default(null).describe("the memory Courier may use; null = the container's cgroup limit when there is one, else the machine's total memory"),
+    slowReplySeconds: z.number().positive().default(30).describe('alert when the 95th percentile of reply times over alerts.slowReplyWindowMinutes exceeds this'),
+    slowReplyWindowMinutes: positiveInt().default(5).describe('the window over which reply times are measured for the slow-reply alert'),
+    telegramDownSeconds: positiveInt().default(120).describe('alert when Telegram has been unreachable for longer than this'),
+    repeatMinutes: positiveInt().default(60).describe('an alert still in force is sent again at most this often'),
+  })
+  .prefault({})
+  .describe("the admins' alerts (each fires once, repeats at most every repeatMinutes, and says when it recovered)");
+
+const backups = z
+  .strictObject({
+    everyHours: z.number().nonnegative().default(24).describe('an online backup of the database is made this often; 0 = only by `npm run backup`'),
+    dir: z.string().min(1).default('data/backups').describe('directory of the backups; when not set, <paths.data>/backups'),
+    keep: positiveInt().default(7).describe('the newest this many backups are kept, older ones deleted'),
+  })
+  .prefault({})
+  .describe('database backups');
+
 const shutdown = z
   .strictObject({
     graceMs: positiveInt().default(8000).describe('time given to in-flight work on SIGTERM before state is persisted and Courier exits'),
@@ -215,6 +252,9 @@ export const configSchema = z.strictObject({
   media,
   links,
   outbox,
+  ops,
+  alerts,
+  backups,
   shutdown,
 });
 
@@ -234,7 +274,7 @@ export type DeepPartial<T> = T extends readonly (infer U)[]
     : T;
 
 /** Keys whose values are masked in every error message. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['telegram.apiHash', 'telegram.botToken']);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['telegram.apiHash', 'telegram.botToken', 'telegram.proxy']);
 
 /** The named environment variables; every other key is reachable as COURIER__SECTION__KEY. */
 export const NAMED_ENV_VARS: Readonly<Record<string, string>> = {
@@ -242,6 +282,7 @@ export const NAMED_ENV_VARS: Readonly<Record<string, string>> = {
   COURIER_API_HASH: 'telegram.apiHash',
   COURIER_BOT_TOKEN: 'telegram.botToken',
   COURIER_SANDBOX_DIR: 'telegram.sandboxDir',
+  COURIER_PROXY_URL: 'telegram.proxy',
   COURIER_ADMINS: 'admins',
   COURIER_LOG_LEVEL: 'log.level',
   COURIER_LOG_FORMAT: 'log.format',
@@ -255,4 +296,4 @@ export const DEFAULT_SHOWN: Readonly<Record<string, string>> = {
 };
 
 /** Path keys resolved against the working directory (media paths stay as given: a bare name means $PATH). */
-export const PATH_KEYS = ['paths.data', 'paths.sessions', 'paths.temp', 'database.file', 'telegram.sandboxDir'] as const;
+export const PATH_KEYS = ['paths.data', 'paths.sessions', 'paths.temp', 'database.file', 'telegram.sandboxDir', 'backups.dir'] as const;

@@ -5,7 +5,8 @@
  * stack or cause chain.
  *
  * Two kinds of rules:
- * - by shape, anywhere in any text: bot tokens, GramJS StringSession strings, phone numbers, and
+ * - by shape, anywhere in any text: bot tokens, GramJS StringSession strings, phone numbers, the
+ *   password or secret inside a proxy URL (socks5://user:PASSWORD@…, mtproxy://SECRET@…), and
  *   every value handed to registerSecret() (the configured api_hash and bot token, the session,
  *   what the operator types into `npm run login`, the sandbox's login material);
  * - by key: whatever sits under a key named like session/authKey/phone/password/token/secret/
@@ -35,6 +36,10 @@ const PHONE = /(?<![\w+])\+\d(?:[ -]?\d){6,14}(?!\d)/g;
 // registered verbatim, with and without the "+".
 const PHONE_AFTER_NAME = /(phone(?:[ _-]?(?:number|no))?s?\b["']?\s*[:=]?\s*["']?)\+?\d(?:[ -]?\d){6,14}(?!\d)/gi;
 const HEX32 = /^[0-9a-f]{32}$/i;
+// Proxy URLs (telegram.proxy): the password of scheme://user:password@host, and the secret of
+// mtproxy://SECRET@host, wherever such a URL appears (a GramJS error may quote the address).
+const PROXY_PASSWORD = /\b((?:socks[45]h?|https?):\/\/[^\s:@/]*):[^\s@/]+@/gi;
+const MTPROXY_SECRET = /\b(mtproxy:\/\/)[^\s@/]+@/gi;
 
 /** Normalised key names (lower case, without _ and -) whose values are always masked. */
 const SECRET_KEYS = new Set([
@@ -86,6 +91,7 @@ export function registerSecret(value: string | null | undefined): void {
 export function redactText(text: string): string {
   let out = text;
   if (secretPattern) out = out.replace(secretPattern, MASK);
+  out = out.replace(PROXY_PASSWORD, `$1:${MASK}@`).replace(MTPROXY_SECRET, `$1${MASK}@`);
   return out
     .replace(BOT_TOKEN, MASK)
     .replace(SESSION_STRING, MASK)

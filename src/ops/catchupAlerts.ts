@@ -58,20 +58,24 @@ export async function alertAdmins(port: BotPort, admins: readonly AlertTarget[],
 
 /**
  * Sends `text` to every admin; an admin Courier cannot reach is logged, not fatal. `key` names the
- * alert for good, so one re-sent after a crash is deduplicated by Telegram.
+ * alert for good, so one re-sent after a crash is deduplicated by Telegram. Resolves to the number
+ * of admins it reached.
  */
-export async function alertAdminsText(port: BotPort, admins: readonly AlertTarget[], text: string, key: string): Promise<void> {
+export async function alertAdminsText(port: BotPort, admins: readonly AlertTarget[], text: string, key: string): Promise<number> {
+  let delivered = 0;
   for (const [index, admin] of admins.entries()) {
     try {
       const chat = { kind: 'user' as const, id: admin.id, ...(admin.accessHash !== undefined ? { accessHash: admin.accessHash } : {}) };
       await port.sendText(chat, text, { randomId: replyRandomId(key, index) });
+      delivered += 1;
     } catch (error) {
       log.warn(`could not alert admin ${admin.id} (they must have written to the bot once): ${errorMessage(error)}`);
     }
   }
+  return delivered;
 }
 
-function formatDuration(t: Texts, seconds: number): string {
+export function formatDuration(t: Texts, seconds: number): string {
   const s = Math.round(seconds);
   if (s < 120) return t.durationSeconds(s);
   if (s < 7200) return t.durationMinutes(Math.round(s / 60));

@@ -20,6 +20,7 @@ import { logger } from '../log/logger.js';
 import type { BotPort } from '../domain/botPort.js';
 import type { TelegramFiles } from '../domain/mediaPorts.js';
 import { buildTelegramClient, serverIdentity, type TelegramSettings, type TelegramTarget } from './connection/client.js';
+import { isTransportConnected } from './connection/connectionState.js';
 import { createGramLoginClient, loggedInUser } from './login/loginClient.js';
 import { rpcErrorCode } from './rpc/rpcErrors.js';
 import { createGramBotPort } from './outbox/gramBotPort.js';
@@ -50,6 +51,10 @@ export interface TelegramLink {
   startUpdates(setup: Omit<UpdatesSetup, 'owner'>): RunningUpdates;
   /** Downloads and uploads of media jobs over MTProto. */
   readonly files: TelegramFiles;
+  /** Whether the connection to Telegram is up right now (health checks and the "Telegram down" alert). */
+  connected?(): boolean;
+  /** The outbox's queue and FLOOD_WAIT count since start (metrics). */
+  outboxStats?(): { waiting: number; floodWaits: number };
   disconnect(): Promise<void>;
 }
 
@@ -108,6 +113,8 @@ export async function connectTelegram(args: ConnectArgs): Promise<TelegramLink> 
           // pts_limit is sent only where its meaning is measured (the sandbox): Telegram documents none.
           differenceSliceLimit: setup.differenceSliceLimit ?? (args.target.kind === 'sandbox' ? SANDBOX_DIFFERENCE_SLICE_LIMIT : null),
         })),
+      connected: () => isTransportConnected(client),
+      outboxStats: () => port.stats(),
       disconnect: async () => {
         await port.stop();
         await client.destroy();

@@ -134,6 +134,31 @@ export const en = {
     `The stored update state (pts ${storedPts}, qts ${storedQts}) is ahead of the server's own (pts ${serverPts}, qts ${serverQts}): ` +
     "it cannot be this bot's on this server (a database from another world or bot?). Courier started fresh from the current state " +
     'and kept the old one in update_state_aside; messages sent while it was down cannot be fetched.',
+  // --- operator alerts (src/ops/alertLoop.ts): each fires once, repeats at most hourly, then recovers ---
+  /** `free` is a size text. */
+  alertDiskLow: (percent: number, free: string) =>
+    `Free disk is low: ${percent}% (${free}) left where Courier keeps its data. New jobs are refused when it runs out; free some space or move paths.data.`,
+  /** `limit` is a size text: the machine's memory or alerts.memoryLimitBytes. */
+  alertMemoryHigh: (percent: number, limit: string) => `Courier uses ${percent}% of its memory limit (${limit}). Look for stuck jobs, or restart it at a quiet moment.`,
+  alertRepliesSlow: (seconds: number, minutes: number) =>
+    `Replies are slow: 95% of the updates of the last ${minutes} min were answered within ${seconds} s, and the rest took longer. Check the outbox queue and FLOOD_WAITs in /metrics.`,
+  alertSqliteBusy: (count: number) =>
+    `The database was locked (SQLITE_BUSY) ${count} time(s) in the last minutes: a write waited longer than database.busyTimeoutMs. Is another program holding the database open?`,
+  /** `duration` is a durationSeconds/Minutes/Hours text. */
+  alertTelegramDown: (duration: string) => `Telegram has been unreachable for ${duration}. Courier keeps reconnecting; check the network and telegram.proxy.`,
+  alertBackupFailed: (reason: string) => `The database backup failed: ${reason}`,
+  /** A repeat of an alert still in force. */
+  alertStill: (text: string) => `Still so: ${text}`,
+  /** `what` is one of alertNames, `duration` a durationSeconds/Minutes/Hours text. */
+  alertRecovered: (what: string, duration: string) => `Resolved: ${what} (after ${duration}).`,
+  alertNames: {
+    diskLow: 'free disk is back above the threshold',
+    memoryHigh: 'memory use is back below the threshold',
+    repliesSlow: 'replies are fast again',
+    sqliteBusy: 'no more database lock errors',
+    telegramDown: 'Telegram is reachable again',
+    backupFailed: 'the database backup succeeded',
+  },
   durationSeconds: (seconds: number) => `${seconds} s`,
   durationMinutes: (minutes: number) => `${minutes} min`,
   /** Shown with one decimal. */

@@ -105,6 +105,25 @@ export const ru: Texts = {
     `Сохранённое состояние обновлений (pts ${storedPts}, qts ${storedQts}) опережает состояние самого сервера (pts ${serverPts}, qts ${serverQts}): ` +
     'оно не может принадлежать этому боту на этом сервере (база из другого мира или от другого бота?). Courier начал заново с текущего ' +
     'состояния и сохранил прежнее в update_state_aside; сообщения, отправленные, пока он не работал, получить нельзя.',
+  alertDiskLow: (percent, free) =>
+    `Мало свободного места на диске: осталось ${percent}% (${free}) там, где Courier хранит данные. Когда оно кончится, новые задачи не будут приниматься; освободите место или перенесите paths.data.`,
+  alertMemoryHigh: (percent, limit) => `Courier использует ${percent}% своего лимита памяти (${limit}). Проверьте зависшие задачи или перезапустите его в спокойное время.`,
+  alertRepliesSlow: (seconds, minutes) =>
+    `Ответы медленные: 95% обновлений за последние ${minutes} мин получили ответ за ${seconds} с, остальные дольше. Посмотрите очередь отправки и FLOOD_WAIT в /metrics.`,
+  alertSqliteBusy: (count) =>
+    `База данных была заблокирована (SQLITE_BUSY) ${count} раз(а) за последние минуты: запись ждала дольше database.busyTimeoutMs. Не держит ли базу открытой другая программа?`,
+  alertTelegramDown: (duration) => `Telegram недоступен уже ${duration}. Courier продолжает переподключаться; проверьте сеть и telegram.proxy.`,
+  alertBackupFailed: (reason) => `Резервное копирование базы данных не удалось: ${reason}`,
+  alertStill: (text) => `Всё ещё так: ${text}`,
+  alertRecovered: (what, duration) => `Исправлено: ${what} (через ${duration}).`,
+  alertNames: {
+    diskLow: 'свободного места на диске снова достаточно',
+    memoryHigh: 'потребление памяти снова ниже порога',
+    repliesSlow: 'ответы снова быстрые',
+    sqliteBusy: 'ошибок блокировки базы данных больше нет',
+    telegramDown: 'Telegram снова доступен',
+    backupFailed: 'резервное копирование базы данных прошло успешно',
+  },
   durationSeconds: (seconds) => `${seconds} с`,
   durationMinutes: (minutes) => `${minutes} мин`,
   durationHours: (hours) => `${decimal(hours.toFixed(1))} ч`,

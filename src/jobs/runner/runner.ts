@@ -97,6 +97,10 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     status.forget(job.id);
     await removeJobDir(config.paths.temp, job.id);
     log.info('job ended', { jobId: job.id, state: job.state, reason: job.failure?.reason });
+    if (job.state === 'done' || job.state === 'failed' || job.state === 'cancelled') {
+      const failure = job.failure ? { failure: { reason: job.failure.reason, message: job.failure.message } } : {};
+      deps.onJobEnded?.({ action: job.request.action, outcome: job.state, seconds: Math.max(0, now() - job.createdAt) / 1000, ...failure });
+    }
   }
 
   function pump(): void {

@@ -76,6 +76,18 @@ export interface JobRunnerDeps {
   newId?: () => string;
   /** Default true: refresh status messages every progressIntervalMs; tests call refreshStatuses(). */
   refreshTimer?: boolean;
+  /** Told when a job ended (done, failed or cancelled): metrics (src/ops, wired by app.ts). */
+  onJobEnded?(ended: JobEnded): void;
+}
+
+/** A job that just ended, as metrics see it: no user, no file. */
+export interface JobEnded {
+  action: string;
+  outcome: 'done' | 'failed' | 'cancelled';
+  /** From acceptance to the end. */
+  seconds: number;
+  /** The failure's reason code and message, when it failed. */
+  failure?: { reason: string; message: string };
 }
 
 export interface SubmitInput {

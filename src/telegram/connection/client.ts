@@ -15,6 +15,7 @@ import { StringSession } from 'telegram/sessions/index.js';
 import { logger } from '../../log/logger.js';
 import { prepareSandboxSession, readSandboxFile, sandboxClientOptions, type SandboxDescription } from './sandbox.js';
 import { applyGramjsPatches } from './gramjsPatches.js';
+import { describeProxy, parseProxyUrl, ProxyConfigError } from './proxy.js';
 import { sandboxSessionName, sessionFilePath } from '../session/sessionFile.js';
 
 /** The part of Courier's config the client needs (structurally Config['telegram']). */
@@ -27,6 +28,8 @@ export interface TelegramSettings {
   sessionName: string;
   requestRetries: number;
   floodSleepThresholdSeconds: number;
+  /** socks5://, socks4:// or mtproxy:// URL (proxy.ts); null = direct. */
+  proxy?: string | null | undefined;
 }
 
 /** Where Courier connects: real Telegram or an emulator, with the credentials and session file for it. */
@@ -90,7 +93,10 @@ export interface BuiltClient {
 export function buildTelegramClient(target: TelegramTarget, session: string | null, telegram: TelegramSettings, logLevel: string): BuiltClient {
   applyGramjsPatches();
   const stringSession = new StringSession(session ?? '');
+  const proxy = telegram.proxy ? parseProxyUrl(telegram.proxy) : undefined;
+  if (proxy) logger('telegram').info(`connecting to Telegram through the ${describeProxy(proxy)}`);
   const common = {
+    ...(proxy ? { proxy } : {}),
     connectionRetries: 5,
     requestRetries: telegram.requestRetries,
     floodSleepThreshold: telegram.floodSleepThresholdSeconds,
@@ -98,6 +104,7 @@ export function buildTelegramClient(target: TelegramTarget, session: string | nu
     baseLogger: new WinstonGramLogger(logLevel),
   };
   if (target.kind === 'sandbox') {
+    if (proxy && 'MTProxy' in proxy) throw new ProxyConfigError('An MTProxy leads only to Telegram\'s own DCs, not to the sandbox emulator; unset telegram.proxy (or use a SOCKS proxy) with --sandbox.');
     prepareSandboxSession(stringSession, target.sandbox);
     const client = new TelegramClient(stringSession, target.apiId, target.apiHash, { ...common, ...sandboxClientOptions(target.sandbox), retryDelay: 200 });
     return { client, session: stringSession };
