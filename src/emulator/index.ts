@@ -5,7 +5,7 @@
  * `startEmulator` opens the world in DATA_DIR (messaging from world/ and rpc/, composed with the
  * accounts side given as an `AccountsWiring`), creates or loads the server's RSA key there, listens
  * on TCP and writes DATA_DIR/sandbox.json (mode 0600): everything a client needs to reach this DC
- * and log in (see src/telegram/sandbox.ts for the reading side). Nothing here imports Courier's
+ * and log in (see src/telegram/connection/sandbox.ts for the reading side). Nothing here imports Courier's
  * service code.
  */
 import { writeFileSync, chmodSync, mkdirSync } from 'node:fs';

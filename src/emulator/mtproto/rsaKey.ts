@@ -1,6 +1,6 @@
 /**
  * The emulator's RSA-2048 server key. Telegram's clients ship Telegram's public keys; a client
- * that talks to the emulator registers this one instead (src/telegram/sandbox.ts). The private key
+ * that talks to the emulator registers this one instead (src/telegram/connection/sandbox.ts). The private key
  * is generated once and persisted as PEM in the data directory, so sessions survive restarts.
  */
 import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, type KeyObject } from 'node:crypto';
