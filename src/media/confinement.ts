@@ -7,7 +7,9 @@
  *   - prlimit (util-linux): RLIMIT_AS (address space), RLIMIT_CPU (CPU seconds) and RLIMIT_FSIZE
  *     (largest file written) are set and then the tool is exec'd, same pid;
  *   - bubblewrap (`bwrap`): the tool sees the whole file system read-only except its job
- *     directory, a private /tmp, no network (`--unshare-net`), and dies with its parent;
+ *     directory, no network (`--unshare-net`), and dies with its parent. /tmp stays the real one
+ *     (read-only): a private tmpfs there would hide whatever lives under /tmp, a checkout and its
+ *     bundled ffmpeg included, and the tools need no scratch space outside the job directory;
  *   - `unshare -n` when bwrap is missing or refused: no network, the file system as is.
  * Where none works, the tool runs bare and the startup log says so (README, "Media
  * confinement"). The flags of limits.ts (protocol and format whitelists, pixel limit) apply
@@ -53,7 +55,7 @@ export function detectConfinement(probe: CommandProbe = runsCleanly): Promise<Co
 async function detect(probe: CommandProbe): Promise<ConfinementSupport> {
   const [prlimit, bwrap, unshareNet] = await Promise.all([
     probe('prlimit', ['--as=1073741824', '--cpu=5', '--fsize=1048576', '--', 'true']),
-    probe('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--unshare-net', '--die-with-parent', '--', 'true']),
+    probe('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-net', '--die-with-parent', '--', 'true']),
     probe('unshare', ['-n', '--', 'true']),
   ]);
   return { prlimit, bwrap, unshareNet };
@@ -90,7 +92,6 @@ export function confinedCommand(binary: string, args: readonly string[], options
       '--ro-bind', '/', '/',
       '--dev', '/dev',
       '--proc', '/proc',
-      '--tmpfs', '/tmp',
       '--bind', dir, dir,
       '--unshare-net', '--unshare-ipc',
       '--die-with-parent', '--new-session',
