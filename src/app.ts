@@ -19,6 +19,7 @@ import { freeDiskBytes } from './jobs/runner/jobDirs.js';
 import { createMediaPool, type MediaPoolOptions } from './jobs/pool/pool.js';
 import type { MediaPool } from './domain/mediaPorts.js';
 import { createJobRunner } from './jobs/runner/runner.js';
+import { createBullmqJobBackend, type BullmqJobsConfig } from './jobs/backends/bullmqQueue.js';
 import type { JobRunner, RunnerConfig } from './jobs/runner/runnerTypes.js';
 import { logger, errorMessage } from './log/logger.js';
 import { locateFfmpeg, locateFfprobe } from './media/locate.js';
@@ -42,7 +43,8 @@ export interface CourierConfig {
   admins: readonly number[];
   paths: { sessions: string; temp: string };
   database: { file: string };
-  jobs: RunnerConfig['jobs'];
+  /** The bullmq keys are absent in tests of the local backend. */
+  jobs: RunnerConfig['jobs'] & Partial<BullmqJobsConfig & { backend: 'local' | 'bullmq' }>;
   links: RunnerConfig['links'];
   media: { ffmpegPath: string | null; ffprobePath: string | null };
   log: { level: string };
@@ -114,17 +116,25 @@ export async function startCourier(config: CourierConfig, options: StartOptions 
     if (target.apiId === 0 || !target.apiHash) throw new MissingApiCredentialsError();
     const db = deps.openDatabase(config.database.file);
     undo.push(() => void db.close());
-    const [ffmpeg, ffprobe] = await Promise.all([locateFfmpeg(config.media.ffmpegPath), locateFfprobe(config.media.ffprobePath)]);
-    const pool = deps.createPool({ workerFile: mediaWorkerFile, databaseFile: config.database.file, ffmpegPath: ffmpeg.path, ffprobePath: ffprobe.path, threads: config.jobs.poolSize });
-    undo.push(() => pool.close());
-    log.info(`media tools: ${ffmpeg.version} (${ffmpeg.source}); ${config.jobs.poolSize} worker thread(s)`);
+    // Where media jobs run: the service's own pool, or `npm run worker` processes through BullMQ.
+    let pool: MediaPool | undefined;
+    const backend = config.jobs.backend === 'bullmq' ? createBullmqJobBackend(config.jobs, logger('jobs')) : undefined;
+    if (backend) log.info(`media jobs go to the BullMQ queue at jobs.redisUrl (${backend.slots ?? 0} at once); run \`npm run worker\` to do them`);
+    else {
+      const [ffmpeg, ffprobe] = await Promise.all([locateFfmpeg(config.media.ffmpegPath), locateFfprobe(config.media.ffprobePath)]);
+      const local = deps.createPool({ workerFile: mediaWorkerFile, databaseFile: config.database.file, ffmpegPath: ffmpeg.path, ffprobePath: ffprobe.path, threads: config.jobs.poolSize });
+      undo.push(() => local.close());
+      pool = local;
+      log.info(`media tools: ${ffmpeg.version} (${ffmpeg.source}); ${config.jobs.poolSize} worker thread(s)`);
+    }
     const link = await deps.connect({ target, session, saveSession: (s) => saveSession(target.sessionFile, s) });
     undo.push(() => link.disconnect());
     const runner = createJobRunner({
       db,
       botPort: link.port,
       files: link.files,
-      pool,
+      ...(pool ? { pool } : {}),
+      ...(backend ? { backend } : {}),
       clock: { now: () => deps.clock?.now() ?? Date.now() },
       freeDiskBytes,
       config: { jobs: config.jobs, links: config.links, paths: { temp: config.paths.temp } },

@@ -5,6 +5,7 @@
  *   emulator --data-dir DIR   run the Telegram DC emulator
  *   sandbox                   emulator + Courier + a terminal chat, no Telegram account needed
  *   bench NAME                run one benchmark
+ *   worker [--sandbox DIR] [--id NAME]  a media-job worker (jobs.backend bullmq), on any machine
  *
  * Failures a person can fix print one clear paragraph and exit 1 (2 for usage); no stack traces.
  * SIGINT/SIGTERM stop the service cleanly and exit 0; a second signal, or 10 s, forces the exit.
@@ -20,6 +21,7 @@ const USAGE = [
   '       npm run emulator -- --data-dir DIR [--port N] [--host H]',
   '       npm run sandbox                  try Courier without a Telegram account',
   '       npm run bench -- NAME',
+  '       npm run worker -- [--sandbox DIR] [--id NAME]   media jobs from the BullMQ queue',
 ].join('\n');
 
 const FORCE_EXIT_MS = 10_000;
@@ -41,6 +43,8 @@ const PLAIN_ERRORS = new Set([
   'SessionFileError',
   'SandboxFileError',
   'LoginError',
+  'MissingRedisUrlError',
+  'WorkerIdError',
 ]);
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -59,7 +63,7 @@ function loadConfigOrExit(): Config {
   try {
     const config = loadConfig();
     // Known secrets are masked verbatim in every log line from here on.
-    initLogging(config.log, { secrets: [config.telegram.apiHash, config.telegram.botToken] });
+    initLogging(config.log, { secrets: [config.telegram.apiHash, config.telegram.botToken, config.jobs.redisUrl] });
     return config;
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -70,14 +74,18 @@ function loadConfigOrExit(): Config {
   }
 }
 
-async function start(args: string[]): Promise<number> {
-  const sandboxDir = sandboxOption(args);
-  const config = loadConfigOrExit();
-  // Listen before starting, so a signal during startup still means a clean stop right after it.
-  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+/** Listen before starting, so a signal during startup still means a clean stop right after it. */
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
+}
+
+async function start(args: string[]): Promise<number> {
+  const sandboxDir = sandboxOption(args);
+  const config = loadConfigOrExit();
+  const stopRequested = stopSignal();
   const { startCourier } = await import('./app.js');
   const courier = await startCourier(config, { sandboxDir });
   const signal = await stopRequested;
@@ -107,6 +115,26 @@ async function login(args: string[]): Promise<number> {
   });
 }
 
+/** A media-job worker: runs until a signal; a second signal stops it without waiting for its jobs (they move to another worker). */
+async function worker(args: string[]): Promise<number> {
+  let values: { sandbox?: string | undefined; id?: string | undefined };
+  try {
+    ({ values } = parseArgs({ args, options: { sandbox: { type: 'string' }, id: { type: 'string' } }, strict: true }));
+  } catch (err) {
+    throw new UsageError(errorMessage(err));
+  }
+  const config = loadConfigOrExit();
+  const stopRequested = stopSignal();
+  const { runQueueWorker } = await import('../workers/queueWorker.js');
+  const running = await runQueueWorker(config, { sandboxDir: values.sandbox, id: values.id });
+  logger('main').info(`${await stopRequested}: the worker finishes its running jobs (send it again to stop at once)`);
+  const force = () => void running.stop(true).finally(() => process.exit(1));
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  await running.stop();
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -114,6 +142,8 @@ async function main(argv: string[]): Promise<number> {
       return start(rest);
     case 'login':
       return login(rest);
+    case 'worker':
+      return worker(rest);
     case 'emulator': {
       const { runEmulatorCli } = await import('./emulator/cli.js');
       return runEmulatorCli(rest);

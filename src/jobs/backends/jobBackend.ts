@@ -43,6 +43,8 @@ export interface BackendRun {
 
 export interface JobBackend {
   readonly kind: 'local' | 'bullmq';
+  /** Jobs the backend takes at once, the scheduler's total; absent: jobs.poolSize (the local pool's threads). */
+  readonly slots?: number;
   /** Called once before the runner resumes jobs (connects, sweeps). */
   start(): Promise<void>;
   /**

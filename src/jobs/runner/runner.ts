@@ -71,11 +71,22 @@ interface Running {
   done: Promise<void>;
 }
 
+export class MissingPoolError extends Error {
+  override readonly name = 'MissingPoolError';
+  constructor() {
+    super('The local job backend needs the media pool; pass `pool` to createJobRunner (or another backend).');
+  }
+}
+
 export function createJobRunner(deps: JobRunnerDeps): JobRunner {
-  const { db, botPort, files, pool, config, log } = deps;
+  const { db, botPort, files, config, log } = deps;
   const now = () => deps.clock.now();
   const startTimer = deps.startTimer ?? defaultTimer;
-  const backend = deps.backend ?? createLocalBackend({ db, botPort, files, pool, config, now });
+  const backend = deps.backend ?? localBackend();
+  function localBackend() {
+    if (!deps.pool) throw new MissingPoolError();
+    return createLocalBackend({ db, botPort, files, pool: deps.pool, config, now });
+  }
   const status = new StatusMessages({ db, botPort, now, intervalMs: config.jobs.progressIntervalMs, log });
   const running = new Map<string, Running>();
   let scheduler: FairScheduler | null = null;
@@ -303,7 +314,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     scheduler = FairScheduler.fromRows(
       unfinished.map((job) => ({ jobId: job.id, userId: job.userId, state: job.state, createdAt: job.createdAt, notBefore: job.notBefore ?? 0 })),
       // Only the scheduler's own limits: it checks every key it is given.
-      { poolSize: config.jobs.poolSize, perUserInFlight: config.jobs.perUserInFlight, perUserQueued: config.jobs.perUserQueued },
+      { poolSize: backend.slots ?? config.jobs.poolSize, perUserInFlight: config.jobs.perUserInFlight, perUserQueued: config.jobs.perUserQueued },
     );
     const swept = await sweepJobDirs(config.paths.temp, new Set(unfinished.map((job) => job.id)));
     if (swept.length > 0) log.info('swept leftover job directories', { count: swept.length });

@@ -65,7 +65,8 @@ export interface JobRunnerDeps {
   /** The bot's BotPort. */
   botPort: JobMessenger;
   files: TelegramFiles;
-  pool: MediaPool;
+  /** The media pool of the local backend; not needed with another backend. */
+  pool?: MediaPool;
   clock: { now(): number };
   /** Free bytes on the file system holding `dir`. */
   freeDiskBytes(dir: string): Promise<number>;
