@@ -74,7 +74,14 @@ export function createBullmqQueue(settings: BullmqQueueSettings, log: RunnerLogg
     if (end) for (const waiter of waiters.get(queueId) ?? []) waiter.settle(end);
   }
 
-  const checkQuietly = (queueId: string) => void check(queueId).catch(onError('reading a job'));
+  // Reads in flight are awaited by close(): a read cut off by closing its connection would reject unseen.
+  const reads = new Set<Promise<void>>();
+  const checkQuietly = (queueId: string) => {
+    if (!parts) return;
+    const read = check(queueId).catch(onError('reading a job'));
+    reads.add(read);
+    void read.finally(() => reads.delete(read));
+  };
 
   return {
     async start() {
@@ -147,8 +154,9 @@ export function createBullmqQueue(settings: BullmqQueueSettings, log: RunnerLogg
     async close() {
       if (!parts) return;
       const { queue, events, redis, poll } = parts;
-      parts = null;
       clearInterval(poll);
+      await Promise.allSettled([...reads]);
+      parts = null;
       redis.disconnect();
       // With Redis gone, a close waits for a reconnect that may never come; the process is stopping.
       const give = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
