@@ -48,14 +48,15 @@ class Telegram {
   };
 }
 
-/** A pool whose processing answers with a text, or waits for its signal when `hold` is set. */
-function pool(hold: { on: boolean }): MediaPool {
+/** A pool whose processing answers with a text, waits for its signal when `hold` is set, or fails when `fail` is. */
+function pool(hold: { on: boolean; fail?: JobError }): MediaPool {
   return {
     fetchLink: async () => {
       throw new Error('no links in this test');
     },
     process: (_task, signal) =>
       new Promise<ProcessOutcome>((resolve, reject) => {
+        if (hold.fail) return reject(hold.fail);
         if (!hold.on) return resolve({ kind: 'text', text: 'Duration: 4 s' });
         signal.addEventListener('abort', () => reject(new JobError('CANCELLED', 'The process task was cancelled.')), { once: true });
       }),
@@ -82,7 +83,7 @@ describe('bullmq backend on a real Redis', function () {
   let backend: JobBackend;
   let worker: RunningQueueWorker;
   let telegram: Telegram;
-  const hold = { on: false };
+  const hold: { on: boolean; fail?: JobError } = { on: false };
   let queueName = '';
 
   before(async () => {
@@ -94,6 +95,7 @@ describe('bullmq backend on a real Redis', function () {
     dir = mkdtempSync(join(tmpdir(), 'courier-qw-'));
     queueName = `q${Date.now()}`;
     hold.on = false;
+    delete hold.fail;
     telegram = new Telegram();
     backend = createBullmqBackend({ queue: createBullmqQueue({ redisUrl: redis.url, queueName, pollMs: 200 }, log), config: { jobs: { maxFileBytes: 1e9, maxDurationSeconds: 3600 } }, log, slots: 4, sleep: (ms, signal) => sleep(ms, undefined, { signal }), retryDelaysMs: { first: 100, max: 400 } });
     await backend.start();
@@ -141,6 +143,14 @@ describe('bullmq backend on a real Redis', function () {
     expect(again).to.deep.equal({ kind: 'text', text: 'Duration: 4 s' });
     expect(telegram.sends).to.have.length(1);
     expect(worker.finished()).to.equal(1);
+  });
+
+  it("a worker's JobError reaches the service with its reason", async () => {
+    hold.fail = new JobError('CORRUPT_MEDIA', 'moov atom not found', { retryable: false });
+    const error = await backend.run(runOf(record('jobE')).run).then(() => null, (e: unknown) => e);
+    expect(error).to.be.instanceOf(JobError);
+    expect(error).to.include({ reason: 'CORRUPT_MEDIA', retryable: false });
+    expect(telegram.sends).to.deep.equal([]);
   });
 
   it('Cancel stops the job on the worker running it', async () => {
