@@ -88,7 +88,7 @@ export function startQueueWorker(deps: QueueWorkerDeps): RunningQueueWorker {
     };
   }
 
-  async function process(job: Job<RemoteJobData, RemoteResult>, _token?: string, signal?: AbortSignal): Promise<RemoteResult> {
+  async function processJob(job: Job<RemoteJobData, RemoteResult>, _token?: string, signal?: AbortSignal): Promise<RemoteResult> {
     const controller = new AbortController();
     const abort = () => controller.abort(new JobError('CANCELLED', `Job ${job.id} was cancelled by its user.`));
     signal?.addEventListener('abort', abort, { once: true });
@@ -98,7 +98,7 @@ export function startQueueWorker(deps: QueueWorkerDeps): RunningQueueWorker {
       if ((await redis.exists(cancelKey(settings.queueName, job.id ?? ''))) === 1) abort();
       controller.signal.throwIfAborted();
       const report = reporterOf(job);
-      reporters.set(data.jobId, (stage, percent) => report(stage, percent));
+      reporters.set(data.jobId, report);
       log.info('job taken', { jobId: data.jobId, queueId: job.id, restartedAfterStall: job.stalledCounter > 0 });
       const result = await runStages(data, controller.signal, report);
       log.info('job done', { jobId: data.jobId, duplicate: result.result === null });
@@ -152,7 +152,7 @@ export function startQueueWorker(deps: QueueWorkerDeps): RunningQueueWorker {
   const onError = (what: string) => (error: Error) => log.warn(`job queue: ${what} error (is Redis at jobs.redisUrl up?)`, { error: error.message });
   redis.on('error', onError('redis'));
   subscriber.on('error', onError('cancel channel'));
-  const worker = new Worker<RemoteJobData, RemoteResult>(settings.queueName, process, {
+  const worker = new Worker<RemoteJobData, RemoteResult>(settings.queueName, processJob, {
     connection: { url: settings.redisUrl },
     concurrency: settings.concurrency,
     lockDuration: settings.lockDurationMs,

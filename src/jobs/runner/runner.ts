@@ -9,8 +9,11 @@
  *   processing outcome); so after kill -9 at any moment, `start()` finds each job in a stage it
  *   can resume (a download continues, processing reruns, an upload continues from its confirmed
  *   parts);
- * - the scheduler (scheduler.ts) decides what runs: at most jobs.poolSize at once, per-user
- *   limits, round robin between users;
+ * - the scheduler (scheduler.ts) decides what runs: at most jobs.poolSize at once (or the
+ *   backend's slots), per-user limits, round robin between users;
+ * - the work itself is the backend's (src/jobs/backends/): in this process (local) or on queue
+ *   workers (bullmq). It reports each stage it reaches through `reach`, which persists the
+ *   transition here; the runner alone ends a job (done, failed, cancelled) and edits its status;
  * - each running job has its own AbortController: Cancel, the wall-clock limit and `stop()`
  *   abort it with different reasons. Cancel and the limit end the job; `stop()` leaves it in its
  *   state for the next start;
