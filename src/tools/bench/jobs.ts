@@ -123,11 +123,10 @@ export async function benchJobs(args: string[], out: (line: string) => void): Pr
       roundOverheads.push(((p - d) / d) * 100);
     }
     const jobs = JOB_MIX.length * options.rounds;
-    await pool.close();
-    pool = undefined;
+    const localRound = async () => timed(await makeTasks(JOB_MIX), options.threads, viaPool);
     const queue =
       options.backend === 'bullmq'
-        ? await benchQueue({ workers: options.workers, threads: options.threads, rounds: options.rounds, mix: JOB_MIX, clip, root, ffmpegPath: ffmpeg.path, ffprobePath: ffprobe.path })
+        ? await benchQueue({ workers: options.workers, threads: options.threads, rounds: options.rounds, mix: JOB_MIX, clip, root, ffmpegPath: ffmpeg.path, ffprobePath: ffprobe.path, localRound })
         : null;
     out(
       JSON.stringify({

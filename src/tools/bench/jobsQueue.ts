@@ -4,6 +4,8 @@
  * (jobsWorker.ts: the real queue worker and pool, Telegram stubbed). The service side is the real
  * bullmq backend, fed as the runner feeds it (at most `threads` jobs in the queue at once).
  *
+ * Each queue round follows a round of the same mix through the local pool, so the two see the
+ * same machine load (a shared machine's load swings more than the difference measured).
  * On one machine N workers share its cores, so the total threads stay `threads` (split between
  * the workers): the figures show what the queue costs, not what more machines would add.
  * The queue's overhead per job: jobs run one at a time, each job's time from the add to the
@@ -32,10 +34,12 @@ export interface QueueBenchOptions {
   root: string;
   ffmpegPath: string;
   ffprobePath: string;
+  /** One round of the mix through the local pool (same threads), ms: run before each queue round, so both see the same machine load. */
+  localRound(): Promise<number>;
 }
 
 export interface QueueBenchFigures {
-  byWorkers: { workers: number; threadsEach: number; seconds: number; jobsPerMinute: number }[];
+  byWorkers: { workers: number; threadsEach: number; seconds: number; jobsPerMinute: number; localJobsPerMinute: number }[];
   overheadMsPerJob: number;
   overheadJobs: number;
 }
@@ -158,9 +162,14 @@ export async function benchQueue(options: QueueBenchOptions): Promise<QueueBench
         const lanes = threadsEach * workers;
         await lanesOf(backend, Array.from({ length: lanes }, (): JobRequest => ({ action: 'info' })), lanes);
         let ms = 0;
-        for (let round = 0; round < options.rounds; round++) ms += await lanesOf(backend, options.mix, lanes);
+        let localMs = 0;
+        for (let round = 0; round < options.rounds; round++) {
+          localMs += await options.localRound();
+          ms += await lanesOf(backend, options.mix, lanes);
+        }
         const jobs = options.mix.length * options.rounds;
-        figures.byWorkers.push({ workers, threadsEach, seconds: Math.round(ms) / 1000, jobsPerMinute: Math.round((jobs / ms) * 60_000 * 1000) / 1000 });
+        const perMinute = (total: number) => Math.round((jobs / total) * 60_000 * 1000) / 1000;
+        figures.byWorkers.push({ workers, threadsEach, seconds: Math.round(ms) / 1000, jobsPerMinute: perMinute(ms), localJobsPerMinute: perMinute(localMs) });
         if (workers === 1) {
           const overheads: number[] = [];
           for (const request of [...options.mix, ...options.mix]) {
