@@ -61,7 +61,8 @@ export function createBullmqBackend(deps: BullmqBackendDeps): JobBackend {
     for (let tries = 1; ; tries += 1) {
       signal.throwIfAborted();
       try {
-        await queue.add(queueId, data);
+        // An add may wait for Redis indefinitely (ioredis queues commands while offline); Cancel must not.
+        await raceAbort(queue.add(queueId, data), signal);
         if (tries > 1) log.info('the job queue is reachable again; job handed over', { jobId: data.jobId, tries });
         return;
       } catch (error) {
@@ -113,7 +114,8 @@ export function createBullmqBackend(deps: BullmqBackendDeps): JobBackend {
       end = await queue.wait(queueId, onProgress, signal);
     } catch (error) {
       if (signal.aborted && !(signal.reason instanceof RunnerStopping)) {
-        await queue.cancel(queueId).catch((cancelError: unknown) => log.warn('could not cancel a queued job', { jobId: job.id, error: String(cancelError) }));
+        // Not awaited: with Redis away it goes out when Redis is back, and the user's Cancel is answered now.
+        void queue.cancel(queueId).catch((cancelError: unknown) => log.warn('could not cancel a queued job', { jobId: job.id, error: String(cancelError) }));
       }
       throw signal.aborted ? signal.reason : error;
     }
@@ -128,4 +130,16 @@ export function createBullmqBackend(deps: BullmqBackendDeps): JobBackend {
     close: () => queue.close(),
     run,
   };
+}
+
+/** `work`, or the signal's reason as soon as it aborts (the work goes on unobserved). */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  let onAbort = () => undefined as void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }

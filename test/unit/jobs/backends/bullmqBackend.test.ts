@@ -163,6 +163,17 @@ describe('bullmq backend (fake queue)', () => {
     expect(stopping.queue.cancelled).to.deep.equal([]);
   });
 
+  it('answers Cancel at once while an add waits for Redis', async () => {
+    const { queue, backend, run, controller } = setUp(record('queued', 0));
+    queue.add = () => new Promise(() => undefined);
+    const done = backend.run(run);
+    await new Promise((resolve) => setImmediate(resolve));
+    const reason = new JobError('CANCELLED', 'cancelled by its user');
+    controller.abort(reason);
+    expect(await done.then(() => null, (e: unknown) => e)).to.equal(reason);
+    expect(queue.cancelled).to.deep.equal(['job1.a1']);
+  });
+
   it('keeps handing a job over while Redis is unreachable, backing off', async () => {
     const { queue, backend, run, sleeps } = setUp(record('queued', 0));
     queue.addFailures = 4;
