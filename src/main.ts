@@ -45,6 +45,7 @@ const PLAIN_ERRORS = new Set([
   'LoginError',
   'MissingRedisUrlError',
   'WorkerIdError',
+  'WorkerTokenError',
 ]);
 
 const print = (line: string) => process.stdout.write(`${line}\n`);

@@ -35,6 +35,13 @@ export class WorkerIdError extends Error {
   }
 }
 
+export class WorkerTokenError extends Error {
+  override readonly name = 'WorkerTokenError';
+  constructor(sessionFile: string) {
+    super(`The worker has no session yet (${sessionFile}) and no bot token to make one: set telegram.botToken (COURIER_BOT_TOKEN). A worker logs in as the bot with an auth key of its own, never with the service's session.`);
+  }
+}
+
 export interface WorkerOptions {
   sandboxDir?: string | undefined;
   /** Names the worker's session file and data directory; default: the host name. */
@@ -72,9 +79,11 @@ export async function runQueueWorker(config: Config, options: WorkerOptions = {}
       threads: config.jobs.poolSize,
     });
     undo.push(() => pool.close());
+    const session = loadSession(target.sessionFile);
+    if (session === null && target.kind === 'telegram' && !config.telegram.botToken) throw new WorkerTokenError(target.sessionFile);
     const link = await connectTelegram({
       target,
-      session: loadSession(target.sessionFile),
+      session,
       saveSession: (s) => saveSession(target.sessionFile, s),
       telegram: config.telegram,
       logLevel: config.log.level,
