@@ -5,9 +5,9 @@
  *   is how a restarted service re-attaches). Attempts 1: a failed job is the user's to retry (the
  *   Retry button, a fresh attempt), not BullMQ's. Finished jobs are kept a week so a service that
  *   was down can still read how its jobs ended.
- * - wait: the job's end is read from the job itself (Job.fromId + getState), when QueueEvents says
- *   it completed or failed, once at once (it may have ended already) and every `pollMs` (events
- *   are a stream a reconnecting reader may skip); progress comes from QueueEvents.
+ * - wait: the job's end comes with QueueEvents' completed/failed event, and is also read from the
+ *   job itself (Job.fromId + getState) once at once (it may have ended already) and every
+ *   `pollMs` (events are a stream a reconnecting reader may skip); progress comes from QueueEvents.
  * - cancel: BullMQ cannot stop a job another process runs, so the service publishes the job id on
  *   a channel every worker listens to (worker.cancelJob aborts the processor) and leaves a key
  *   that a worker checks before it starts the job; a job still waiting is removed.
@@ -71,7 +71,11 @@ export function createBullmqQueue(settings: BullmqQueueSettings, log: RunnerLogg
       if (state === 'completed') end = { ok: true, value: job.returnvalue ?? { result: null } };
       else if (state === 'failed') end = { ok: false, error: decodeFailure(job.failedReason) };
     }
-    if (end) for (const waiter of waiters.get(queueId) ?? []) waiter.settle(end);
+    if (end) settle(queueId, end);
+  }
+
+  function settle(queueId: string, end: RemoteEnd): void {
+    for (const waiter of waiters.get(queueId) ?? []) waiter.settle(end);
   }
 
   // Reads in flight are awaited by close(): a read cut off by closing its connection would reject unseen.
@@ -97,8 +101,9 @@ export function createBullmqQueue(settings: BullmqQueueSettings, log: RunnerLogg
         if (!isRemoteProgress(data)) return;
         for (const waiter of waiters.get(jobId) ?? []) waiter.onProgress(data);
       });
-      events.on('completed', ({ jobId }) => checkQuietly(jobId));
-      events.on('failed', ({ jobId }) => checkQuietly(jobId));
+      // The events carry the end (attempts 1: a failure is final); no second read of the job.
+      events.on('completed', ({ jobId, returnvalue }) => settle(jobId, { ok: true, value: (returnvalue as RemoteResult | null) ?? { result: null } }));
+      events.on('failed', ({ jobId, failedReason }) => settle(jobId, { ok: false, error: decodeFailure(failedReason) }));
       const poll = setInterval(() => {
         for (const queueId of waiters.keys()) checkQuietly(queueId);
       }, settings.pollMs ?? 5000);
