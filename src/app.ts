@@ -20,6 +20,7 @@ import { freeDiskBytes } from './jobs/runner/jobDirs.js';
 import { createMediaPool, type MediaPoolOptions } from './jobs/pool/pool.js';
 import type { MediaPool } from './domain/mediaPorts.js';
 import { createJobRunner } from './jobs/runner/runner.js';
+import { createBullmqJobBackend, type BullmqJobsConfig } from './jobs/backends/bullmqQueue.js';
 import type { JobRunner, RunnerConfig } from './jobs/runner/runnerTypes.js';
 import { logger, errorMessage } from './log/logger.js';
 import { describeConfinement, detectConfinement } from './media/confinement.js';
@@ -46,7 +47,8 @@ export interface CourierConfig {
   admins: readonly number[];
   paths: { sessions: string; temp: string };
   database: { file: string };
-  jobs: RunnerConfig['jobs'];
+  /** The bullmq keys are absent in tests of the local backend. */
+  jobs: RunnerConfig['jobs'] & Partial<BullmqJobsConfig & { backend: 'local' | 'bullmq' }>;
   links: RunnerConfig['links'];
   media: { ffmpegPath: string | null; ffprobePath: string | null; requireSystemFfmpeg?: boolean };
   log: { level: string };
@@ -133,19 +135,27 @@ export async function startCourier(config: CourierConfig, options: StartOptions 
     const ops = await startOps(opsConfigOf(config), { db, now: () => deps.clock?.now() ?? Date.now() });
     undo.push(() => ops.stop());
     // ---- end of ops ----
-    const { ffmpeg, ffprobe, notice: mediaNotice } = await locateMediaTools(config.media);
-    const pool = deps.createPool({ workerFile: mediaWorkerFile, databaseFile: config.database.file, ffmpegPath: ffmpeg.path, ffprobePath: ffprobe.path, threads: config.jobs.poolSize });
-    undo.push(() => pool.close());
-    log.info(`media tools: ${ffmpeg.version} (${ffmpeg.source}); ${config.jobs.poolSize} worker thread(s)`);
-    if (mediaNotice !== null) log.warn(mediaNotice);
-    log.info(describeConfinement(await detectConfinement()));
+    // Where media jobs run: the service's own pool, or `npm run worker` processes through BullMQ.
+    let pool: MediaPool | undefined;
+    const backend = config.jobs.backend === 'bullmq' ? createBullmqJobBackend(config.jobs, logger('jobs')) : undefined;
+    if (backend) log.info(`media jobs go to the BullMQ queue at jobs.redisUrl (${backend.slots ?? 0} at once); run \`npm run worker\` to do them`);
+    else {
+      const { ffmpeg, ffprobe, notice: mediaNotice } = await locateMediaTools(config.media);
+      const local = deps.createPool({ workerFile: mediaWorkerFile, databaseFile: config.database.file, ffmpegPath: ffmpeg.path, ffprobePath: ffprobe.path, threads: config.jobs.poolSize });
+      undo.push(() => local.close());
+      pool = local;
+      log.info(`media tools: ${ffmpeg.version} (${ffmpeg.source}); ${config.jobs.poolSize} worker thread(s)`);
+      if (mediaNotice !== null) log.warn(mediaNotice);
+      log.info(describeConfinement(await detectConfinement()));
+    }
     const link = ops.watchLink(await deps.connect({ target, session, saveSession: (s) => saveSession(target.sessionFile, s) }));
     undo.push(() => link.disconnect());
     const runner = createJobRunner({
       db,
       botPort: link.port,
       files: link.files,
-      pool,
+      ...(pool ? { pool } : {}),
+      ...(backend ? { backend } : {}),
       clock: { now: () => deps.clock?.now() ?? Date.now() },
       freeDiskBytes,
       config: { jobs: config.jobs, links: config.links, paths: { temp: config.paths.temp } },

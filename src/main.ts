@@ -7,6 +7,7 @@
  *   bench NAME                run one benchmark
  *   backup                    write a checked copy of the database now (also while Courier runs)
  *   restore FILE              put a backup in place of the database (only while Courier is stopped)
+ *   worker [--sandbox DIR] [--id NAME]  a media-job worker (jobs.backend bullmq), on any machine
  *
  * Failures a person can fix print one clear paragraph and exit 1 (2 for usage); no stack traces.
  * SIGINT/SIGTERM stop the service cleanly and exit 0; a second signal, or 10 s, forces the exit.
@@ -25,6 +26,7 @@ const USAGE = [
   '       npm run bench -- NAME',
   '       npm run backup                   back the database up now (Courier may be running)',
   '       npm run restore -- FILE          restore a backup (stop Courier first)',
+  '       npm run worker -- [--sandbox DIR] [--id NAME]   media jobs from the BullMQ queue',
 ].join('\n');
 
 const FORCE_EXIT_MS = 10_000;
@@ -48,6 +50,9 @@ const PLAIN_ERRORS = new Set([
   'LoginError',
   'BackupError',
   'ProxyConfigError',
+  'MissingRedisUrlError',
+  'WorkerIdError',
+  'WorkerTokenError',
 ]);
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -73,7 +78,7 @@ function loadConfigOrExit(sandboxDir?: string): Config {
   try {
     const config = loadConfig(sandboxDir ? { defaults: { paths: { data: join(sandboxDir, SANDBOX_DATA_DIR) } } } : {});
     // Known secrets are masked verbatim in every log line from here on.
-    initLogging(config.log, { secrets: [config.telegram.apiHash, config.telegram.botToken, ...proxySecrets(config.telegram.proxy)] });
+    initLogging(config.log, { secrets: [config.telegram.apiHash, config.telegram.botToken, ...proxySecrets(config.telegram.proxy), config.jobs.redisUrl] });
     for (const warning of configFileWarnings()) logger('config').warn(warning);
     return config;
   } catch (err) {
@@ -85,16 +90,20 @@ function loadConfigOrExit(sandboxDir?: string): Config {
   }
 }
 
+/** Listen before starting, so a signal during startup still means a clean stop right after it. */
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
 async function start(args: string[]): Promise<number> {
   const sandboxDir = sandboxOption(args);
   const config = loadConfigOrExit(sandboxDir);
   const { registerSandboxSecretsIn } = await import('./tools/sandbox/sandboxSecrets.js');
   registerSandboxSecretsIn(sandboxDir ?? config.telegram.sandboxDir);
-  // Listen before starting, so a signal during startup still means a clean stop right after it.
-  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const stopRequested = stopSignal();
   const { startCourier } = await import('./app.js');
   const courier = await startCourier(config, { sandboxDir });
   const signal = await stopRequested;
@@ -125,6 +134,26 @@ async function login(args: string[]): Promise<number> {
   });
 }
 
+/** A media-job worker: runs until a signal; a second signal stops it without waiting for its jobs (they move to another worker). */
+async function worker(args: string[]): Promise<number> {
+  let values: { sandbox?: string | undefined; id?: string | undefined };
+  try {
+    ({ values } = parseArgs({ args, options: { sandbox: { type: 'string' }, id: { type: 'string' } }, strict: true }));
+  } catch (err) {
+    throw new UsageError(errorMessage(err));
+  }
+  const config = loadConfigOrExit();
+  const stopRequested = stopSignal();
+  const { runQueueWorker } = await import('../workers/queueWorker.js');
+  const running = await runQueueWorker(config, { sandboxDir: values.sandbox, id: values.id });
+  logger('main').info(`${await stopRequested}: the worker finishes its running jobs (send it again to stop at once)`);
+  const force = () => void running.stop(true).finally(() => process.exit(1));
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  await running.stop();
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -132,6 +161,8 @@ async function main(argv: string[]): Promise<number> {
       return start(rest);
     case 'login':
       return login(rest);
+    case 'worker':
+      return worker(rest);
     case 'emulator': {
       const { runEmulatorCli } = await import('./emulator/cli.js');
       return runEmulatorCli(rest);

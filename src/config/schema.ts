@@ -133,7 +133,15 @@ const jobs = z
     minFreeDiskBytes: nonNegativeInt().default(GiB).describe('new jobs are refused while less than this is free in paths.temp'),
     jobTimeoutSeconds: positiveInt().default(3600).describe('a job running longer is cancelled'),
     progressIntervalMs: positiveInt().default(3000).describe('least time between two edits of a progress message'),
+    // The bullmq backend (src/jobs/backends/): media jobs on Redis, done by `npm run worker` processes.
+    backend: z.enum(['local', 'bullmq']).default('local').describe('where media jobs run: local = the pool inside the service; bullmq = a BullMQ queue on Redis, done by `npm run worker` processes on any machine'),
+    redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').nullable().default(null).describe('Redis of the bullmq backend (redis://[:password@]host:6379[/db]); the service and all its workers use the same'),
+    queueName: z.string().regex(/^[\w.-]+$/, 'letters, digits, "_", "-" or "."').default('courier-media').describe('BullMQ queue of the bullmq backend; one per bot when bots share a Redis'),
+    queueSlots: positiveInt().default(16).describe('bullmq backend: jobs the service hands to the queue at once, all workers together (per-user limits apply within it); jobs.poolSize is then each worker\'s own threads'),
+    lockDurationMs: positiveInt().default(30_000).describe('bullmq backend: a job\'s lock lives this long unless its worker renews it (every half of it); a killed worker\'s jobs move to another after about this plus stalledIntervalMs'),
+    stalledIntervalMs: positiveInt().default(15_000).describe('bullmq backend: how often each worker looks for jobs whose lock ran out (their worker died) and puts them back in the queue'),
   })
+  .refine((jobs) => jobs.backend !== 'bullmq' || jobs.redisUrl !== null, { message: 'jobs.backend "bullmq" needs jobs.redisUrl (COURIER_REDIS_URL=redis://host:6379)', path: ['redisUrl'] })
   .prefault({})
   .describe('media jobs');
 
@@ -274,7 +282,13 @@ export type DeepPartial<T> = T extends readonly (infer U)[]
     : T;
 
 /** Keys whose values are masked in every error message. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['telegram.apiHash', 'telegram.botToken', 'telegram.proxy']);
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'telegram.apiHash',
+  'telegram.botToken',
+  'telegram.proxy',
+  // May carry the Redis password.
+  'jobs.redisUrl',
+]);
 
 /** The named environment variables; every other key is reachable as COURIER__SECTION__KEY. */
 export const NAMED_ENV_VARS: Readonly<Record<string, string>> = {
@@ -288,6 +302,7 @@ export const NAMED_ENV_VARS: Readonly<Record<string, string>> = {
   COURIER_LOG_FORMAT: 'log.format',
   COURIER_DATA_DIR: 'paths.data',
   COURIER_SESSION_DIR: 'paths.sessions',
+  COURIER_REDIS_URL: 'jobs.redisUrl',
 };
 
 /** Defaults that depend on the machine are shown in the README as words, not as this machine's value. */

@@ -66,6 +66,12 @@ export interface ConnectArgs {
   saveSession: (session: string) => void;
   telegram: TelegramSettings;
   logLevel: string;
+  /**
+   * Without a session, sign in with this bot token (a new auth key of the bot's own). A queue
+   * worker does this: it must never use the service's session (two processes on one auth key end
+   * in AUTH_KEY_DUPLICATED).
+   */
+  botToken?: string | null;
 }
 
 /**
@@ -77,10 +83,17 @@ export async function connectTelegram(args: ConnectArgs): Promise<TelegramLink> 
   try {
     await client.connect();
     if (args.session === null) {
-      if (args.target.kind !== 'sandbox') throw new Error('no session: run `npm run login` first');
+      const token = args.target.kind === 'sandbox' ? args.target.sandbox.bot_token : args.botToken;
+      if (!token) throw new Error('no session: run `npm run login` first');
       const login = createGramLoginClient(client, session, args.target.apiId, args.target.apiHash);
-      const result = await login.signInBot(args.target.sandbox.bot_token);
-      if (result.kind !== 'ok') throw new Error('the sandbox refused its own bot token; delete the sandbox data directory and start the emulator again');
+      const result = await login.signInBot(token);
+      if (result.kind !== 'ok') {
+        throw new Error(
+          args.target.kind === 'sandbox'
+            ? 'the sandbox refused its own bot token; delete the sandbox data directory and start the emulator again'
+            : 'Telegram refused the bot token (telegram.botToken); check it with @BotFather',
+        );
+      }
       args.saveSession(session.save());
     }
     let me: Api.TypeUser;

@@ -14,11 +14,15 @@
 
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { DEFAULT_THROTTLE, fromWire, type ControlMessage, type ProgressThrottle, type WorkerCall, type WorkerReply } from './protocol.js';
+import { DEFAULT_THROTTLE, fromWire, type WorkerSettings, type ControlMessage, type ProgressThrottle, type WorkerCall, type WorkerReply } from './protocol.js';
 import type { FetchLinkResult, FetchLinkTask, MediaPool, PoolSettings, ProcessOutcome, ProcessTask } from '../../domain/mediaPorts.js';
 import { JobError } from '../../domain/jobError.js';
 
-export interface MediaPoolOptions extends PoolSettings {
+export interface MediaPoolOptions extends Omit<PoolSettings, 'databaseFile'> {
+  /** The database the threads write progress to; null: no database, progress goes to `onProgress`. */
+  databaseFile: string | null;
+  /** A job's percent, when `databaseFile` is null (a queue worker passes it on through the queue). */
+  onProgress?: (jobId: string, percent: number) => void;
   /** The worker module: workers/media.ts's `filename` (the composition root passes it, so jobs/ never imports workers/). */
   workerFile: string;
   /** Worker threads: the most tasks that run at once (jobs.poolSize). */
@@ -31,7 +35,7 @@ export interface MediaPoolOptions extends PoolSettings {
 
 export function createMediaPool(options: MediaPoolOptions): MediaPool {
   if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError(`The media pool needs at least one thread, got ${options.threads}.`);
-  const settings: PoolSettings = { databaseFile: options.databaseFile, ffmpegPath: options.ffmpegPath, ffprobePath: options.ffprobePath };
+  const settings: WorkerSettings = { databaseFile: options.databaseFile, ffmpegPath: options.ffmpegPath, ffprobePath: options.ffprobePath };
   const throttle = options.progressThrottle ?? DEFAULT_THROTTLE;
   const cancelGraceMs = options.cancelGraceMs ?? 10_000;
   // All threads start at once and stay: a thread's start-up (loading the worker's modules) costs
@@ -49,6 +53,7 @@ export function createMediaPool(options: MediaPoolOptions): MediaPool {
     let graceTimer: NodeJS.Timeout | undefined;
     port1.on('message', (message: ControlMessage) => {
       if (message.type === 'started') started = true;
+      else if (message.type === 'progress') options.onProgress?.(message.jobId, message.percent);
     });
     const onAbort = () => {
       port1.postMessage({ type: 'cancel' } satisfies ControlMessage);

@@ -16,8 +16,15 @@ export interface ProgressThrottle {
 
 export const DEFAULT_THROTTLE: ProgressThrottle = { minStep: 1, intervalMs: 500 };
 
+/**
+ * The pool's settings as a worker thread gets them. `databaseFile` null: the thread writes no
+ * database and posts its progress on the control port instead (a queue worker on another machine
+ * has no access to the service's SQLite; its progress goes back through the queue).
+ */
+export type WorkerSettings = Omit<PoolSettings, 'databaseFile'> & { databaseFile: string | null };
+
 export interface WorkerCall<T> {
-  settings: PoolSettings;
+  settings: WorkerSettings;
   throttle: ProgressThrottle;
   task: T;
   /** Receives {type:'cancel'}; the worker posts {type:'started'} when it begins the task. */
@@ -32,7 +39,7 @@ export interface WireError {
 
 export type WorkerReply<T> = { ok: true; value: T } | { ok: false; error: WireError };
 
-export type ControlMessage = { type: 'cancel' } | { type: 'started' };
+export type ControlMessage = { type: 'cancel' } | { type: 'started' } | { type: 'progress'; jobId: string; percent: number };
 
 /** Turns any error into the plain data a reply carries. */
 export function toWire(error: unknown): WireError {

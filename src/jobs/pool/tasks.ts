@@ -14,7 +14,8 @@
  * kills ffmpeg / stops the download and removes partial files, and the task returns CANCELLED.
  *
  * Progress: each thread opens its own SQLite connection (once, cached per file) and writes its
- * job's percent itself, throttled.
+ * job's percent itself, throttled; without a database file (a queue worker's pool) the same
+ * throttled percent is posted on the control port instead.
  */
 
 import { createHash } from 'node:crypto';
@@ -97,7 +98,9 @@ async function runTask<T>(call: WorkerCall<unknown>, jobId: string | null, work:
     if (message.type === 'cancel') controller.abort();
   });
   control.postMessage({ type: 'started' } satisfies ControlMessage);
-  const recorder = jobId === null ? null : new ProgressRecorder(database(call.settings.databaseFile), jobId, call.throttle, () => controller.abort());
+  const { databaseFile } = call.settings;
+  const toPort: ProgressWrite = (id, percent) => control.postMessage({ type: 'progress', jobId: id, percent } satisfies ControlMessage);
+  const recorder = jobId === null ? null : new ProgressRecorder(databaseFile === null ? toPort : database(databaseFile), jobId, call.throttle, () => controller.abort());
   try {
     const value = await work(controller.signal, (percent) => recorder?.record(percent));
     if (recorder?.failure) throw recorder.failure;
@@ -122,6 +125,9 @@ function database(file: string): Database {
   return db;
 }
 
+/** Where a percent goes: the jobs table, or the control port. */
+type ProgressWrite = (jobId: string, percent: number, at: number) => void;
+
 /**
  * Writes a job's percent, throttled. A write that fails (it should not: WAL + busy_timeout)
  * stops the job rather than being swallowed, so contention problems are seen, not hidden.
@@ -130,14 +136,17 @@ export class ProgressRecorder {
   private last = -1;
   private lastAt = 0;
   failure: JobError | null = null;
+  private readonly write: ProgressWrite;
 
   constructor(
-    private readonly db: Database,
+    target: Database | ProgressWrite,
     private readonly jobId: string,
     private readonly throttle: ProgressThrottle,
     private readonly onFailure: () => void,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.write = typeof target === 'function' ? target : (id, percent, at) => recordJobProgress(target, id, percent, at);
+  }
 
   record(percent: number): void {
     if (this.failure || percent === this.last) return;
@@ -145,7 +154,7 @@ export class ProgressRecorder {
     const due = percent >= 100 || Math.abs(percent - this.last) >= this.throttle.minStep || at - this.lastAt >= this.throttle.intervalMs;
     if (!due) return;
     try {
-      recordJobProgress(this.db, this.jobId, percent, at);
+      this.write(this.jobId, percent, at);
       this.last = percent;
       this.lastAt = at;
     } catch (error) {

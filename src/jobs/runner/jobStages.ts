@@ -1,7 +1,12 @@
 /**
  * The I/O of each stage of a job: download (Telegram or link) into the job's directory, process
- * in the pool, upload the outcome as a reply. The runner (runner.ts) persists the transition
- * after each stage returns; these functions only do the work and report progress.
+ * in the pool, upload the outcome as a reply. The backend that calls them (the local one in the
+ * service, or a queue worker on another machine: src/jobs/backends/) persists or reports the
+ * transition after each stage returns; these functions only do the work and report progress.
+ *
+ * They touch no database: a transfer's percent goes to `ctx.progress` (the jobs table in the
+ * service, the queue's job progress in a worker), and an upload's confirmed parts to
+ * `ctx.uploads` (SQLite in the service, memory in a worker, whose successor restarts anyway).
  *
  * Progress of the transfers that run on the main thread is written to the jobs table like the
  * workers write theirs (recordJobProgress), once per whole percent, so the status updater has one
@@ -16,17 +21,24 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { assertNotPlaylist, resolveInJobDir, safeJobFileName } from '../../media/playlistSniff.js';
-import type { Database } from '../../storage/index.js';
-import { recordJobProgress } from '../../storage/jobProgress.js';
-import { addConfirmedPart, confirmedParts, setUploadFileId, type JobRecord, type StoredResult } from '../../storage/jobRepository.js';
+import type { JobRecord, StoredResult } from '../../storage/jobRepository.js';
 import { inputDisplayName, JOB_MESSAGES, stableFilePart } from '../jobIdentity.js';
 import type { MediaPool, ProcessOutcome, TelegramFiles, TransferProgress } from '../../domain/mediaPorts.js';
 import type { JobMessenger, RunnerConfig } from './runnerTypes.js';
 import { JobError } from '../../domain/jobError.js';
 import { freeDiskBytes } from './jobDirs.js';
 
+/** Where an upload's progress is kept so a later attempt sends only the parts still missing. */
+export interface UploadJournal {
+  confirmedParts(jobId: string, fileId: string): number[];
+  setFileId(jobId: string, fileId: string): void;
+  addPart(jobId: string, fileId: string, part: number): void;
+}
+
+/** The part of a job record the stages read (a queue worker builds it from the job's data). */
+export type StageJob = Pick<JobRecord, 'id' | 'source' | 'request' | 'chat' | 'sourceMessageId' | 'inputPath' | 'outcome' | 'uploadFileId'>;
+
 export interface StageContext {
-  db: Database;
   botPort: JobMessenger;
   files: TelegramFiles;
   pool: MediaPool;
@@ -37,6 +49,9 @@ export interface StageContext {
   deadline: number;
   /** Free bytes on the file system holding `dir`; default: statfs (jobDirs.ts). */
   freeDiskBytes?: (dir: string) => Promise<number>;
+  /** The current stage's percent of job `jobId`. */
+  progress(jobId: string, percent: number): void;
+  uploads: UploadJournal;
 }
 
 export type Stage = 'download' | 'process' | 'upload';
@@ -60,19 +75,19 @@ async function sizeOrZero(path: string): Promise<number> {
   );
 }
 
-/** Writes a transfer's percent to the jobs table, once per whole percent. */
+/** Reports a transfer's percent, once per whole percent. */
 function progressWriter(ctx: StageContext, jobId: string): (progress: TransferProgress) => void {
   let last = -1;
   return ({ doneBytes, totalBytes }) => {
     const percent = totalBytes > 0 ? Math.floor((doneBytes / totalBytes) * 100) : 0;
     if (percent === last) return;
     last = percent;
-    recordJobProgress(ctx.db, jobId, percent, ctx.now());
+    ctx.progress(jobId, percent);
   };
 }
 
 /** Downloads the job's input into `dir`; returns its path. A partial Telegram download is continued. */
-export async function downloadInput(ctx: StageContext, job: JobRecord, dir: string): Promise<string> {
+export async function downloadInput(ctx: StageContext, job: StageJob, dir: string): Promise<string> {
   const { source } = job;
   if (source.kind === 'telegram') {
     // A name fixed per job: after a crash the download continues the same file.
@@ -108,7 +123,7 @@ export async function downloadInput(ctx: StageContext, job: JobRecord, dir: stri
 }
 
 /** Refuses playlists, then runs the action in the pool. */
-export async function processInput(ctx: StageContext, job: JobRecord, dir: string): Promise<ProcessOutcome> {
+export async function processInput(ctx: StageContext, job: StageJob, dir: string): Promise<ProcessOutcome> {
   if (job.inputPath === null) throw new JobError('INTERNAL', `Job ${job.id} reached processing without a downloaded input; retry it.`);
   const writes = job.request.action !== 'info' && job.request.action !== 'sendAsFile';
   await assertDiskRoom(ctx, 'process', dir, writes ? await sizeOrZero(job.inputPath) : 0);
@@ -134,7 +149,7 @@ export async function processInput(ctx: StageContext, job: JobRecord, dir: strin
  * written there before the upload goes on. Returns what to store for re-use (null when Telegram
  * reported the send as a duplicate and gave nothing new to store).
  */
-export async function uploadResult(ctx: StageContext, job: JobRecord): Promise<StoredResult | null> {
+export async function uploadResult(ctx: StageContext, job: StageJob): Promise<StoredResult | null> {
   const outcome = job.outcome;
   if (outcome === null) throw new JobError('INTERNAL', `Job ${job.id} reached uploading without a processing outcome; retry it.`);
   // Uploading writes nothing here, but the job's files stay until it ends; keep the floor free.
@@ -151,13 +166,13 @@ export async function uploadResult(ctx: StageContext, job: JobRecord): Promise<S
     signal: ctx.signal,
     onProgress: progressWriter(ctx, job.id),
     resume: {
-      ...(fileId === null ? {} : { fileId, confirmedParts: confirmedParts(ctx.db, job.id, fileId) }),
+      ...(fileId === null ? {} : { fileId, confirmedParts: ctx.uploads.confirmedParts(job.id, fileId) }),
       onPartConfirmed: (event) => {
         if (event.fileId !== fileId) {
-          setUploadFileId(ctx.db, job.id, event.fileId, ctx.now());
+          ctx.uploads.setFileId(job.id, event.fileId);
           fileId = event.fileId;
         }
-        addConfirmedPart(ctx.db, job.id, event.fileId, event.part);
+        ctx.uploads.addPart(job.id, event.fileId, event.part);
       },
     },
   });

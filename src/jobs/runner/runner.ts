@@ -9,8 +9,11 @@
  *   processing outcome); so after kill -9 at any moment, `start()` finds each job in a stage it
  *   can resume (a download continues, processing reruns, an upload continues from its confirmed
  *   parts);
- * - the scheduler (scheduler.ts) decides what runs: at most jobs.poolSize at once, per-user
- *   limits, round robin between users;
+ * - the scheduler (scheduler.ts) decides what runs: at most jobs.poolSize at once (or the
+ *   backend's slots), per-user limits, round robin between users;
+ * - the work itself is the backend's (src/jobs/backends/): in this process (local) or on queue
+ *   workers (bullmq). It reports each stage it reaches through `reach`, which persists the
+ *   transition here; the runner alone ends a job (done, failed, cancelled) and edits its status;
  * - each running job has its own AbortController: Cancel, the wall-clock limit and `stop()`
  *   abort it with different reasons. Cancel and the limit end the job; `stop()` leaves it in its
  *   state for the next start;
@@ -29,9 +32,11 @@ import {
   type JobRecord,
   type TransitionData,
 } from '../../storage/jobRepository.js';
-import { makeJobDir, removeJobDir, sweepJobDirs } from './jobDirs.js';
+import { removeJobDir, sweepJobDirs } from './jobDirs.js';
 import { inputKeyOf, JOB_MESSAGES, newJobId } from '../jobIdentity.js';
-import { downloadInput, processInput, uploadResult, type StageContext } from './jobStages.js';
+import { recordJobProgress } from '../../storage/jobProgress.js';
+import { createLocalBackend } from '../backends/localBackend.js';
+import { RunnerStopping, type ActiveStage } from '../backends/jobBackend.js';
 import { textsFor } from '../../texts/index.js';
 import { queueRefusal, refusalOf, type Refusal } from './runnerRefusals.js';
 import { sendStoredResult } from './runnerReuse.js';
@@ -41,11 +46,6 @@ import { ACTIVE_STATES } from '../../domain/job.js';
 import { failEventFrom, isInvalidTransition, isTerminal, transition, DEFAULT_MAX_ATTEMPTS, type JobEvent } from '../stateMachine.js';
 import { isJobError, JobError } from '../../domain/jobError.js';
 import { StatusMessages } from './statusMessages.js';
-
-/** The abort reason of `stop()`: the job is interrupted, not ended. */
-class RunnerStopping extends Error {
-  override readonly name = 'RunnerStopping';
-}
 
 /** The abort reason of Cancel. */
 class JobCancelled extends Error {
@@ -65,15 +65,31 @@ const defaultTimer: StartTimer = (ms, fn) => {
   return () => clearTimeout(timer);
 };
 
+/** The stages in order, and the event that enters each. */
+const STAGE_ORDER: readonly string[] = ['queued', 'downloading', 'processing', 'uploading'];
+const STAGE_ENTRY: Record<ActiveStage, JobEvent> = { downloading: { type: 'start' }, processing: { type: 'downloaded' }, uploading: { type: 'processed' } };
+
 interface Running {
   controller: AbortController;
   done: Promise<void>;
 }
 
+export class MissingPoolError extends Error {
+  override readonly name = 'MissingPoolError';
+  constructor() {
+    super('The local job backend needs the media pool; pass `pool` to createJobRunner (or another backend).');
+  }
+}
+
 export function createJobRunner(deps: JobRunnerDeps): JobRunner {
-  const { db, botPort, files, pool, config, log } = deps;
+  const { db, botPort, files, config, log } = deps;
   const now = () => deps.clock.now();
   const startTimer = deps.startTimer ?? defaultTimer;
+  const backend = deps.backend ?? localBackend();
+  function localBackend() {
+    if (!deps.pool) throw new MissingPoolError();
+    return createLocalBackend({ db, botPort, files, pool: deps.pool, config, now, freeDiskBytes: deps.freeDiskBytes });
+  }
   const status = new StatusMessages({ db, botPort, now, intervalMs: config.jobs.progressIntervalMs, log });
   const running = new Map<string, Running>();
   let scheduler: FairScheduler | null = null;
@@ -122,39 +138,46 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     running.set(jobId, { controller, done });
   }
 
+  /** The backend's `reach`: forward through the stages up to `stage`, each step persisted. */
+  function reachStage(from: JobRecord, stage: ActiveStage, data: TransitionData, signal: AbortSignal): JobRecord {
+    signal.throwIfAborted();
+    let job = from;
+    const target = STAGE_ORDER.indexOf(stage);
+    for (let at = STAGE_ORDER.indexOf(job.state); at < target; at = STAGE_ORDER.indexOf(job.state)) {
+      if (at < 0) throw new Error(`Job ${job.id} is ${job.state}; it cannot move on to ${stage}.`);
+      const next = STAGE_ORDER[at + 1] as ActiveStage;
+      // A fresh attempt starts from nothing: no input, no outcome, no half-done upload.
+      const base: TransitionData = next === 'downloading' ? { inputPath: null, outcome: null, uploadFileId: null } : {};
+      job = apply(job, STAGE_ENTRY[next], next === stage ? { ...base, ...data } : base);
+    }
+    if (job !== from) void status.update(job);
+    return job;
+  }
+
   async function runJob(jobId: string, controller: AbortController): Promise<void> {
     const { signal } = controller;
     const limitMs = config.jobs.jobTimeoutSeconds * 1000;
     const cancelTimer = startTimer(limitMs, () =>
       controller.abort(new JobError('TIMEOUT', `Job ${jobId} ran longer than jobs.jobTimeoutSeconds (${config.jobs.jobTimeoutSeconds} s) and was stopped.`)),
     );
-    const ctx: StageContext = { db, botPort, files, pool, config, now, signal, deadline: now() + limitMs, freeDiskBytes: deps.freeDiskBytes };
     try {
       let job = getJob(db, jobId);
       if (!job || isTerminal(job.state)) return;
-      const dir = await makeJobDir(config.paths.temp, jobId);
-      // After every await: Cancel or the time limit may have ended the job in the meantime.
-      signal.throwIfAborted();
-      // A fresh attempt starts from nothing: no input, no outcome, no half-done upload.
-      if (job.state === 'queued') job = apply(job, { type: 'start' }, { inputPath: null, outcome: null, uploadFileId: null });
-      void status.update(job);
-      if (job.state === 'downloading') {
-        const inputPath = await downloadInput(ctx, job, dir);
-        signal.throwIfAborted();
-        job = apply(job, { type: 'downloaded' }, { inputPath });
-        void status.update(job);
-      }
-      if (job.state === 'processing') {
-        const outcome = await processInput(ctx, job, dir);
-        signal.throwIfAborted();
-        job = apply(job, { type: 'processed' }, { outcome });
-        void status.update(job);
-      }
-      if (job.state === 'uploading') {
-        const result = await uploadResult(ctx, job);
-        // No abort check here: the reply is out, so the job is done even if Cancel came just now.
-        const current = getJob(db, jobId) ?? job;
-        job = isTerminal(current.state) ? current : apply(current, { type: 'uploaded' }, result === null ? {} : { result });
+      // Ongoing stages show as they are (a resumed job); a queued one waits for its backend to start it.
+      if (job.state !== 'queued') void status.update(job);
+      const result = await backend.run({
+        job,
+        signal,
+        deadline: now() + limitMs,
+        reach: (stage, data = {}) => (job = reachStage(job!, stage, data, signal)),
+        progress: (percent) => recordJobProgress(db, jobId, percent, now()),
+      });
+      // No abort check here: the reply is out, so the job is done even if Cancel came just now.
+      const current = getJob(db, jobId) ?? job;
+      if (isTerminal(current.state)) job = current;
+      else {
+        const uploading = reachStage(current, 'uploading', {}, new AbortController().signal);
+        job = apply(uploading, { type: 'uploaded' }, result === null ? {} : { result });
       }
       await finish(job);
     } catch (error) {
@@ -294,10 +317,11 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   async function start(): Promise<void> {
     if (scheduler) return;
     const unfinished = jobsInStates(db, ['queued', ...ACTIVE_STATES]).map((job) => apply(job, { type: 'resumeAfterCrash' }));
+    await backend.start();
     scheduler = FairScheduler.fromRows(
       unfinished.map((job) => ({ jobId: job.id, userId: job.userId, state: job.state, createdAt: job.createdAt, notBefore: job.notBefore ?? 0 })),
       // Only the scheduler's own limits: it checks every key it is given.
-      { poolSize: config.jobs.poolSize, perUserInFlight: config.jobs.perUserInFlight, perUserQueued: config.jobs.perUserQueued },
+      { poolSize: backend.slots ?? config.jobs.poolSize, perUserInFlight: config.jobs.perUserInFlight, perUserQueued: config.jobs.perUserQueued },
     );
     const swept = await sweepJobDirs(config.paths.temp, new Set(unfinished.map((job) => job.id)));
     if (swept.length > 0) log.info('swept leftover job directories', { count: swept.length });
@@ -316,6 +340,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     for (const run of runs) run.controller.abort(new RunnerStopping('Courier is stopping; the job resumes at the next start.'));
     await Promise.all(runs.map((run) => run.done));
     await status.settled();
+    await backend.close();
   }
 
   async function idle(): Promise<void> {

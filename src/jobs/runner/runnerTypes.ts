@@ -3,6 +3,7 @@ import type { Database } from '../../storage/index.js';
 import type { JobRequest, MediaPool, TelegramFiles } from '../../domain/mediaPorts.js';
 import type { JobSource } from '../../domain/jobSource.js';
 import type { ReasonCode } from '../../domain/jobError.js';
+import type { JobBackend } from '../backends/jobBackend.js';
 
 /*
  * The bot's plain-data types come from its port contract (types only: src/jobs runs no bot code);
@@ -64,12 +65,15 @@ export interface JobRunnerDeps {
   /** The bot's BotPort. */
   botPort: JobMessenger;
   files: TelegramFiles;
-  pool: MediaPool;
+  /** The media pool of the local backend; not needed with another backend. */
+  pool?: MediaPool;
   clock: { now(): number };
   /** Free bytes on the file system holding `dir`. */
   freeDiskBytes(dir: string): Promise<number>;
   config: RunnerConfig;
   log: RunnerLogger;
+  /** Where the work happens; default: the local backend over `files` and `pool` (src/jobs/backends/). */
+  backend?: JobBackend;
   /** Default: setTimeout. Used for the per-job wall-clock limit and the status refresh. */
   startTimer?: StartTimer;
   /** Default: newJobId (random); tests fix ids. */

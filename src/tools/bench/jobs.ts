@@ -8,6 +8,10 @@
  * load, and the reported overhead is the median of the paired rounds. One warm-up job per thread
  * goes first, so thread start-up and module loading are not counted (they happen once per
  * service start, not per job). Prints one JSON line; target overhead < 5 %.
+ *
+ * `--backend bullmq --workers N` adds the same mix through BullMQ and 1..N worker processes
+ * (jobsQueue.ts), with jobs per minute for each N next to the local pool's, and the queue's
+ * overhead per job (target < 50 ms).
  */
 
 import { filename as mediaWorkerFile } from '../../../workers/media.js';
@@ -23,6 +27,7 @@ import { locateFfmpeg, locateFfprobe } from '../../media/locate.js';
 import { processMedia } from '../../media/process.js';
 import { openDatabase } from '../../storage/openDatabase.js';
 import { BenchUsageError } from './benchUsageError.js';
+import { benchQueue } from './jobsQueue.js';
 import { errorMessage } from '../../log/logger.js';
 
 /** The fixed mix: what users ask for most, cheap and expensive actions together. */
@@ -41,13 +46,16 @@ const CLIP_SECONDS = 4;
 interface BenchOptions {
   rounds: number;
   threads: number;
+  backend: 'local' | 'bullmq';
+  workers: number;
 }
 
 function parseOptions(args: string[]): BenchOptions {
-  const usage = 'usage: bench jobs [--rounds N] [--threads N]';
-  let values: { rounds?: string; threads?: string };
+  const usage = 'usage: bench jobs [--rounds N] [--threads N] [--backend local|bullmq] [--workers N]';
+  let values: { rounds?: string; threads?: string; backend?: string; workers?: string };
   try {
-    ({ values } = parseArgs({ args, options: { rounds: { type: 'string' }, threads: { type: 'string' } }, strict: true }));
+    const options = { rounds: { type: 'string' }, threads: { type: 'string' }, backend: { type: 'string' }, workers: { type: 'string' } } as const;
+    ({ values } = parseArgs({ args, options, strict: true }));
   } catch (err) {
     throw new BenchUsageError(`jobs: ${errorMessage(err)}; ${usage}`);
   }
@@ -57,7 +65,13 @@ function parseOptions(args: string[]): BenchOptions {
     if (!Number.isInteger(n) || n < 1 || n > max) throw new BenchUsageError(`--${name} must be an integer 1..${max}, got ${text}; ${usage}`);
     return n;
   };
-  return { rounds: int(values.rounds, 7, 50, 'rounds'), threads: int(values.threads, Math.min(availableParallelism(), 4), 32, 'threads') };
+  if (values.backend !== undefined && values.backend !== 'local' && values.backend !== 'bullmq') throw new BenchUsageError(`--backend must be local or bullmq, got ${values.backend}; ${usage}`);
+  return {
+    rounds: int(values.rounds, 7, 50, 'rounds'),
+    threads: int(values.threads, Math.min(availableParallelism(), 4), 32, 'threads'),
+    backend: values.backend ?? 'local',
+    workers: int(values.workers, 2, 8, 'workers'),
+  };
 }
 
 export async function benchJobs(args: string[], out: (line: string) => void): Promise<number> {
@@ -109,6 +123,11 @@ export async function benchJobs(args: string[], out: (line: string) => void): Pr
       roundOverheads.push(((p - d) / d) * 100);
     }
     const jobs = JOB_MIX.length * options.rounds;
+    const localRound = async () => timed(await makeTasks(JOB_MIX), options.threads, viaPool);
+    const queue =
+      options.backend === 'bullmq'
+        ? await benchQueue({ workers: options.workers, threads: options.threads, rounds: options.rounds, mix: JOB_MIX, clip, root, ffmpegPath: ffmpeg.path, ffprobePath: ffprobe.path, localRound })
+        : null;
     out(
       JSON.stringify({
         bench: 'jobs',
@@ -126,6 +145,7 @@ export async function benchJobs(args: string[], out: (line: string) => void): Pr
         overheadPercent: round3(median(roundOverheads)),
         totalOverheadPercent: round3(((poolMs - directMs) / directMs) * 100),
         targetOverheadPercent: 5,
+        ...(queue ? { bullmq: { ...queue, targetOverheadMsPerJob: 50 } } : {}),
       }),
     );
     return 0;

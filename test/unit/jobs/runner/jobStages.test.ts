@@ -6,7 +6,6 @@ import { JobError } from '../../../../src/domain/jobError.js';
 import type { MediaPool, TelegramFiles } from '../../../../src/domain/mediaPorts.js';
 import { downloadInput, processInput, uploadResult, type StageContext } from '../../../../src/jobs/runner/jobStages.js';
 import type { JobMessenger } from '../../../../src/jobs/runner/runnerTypes.js';
-import type { Database } from '../../../../src/storage/index.js';
 import type { JobRecord } from '../../../../src/storage/jobRepository.js';
 
 const MiB = 1024 * 1024;
@@ -31,7 +30,6 @@ describe('job stages check free disk before each stage', () => {
   });
 
   const ctx = (): StageContext => ({
-    db: {} as Database,
     botPort: { sendText: async () => void reached.push('sendText') } as unknown as JobMessenger,
     files: {
       download: async () => void reached.push('download'),
@@ -50,6 +48,8 @@ describe('job stages check free disk before each stage', () => {
     signal: new AbortController().signal,
     deadline: 60_000,
     freeDiskBytes: async () => free,
+    progress: () => undefined,
+    uploads: { confirmedParts: () => [], setFileId: () => undefined, addPart: () => undefined },
   });
 
   const job = (over: Partial<JobRecord>): JobRecord =>
