@@ -15,6 +15,7 @@
  * client.getSender, which also exports the authorization). Uses GramJS internals of 2.26.22
  * (_createExportedSender, _connection, getDC, _log); the narrow interface below names them.
  */
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { TelegramClient } from 'telegram';
 // GramJS's network modules require each other in a circle; entering through its index first
 // settles the circle (TCPAbridged.js alone finds PacketCodec undefined).
@@ -22,6 +23,8 @@ import 'telegram';
 import { AbridgedPacketCodec } from 'telegram/network/connection/TCPAbridged.js';
 import type { Connection } from 'telegram/network/connection/Connection.js';
 import type { MTProtoSender } from 'telegram/network/index.js';
+import { PromisedNetSockets } from 'telegram/extensions/PromisedNetSockets.js';
+import { ChunkedNetSocket } from './mediaSocket.js';
 
 type ConnectionClass = new (args: ConstructorParameters<typeof Connection>[0]) => Connection;
 
@@ -66,8 +69,26 @@ export class WholePacketAbridgedCodec extends AbridgedPacketCodec {
   override async readPacket(reader: PacketReader): Promise<Buffer> {
     let words = (await readExactly(reader, 1))[0]!;
     if (words >= 127) words = (await readExactly(reader, 3)).readUIntLE(0, 3);
-    return readExactly(reader, words * 4);
+    const packet = await readExactly(reader, words * 4);
+    // GramJS decrypts and parses each packet in the promise chain of its receive loop; with
+    // several MiB already buffered on a few connections, a window's answers would all be
+    // decrypted in one turn of the event loop (several ms each, tens under load). One big packet
+    // per turn, across all media connections, keeps timers, the updates connection and other
+    // chats' work flowing.
+    if (packet.length >= BIG_PACKET) await bigPacketTurn();
+    return packet;
   }
+}
+
+/** Packets at least this long (file chunks, not acks) give the event loop a turn before they are decrypted. */
+const BIG_PACKET = 64 * 1024;
+
+/** Hands out one turn of the event loop (setImmediate) at a time, shared by every media connection. */
+let lastTurn: Promise<void> = Promise.resolve();
+function bigPacketTurn(): Promise<void> {
+  const turn = lastTurn.then(() => setImmediatePromise());
+  lastTurn = turn;
+  return turn;
 }
 
 const abridgedClasses = new WeakMap<ConnectionClass, ConnectionClass>();
@@ -102,7 +123,8 @@ export async function openMediaSender(client: TelegramClient): Promise<MTProtoSe
       loggers: internals._log,
       proxy: internals._proxy,
       testServers: internals.testServers ?? false,
-      socket: internals.networkSocket!,
+      // Node's socket class swapped for one that does not re-copy its backlog (mediaSocket.ts).
+      socket: internals.networkSocket === PromisedNetSockets ? ChunkedNetSocket : internals.networkSocket!,
     }),
     false,
   );
