@@ -1,8 +1,8 @@
 /**
  * src/telegram/files/: a job's media over MTProto. This file is TelegramFiles
  * (src/domain/mediaPorts.ts) over GramJS; downloadInvoker.ts and uploadInvoker.ts are the GramJS
- * sides of src/transfer/'s download and upload, over dedicated media connections (mediaSender.ts)
- * with faster AES-IGE (fastIge.ts); mediaMessage.ts and mediaRef.ts are the TL shapes of media
+ * sides of src/transfer/'s download and upload, over dedicated media connections (mediaSender.ts,
+ * over a socket that does not re-copy its backlog, mediaSocket.ts) with faster AES-IGE (fastIge.ts); mediaMessage.ts and mediaRef.ts are the TL shapes of media
  * sent and received; mediaChunkJournal.ts makes downloads resumable; mediaErrors.ts names what a
  * job reports. Invariants: windows, retries and byte movement stay in src/transfer/, which knows
  * nothing of GramJS; every send carries the job's random_id, so a repeat is never a second message.
