@@ -2,7 +2,8 @@
  * Downloads a Telegram file in parallel 1 MiB chunks straight into place on disk, resumably.
  *
  * GramJS-free: the caller injects `fetchChunk`, which sends one upload.getFile
- * (src/telegram/downloadInvoker.ts builds one from a GramJS client and follows FILE_MIGRATE_X).
+ * (src/telegram/files/downloadInvoker.ts builds one over several media connections and follows
+ * FILE_MIGRATE_X).
  * Telegram's rules for upload.getFile (core.telegram.org/api/files, "Downloading files"):
  * offset and limit divisible by 4 KiB, 1 MiB divisible by limit, and one request must not
  * cross a 1 MiB boundary. Chunks of exactly 1 MiB at offsets that are multiples of 1 MiB

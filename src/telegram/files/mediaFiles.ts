@@ -1,17 +1,18 @@
 /**
  * src/telegram/files/: a job's media over MTProto. This file is TelegramFiles
  * (src/domain/mediaPorts.ts) over GramJS; downloadInvoker.ts and uploadInvoker.ts are the GramJS
- * sides of src/transfer/'s download and upload, over dedicated media connections (mediaSender.ts)
- * with faster AES-IGE (fastIge.ts); mediaMessage.ts and mediaRef.ts are the TL shapes of media
+ * sides of src/transfer/'s download and upload, over dedicated media connections (mediaSender.ts,
+ * over a socket that does not re-copy its backlog, mediaSocket.ts) with faster AES-IGE (fastIge.ts); mediaMessage.ts and mediaRef.ts are the TL shapes of media
  * sent and received; mediaChunkJournal.ts makes downloads resumable; mediaErrors.ts names what a
  * job reports. Invariants: windows, retries and byte movement stay in src/transfer/, which knows
  * nothing of GramJS; every send carries the job's random_id, so a repeat is never a second message.
  *
  *
  * Downloads go through src/transfer/download.ts with a GramJS chunk fetcher (downloadInvoker.ts):
- * 1 MiB upload.getFile chunks in a window of parallel requests, asked of the file's own DC (the
- * MediaRef's dcId; FILE_MIGRATE_X moves the fetcher if that was wrong), resumable through a chunk
- * journal beside the destination (mediaChunkJournal.ts). FILE_REFERENCE_EXPIRED ends the download
+ * 1 MiB upload.getFile chunks in a sliding window of requests (no batch barrier) over several
+ * media connections, asked of the file's own DC (the MediaRef's dcId; FILE_MIGRATE_X moves the
+ * fetcher if that was wrong), each chunk written at its offset as it arrives, resumable through a
+ * chunk journal beside the destination (mediaChunkJournal.ts). FILE_REFERENCE_EXPIRED ends the download
  * with FileReferenceExpiredError.
  *
  * Uploads go through src/transfer/upload.ts with a GramJS part sender (uploadInvoker.ts):
@@ -39,7 +40,8 @@ import { resolveInputPeer } from '../rpc/inputPeer.js';
 import { rpcErrorCode } from '../rpc/rpcErrors.js';
 import { sentMessageId } from '../rpc/sentMessageId.js';
 import { systemClock } from '../../transfer/runParts.js';
-import { gramChunkFetcher } from './downloadInvoker.js';
+import { openGramChunkFetcher } from './downloadInvoker.js';
+import { installFastIge } from './fastIge.js';
 import { openChunkJournal } from './mediaChunkJournal.js';
 import { FileReferenceExpiredError, MediaSendError } from './mediaErrors.js';
 import { inputLocationOf, sentMessageOf, storedInputMediaOf, storedMediaOfMessage, uploadedMediaOf } from './mediaMessage.js';
@@ -49,14 +51,23 @@ import { gramUploadSender, toGramInputFile } from './uploadInvoker.js';
 export const DEFAULT_UPLOAD_WINDOW = 16;
 /** Media connections per upload (each its own TCP stream, so one slow ack does not stall the rest). */
 export const DEFAULT_UPLOAD_CONNECTIONS = 4;
+/**
+ * 1 MiB chunks in flight per download: 16 MiB of buffers at most, and enough requests outstanding
+ * to fill a 150 ms round trip at about 100 MB/s (a window of W chunks moves at most W MiB per RTT).
+ */
+export const DEFAULT_DOWNLOAD_WINDOW = 16;
+/** Media connections per download. */
+export const DEFAULT_DOWNLOAD_CONNECTIONS = 4;
 
 export interface TelegramFilesOptions {
   /** Upload parts in flight at once. Default DEFAULT_UPLOAD_WINDOW. */
   uploadWindow?: number;
   /** Connections to the DC carrying upload parts. Default DEFAULT_UPLOAD_CONNECTIONS. */
   uploadConnections?: number;
-  /** Download chunks in flight at once. Default 4. */
+  /** Download chunks in flight at once. Default DEFAULT_DOWNLOAD_WINDOW. */
   downloadWindow?: number;
+  /** Connections to the DC carrying download chunks. Default DEFAULT_DOWNLOAD_CONNECTIONS. */
+  downloadConnections?: number;
   /** Minimum ms between progress reports. Default 1000. */
   progressIntervalMs?: number;
   /** A FLOOD_WAIT on sendMedia longer than this fails the send. Default 60. */
@@ -78,6 +89,9 @@ function causeOf<T>(error: unknown, type: abstract new (...args: never[]) => T):
 export function createTelegramFiles(client: TelegramClient, options: TelegramFilesOptions = {}): TelegramFiles {
   const sleep = options.sleep ?? systemClock.sleep;
   const maxFloodWait = options.maxFloodWaitSeconds ?? 60;
+  // Every MTProto message is AES-IGE; GramJS's JavaScript cipher would cap a download at ~40 MB/s
+  // of main-thread CPU. Idempotent, and a drop-in for every connection of the client.
+  installFastIge();
 
   /** Sends messages.sendMedia, waiting out FLOOD_WAITs GramJS did not sleep itself; the same random_id makes a repeat safe. */
   async function sendMedia(chat: ChatRef, media: Api.TypeInputMedia, opts: { replyTo?: number; randomId: bigint; caption?: string; signal?: AbortSignal }): Promise<Api.TypeUpdates> {
@@ -137,8 +151,8 @@ export function createTelegramFiles(client: TelegramClient, options: TelegramFil
   return {
     async download(media: MediaRef, destination: string, opts: { signal: AbortSignal; onProgress?(progress: TransferProgress): void }): Promise<void> {
       const what = media.fileName ? `"${media.fileName}"` : `this ${media.kind}`;
-      const fetcher = gramChunkFetcher(client, inputLocationOf(media.location), media.location.dcId, what);
       const journal = await openChunkJournal(destination, media.sizeBytes, DOWNLOAD_CHUNK_SIZE);
+      const fetcher = await openGramChunkFetcher(client, inputLocationOf(media.location), media.location.dcId, what, options.downloadConnections ?? DEFAULT_DOWNLOAD_CONNECTIONS);
       try {
         await downloadFile({
           fetchChunk: fetcher.fetchChunk,
@@ -148,11 +162,13 @@ export function createTelegramFiles(client: TelegramClient, options: TelegramFil
           onChunkCompleted: (chunk) => journal.record(chunk),
           ...(opts.onProgress ? { onProgress: (p) => opts.onProgress!({ doneBytes: p.completedBytes, totalBytes: p.totalBytes }) } : {}),
           ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
-          windowSize: options.downloadWindow ?? 4,
+          windowSize: options.downloadWindow ?? DEFAULT_DOWNLOAD_WINDOW,
           signal: opts.signal,
         });
       } catch (error) {
         throw causeOf(error, FileReferenceExpiredError) ?? error;
+      } finally {
+        await fetcher.close();
       }
       await journal.finish();
     },

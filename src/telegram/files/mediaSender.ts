@@ -15,10 +15,16 @@
  * client.getSender, which also exports the authorization). Uses GramJS internals of 2.26.22
  * (_createExportedSender, _connection, getDC, _log); the narrow interface below names them.
  */
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { TelegramClient } from 'telegram';
+// GramJS's network modules require each other in a circle; entering through its index first
+// settles the circle (TCPAbridged.js alone finds PacketCodec undefined).
+import 'telegram';
 import { AbridgedPacketCodec } from 'telegram/network/connection/TCPAbridged.js';
 import type { Connection } from 'telegram/network/connection/Connection.js';
 import type { MTProtoSender } from 'telegram/network/index.js';
+import { PromisedNetSockets } from 'telegram/extensions/PromisedNetSockets.js';
+import { ChunkedNetSocket } from './mediaSocket.js';
 
 type ConnectionClass = new (args: ConstructorParameters<typeof Connection>[0]) => Connection;
 
@@ -32,16 +38,69 @@ interface ClientInternals {
   getDC(dcId: number, downloadDC?: boolean): Promise<{ id: number; ipAddress: string; port: number }>;
 }
 
+/** What a packet codec reads from (GramJS's PromisedNetSockets): `read(n)` returns *up to* n bytes. */
+interface PacketReader {
+  read(n: number): Promise<Buffer>;
+}
+
+/** Reads exactly `n` bytes, gathering the pieces and joining them once. */
+async function readExactly(reader: PacketReader, n: number): Promise<Buffer> {
+  const first = await reader.read(n);
+  if (first.length === n) return first;
+  const pieces = [first];
+  let got = first.length;
+  while (got < n) {
+    const piece = await reader.read(n - got);
+    pieces.push(piece);
+    got += piece.length;
+  }
+  return Buffer.concat(pieces, n);
+}
+
+/**
+ * GramJS's abridged codec, reading whole packets. GramJS 2.26.22's AbridgedPacketCodec.readPacket
+ * returns `reader.read(length)`, which is only what has arrived so far: a packet longer than one
+ * socket read (any upload.getFile answer of 1 MiB) comes back cut, and the rest is then taken for
+ * the next packet ("Server replied with an invalid auth key" until the connection is dropped).
+ * Its own readExactly joins the buffer again on every read (quadratic in the packet); this one
+ * joins once.
+ */
+export class WholePacketAbridgedCodec extends AbridgedPacketCodec {
+  override async readPacket(reader: PacketReader): Promise<Buffer> {
+    let words = (await readExactly(reader, 1))[0]!;
+    if (words >= 127) words = (await readExactly(reader, 3)).readUIntLE(0, 3);
+    const packet = await readExactly(reader, words * 4);
+    // GramJS decrypts and parses each packet in the promise chain of its receive loop; with
+    // several MiB already buffered on a few connections, a window's answers would all be
+    // decrypted in one turn of the event loop (several ms each, tens under load). One big packet
+    // per turn, across all media connections, keeps timers, the updates connection and other
+    // chats' work flowing.
+    if (packet.length >= BIG_PACKET) await bigPacketTurn();
+    return packet;
+  }
+}
+
+/** Packets at least this long (file chunks, not acks) give the event loop a turn before they are decrypted. */
+const BIG_PACKET = 64 * 1024;
+
+/** Hands out one turn of the event loop (setImmediate) at a time, shared by every media connection. */
+let lastTurn: Promise<void> = Promise.resolve();
+function bigPacketTurn(): Promise<void> {
+  const turn = lastTurn.then(() => setImmediatePromise());
+  lastTurn = turn;
+  return turn;
+}
+
 const abridgedClasses = new WeakMap<ConnectionClass, ConnectionClass>();
 
-/** The client's connection class with the abridged codec (no per-packet CRC32). */
+/** The client's connection class with the abridged codec (no per-packet CRC32), reading whole packets. */
 function abridgedVersionOf(base: ConnectionClass): ConnectionClass {
   let cls = abridgedClasses.get(base);
   if (!cls) {
     cls = class MediaConnection extends base {
       constructor(args: ConstructorParameters<typeof Connection>[0]) {
         super(args);
-        (this as unknown as { PacketCodecClass: unknown }).PacketCodecClass = AbridgedPacketCodec;
+        (this as unknown as { PacketCodecClass: unknown }).PacketCodecClass = WholePacketAbridgedCodec;
       }
     };
     abridgedClasses.set(base, cls);
@@ -64,7 +123,8 @@ export async function openMediaSender(client: TelegramClient): Promise<MTProtoSe
       loggers: internals._log,
       proxy: internals._proxy,
       testServers: internals.testServers ?? false,
-      socket: internals.networkSocket!,
+      // Node's socket class swapped for one that does not re-copy its backlog (mediaSocket.ts).
+      socket: internals.networkSocket === PromisedNetSockets ? ChunkedNetSocket : internals.networkSocket!,
     }),
     false,
   );

@@ -5,6 +5,7 @@
  */
 import { benchEmulator } from './emulator/emulator.js';
 import { benchUpload } from './upload/upload.js';
+import { benchDownload } from './download/download.js';
 import { benchJobs } from './jobs.js';
 import { benchCatchup } from './catchup/catchup.js';
 import { benchLoad } from './load/load.js';
@@ -15,6 +16,7 @@ export type Bench = (args: string[], out: (line: string) => void) => Promise<num
 export const benches: Readonly<Record<string, Bench>> = {
   emulator: benchEmulator,
   upload: benchUpload,
+  download: benchDownload,
   jobs: benchJobs,
   catchup: benchCatchup,
   load: benchLoad,

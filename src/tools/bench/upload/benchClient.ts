@@ -44,8 +44,8 @@ export async function connectBenchBot(sandbox: SandboxDescription): Promise<Tele
   return client;
 }
 
-/** Runs `upload` while sampling RSS and the event loop's delay. */
-async function measured(size: number, upload: () => Promise<void>): Promise<UploadRun> {
+/** Runs `upload` (or any transfer of `size` bytes) while sampling RSS and the event loop's delay. */
+export async function measured(size: number, upload: () => Promise<void>): Promise<UploadRun> {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
