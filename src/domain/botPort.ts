@@ -16,6 +16,11 @@ export interface SendOptions {
    */
   randomId: bigint;
   buttons?: Button[][];
+  /**
+   * 'bulk' (broadcasts) goes only when no live reply is ready and leaves the limiter's burst
+   * reserve to live replies (src/telegram/outbox/rateLimiter.ts); default 'live'.
+   */
+  lane?: 'live' | 'bulk';
 }
 
 export interface SentMessage {
@@ -25,10 +30,16 @@ export interface SentMessage {
 }
 
 export interface BotPort {
+  /**
+   * Throws RecipientBlockedError / RecipientDeactivatedError (recipientErrors.ts) when Telegram
+   * says the user blocked the bot or deleted their account.
+   */
   sendText(chat: ChatRef, text: string, opts: SendOptions): Promise<SentMessage>;
   editText(chat: ChatRef, messageId: number, text: string, opts?: { buttons?: Button[][] }): Promise<void>;
   /** Every callback query must be answered, or the user's button spins until it times out. */
   answerCallback(queryId: string, text?: string): Promise<void>;
   /** Milliseconds of one request/response round trip to Telegram. */
   ping(): Promise<number>;
+  /** The user or chat behind a public @username (contacts.resolveUsername), or null when there is none. */
+  resolveUsername?(username: string): Promise<ChatRef | null>;
 }

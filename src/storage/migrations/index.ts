@@ -7,9 +7,11 @@ import type { Migration } from '../migrate.js';
 import { up as core } from './001-core.js';
 import { up as updates } from './002-updates.js';
 import { up as jobs } from './003-jobs.js';
+import { up as admin } from './004-admin.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core', up: core },
   { version: 2, name: 'updates', up: updates },
   { version: 3, name: 'jobs', up: jobs },
+  { version: 4, name: 'admin', up: admin },
 ];

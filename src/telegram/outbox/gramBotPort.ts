@@ -9,6 +9,7 @@ import { Api, type TelegramClient } from 'telegram';
 import { returnBigInt } from 'telegram/Helpers.js';
 import type { BotPort, Button, SendOptions, SentMessage } from '../../domain/botPort.js';
 import type { ChatRef } from '../../domain/chat.js';
+import { RecipientBlockedError, RecipientDeactivatedError } from '../../domain/recipientErrors.js';
 import { withFloodWait } from '../rpc/floodWait.js';
 import { resolveInputPeer } from '../rpc/inputPeer.js';
 import { rpcErrorCode } from '../rpc/rpcErrors.js';
@@ -62,7 +63,10 @@ export function createGramBotPort(client: TelegramClient, options: GramBotPortOp
         options.onUpdates?.(result);
         return { messageId: sentMessageId(result, opts.randomId), duplicate: false };
       } catch (err) {
-        if (rpcErrorCode(err) === 'RANDOM_ID_DUPLICATE') return { messageId: null, duplicate: true };
+        const code = rpcErrorCode(err);
+        if (code === 'RANDOM_ID_DUPLICATE') return { messageId: null, duplicate: true };
+        if (code === 'USER_IS_BLOCKED') throw new RecipientBlockedError(chat.id);
+        if (code === 'INPUT_USER_DEACTIVATED' || code === 'USER_DEACTIVATED') throw new RecipientDeactivatedError(chat.id);
         throw err;
       }
     },
@@ -93,6 +97,18 @@ export function createGramBotPort(client: TelegramClient, options: GramBotPortOp
       const started = performance.now();
       await client.invoke(new Api.updates.GetState());
       return performance.now() - started;
+    },
+
+    async resolveUsername(username: string): Promise<ChatRef | null> {
+      try {
+        const found = await client.invoke(new Api.contacts.ResolveUsername({ username: username.replace(/^@/, '') }));
+        const user = found.users.find((u) => u instanceof Api.User && found.peer instanceof Api.PeerUser && u.id.toString() === found.peer.userId.toString());
+        if (user instanceof Api.User) return { kind: 'user', id: user.id.toString(), ...(user.accessHash !== undefined ? { accessHash: user.accessHash.toString() } : {}) };
+        return null;
+      } catch (err) {
+        if (rpcErrorCode(err) === 'USERNAME_NOT_OCCUPIED' || rpcErrorCode(err) === 'USERNAME_INVALID') return null;
+        throw err;
+      }
     },
   };
 }
