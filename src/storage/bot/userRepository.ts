@@ -8,7 +8,7 @@
  * restarts; blocked/deactivated are set when Telegram refuses a send to them and cleared when they
  * write again (writing again means they unblocked the bot).
  */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 
 export interface UserRecord {
   userId: string;
@@ -43,16 +43,31 @@ const toRecord = (r: Row): UserRecord => ({
   deactivated: r.deactivated === 1,
 });
 
-/** The user wrote to the bot at `now`: created, or last_seen (and lang, access hash) refreshed; blocked/deactivated cleared. */
-export function recordSeen(db: Database, user: { userId: string; accessHash?: string | undefined; lang?: string | undefined }, now: number): void {
-  db.prepare(
-    `INSERT INTO users (user_id, access_hash, lang, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
+const statements = new WeakMap<Database, { seen: Statement; banned: Statement<[string], { banned: number }> }>();
+
+/** The two statements run on every update, prepared once per connection. */
+function hot(db: Database) {
+  let s = statements.get(db);
+  if (!s) {
+    s = {
+      seen: db.prepare(SEEN_SQL),
+      banned: db.prepare<[string], { banned: number }>('SELECT banned FROM users WHERE user_id = ?'),
+    };
+    statements.set(db, s);
+  }
+  return s;
+}
+
+const SEEN_SQL = `INSERT INTO users (user_id, access_hash, lang, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (user_id) DO UPDATE SET
        access_hash = COALESCE(excluded.access_hash, access_hash),
        lang = COALESCE(excluded.lang, lang),
        last_seen = MAX(last_seen, excluded.last_seen),
-       blocked = 0, deactivated = 0`,
-  ).run(user.userId, user.accessHash ?? null, user.lang ?? null, now, now);
+       blocked = 0, deactivated = 0`;
+
+/** The user wrote to the bot at `now`: created, or last_seen (and lang, access hash) refreshed; blocked/deactivated cleared. */
+export function recordSeen(db: Database, user: { userId: string; accessHash?: string | undefined; lang?: string | undefined }, now: number): void {
+  hot(db).seen.run(user.userId, user.accessHash ?? null, user.lang ?? null, now, now);
 }
 
 export function getUser(db: Database, userId: string): UserRecord | undefined {
@@ -61,7 +76,7 @@ export function getUser(db: Database, userId: string): UserRecord | undefined {
 }
 
 export function isBanned(db: Database, userId: string): boolean {
-  return db.prepare<[string], { banned: number }>('SELECT banned FROM users WHERE user_id = ?').get(userId)?.banned === 1;
+  return hot(db).banned.get(userId)?.banned === 1;
 }
 
 /**

@@ -76,6 +76,7 @@ CREATE INDEX broadcast_pending ON broadcast_recipients (broadcast_id, outcome);
 
 -- /stats on the big tables.
 CREATE INDEX inbox_by_handled_at ON inbox (handled_at) WHERE handled_at IS NOT NULL;
-CREATE INDEX jobs_by_updated ON jobs (updated_at, state, action);
+-- state first: "jobs that ended today" is one range per end state, not every job ever done.
+CREATE INDEX jobs_by_state_time ON jobs (state, updated_at, action, created_at);
 CREATE INDEX jobs_by_user_state ON jobs (user_id, state);
 `;
