@@ -125,6 +125,7 @@ export function createBroadcastRunner(deps: BroadcastRunnerDeps): BroadcastRunne
           continue;
         }
         if (verdict === 'blocked' || verdict === 'deactivated') markUnreachable(deps.db, r.userId, verdict);
+        else deps.log?.warn(`broadcast ${b.id}: sending to user ${r.userId} failed: ${(err as Error).message ?? String(err)}`);
         recordOutcome(deps.db, b.id, r.userId, verdict, verdict === 'sent' ? null : (err as Error).message ?? String(err));
         return;
       }
@@ -164,7 +165,8 @@ export function createBroadcastRunner(deps: BroadcastRunnerDeps): BroadcastRunne
     const b = getBroadcast(deps.db, id);
     if (b && isFinished(b.state, tallyBroadcast(deps.db, id))) {
       setBroadcastState(deps.db, id, 'done', now());
-      deps.log?.info(`broadcast ${id} finished`);
+      const tally = tallyBroadcast(deps.db, id);
+      deps.log?.info(`broadcast ${id} finished: ${tally.sent} sent, ${tally.blocked} blocked, ${tally.deactivated} deleted, ${tally.failed} failed`);
     } else if (isRunning()) {
       // Transient failures left rows pending: another round later.
       await sleep(5_000);

@@ -43,8 +43,11 @@ export function createBroadcast(
       .run(b.id, b.adminId, b.adminChat, b.text, b.lang, now).changes > 0;
     if (inserted) {
       db.prepare(
+        // The access hash: the one seen with the user's message, else the one the peer cache learnt
+        // (peerCache.ts: private messages often arrive as short updates without one).
         `INSERT INTO broadcast_recipients (broadcast_id, user_id, access_hash)
-         SELECT ?, user_id, access_hash FROM users WHERE banned = 0 AND blocked = 0 AND deactivated = 0 AND access_hash IS NOT NULL`,
+         SELECT ?, u.user_id, COALESCE(u.access_hash, (SELECT value FROM kv WHERE key = 'peer:user:' || u.user_id))
+         FROM users AS u WHERE u.banned = 0 AND u.blocked = 0 AND u.deactivated = 0`,
       ).run(b.id);
     }
     const recipients = (db.prepare('SELECT COUNT(*) AS n FROM broadcast_recipients WHERE broadcast_id = ?').get(b.id) as { n: number }).n;
