@@ -37,9 +37,10 @@ export function useUserTracking(router: Router, deps: UserTrackingDeps): void {
       await next();
     } catch (err) {
       const why = unreachableReason(err);
-      if (why === null || incoming.chat.kind !== 'user') throw err;
-      markUnreachable(deps.db, incoming.senderId, why);
-      log.info(`user ${incoming.senderId} cannot be answered (${why}); update ${incoming.updateKey} ends unanswered`);
+      const userId = (err as { userId?: string }).userId;
+      if (why === null || userId === undefined) throw err;
+      markUnreachable(deps.db, userId, why);
+      log.info(`user ${userId} cannot be reached (${why}); update ${incoming.updateKey} ends there`);
     }
   });
 }

@@ -6,7 +6,7 @@
  * exactly once (derived random_ids: what went out before the kill is dropped by Telegram).
  *
  * Users act in-process (world.sendMessageAs, pressButtonAs), as the catch-up story does; the
- * outbox is held to 100 sends a second so the kill lands mid-way.
+ * outbox is held to 50 sends a second so the kill lands mid-way.
  */
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -36,7 +36,7 @@ describe('admin: panel and a broadcast that survives a SIGKILL', () => {
   const start = async () => {
     courier = runCourier(
       ['start', '--sandbox', emu.dataDir],
-      storyEnv(dataDir, { COURIER_ADMINS: String(alice), COURIER__OUTBOX__PER_SECOND: '100', COURIER__OUTBOX__BURST: '10' }),
+      storyEnv(dataDir, { COURIER_ADMINS: String(alice), COURIER__OUTBOX__PER_SECOND: '50', COURIER__OUTBOX__BURST: '10' }),
     );
     await waitForOutput(courier, /Courier is running as @/);
   };

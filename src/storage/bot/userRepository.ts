@@ -101,7 +101,3 @@ export function countReachable(db: Database): number {
     .get()!.n;
   return total - unreachable;
 }
-
-export function bannedUsers(db: Database, limit = 20): UserRecord[] {
-  return db.prepare<[number], Row>('SELECT * FROM users INDEXED BY users_unreachable WHERE (banned = 1 OR blocked = 1 OR deactivated = 1) AND banned = 1 LIMIT ?').all(limit).map(toRecord);
-}

@@ -10,6 +10,7 @@ import { openDatabase, type Database } from '../../../src/storage/index.js';
 import { getBroadcast } from '../../../src/storage/bot/broadcastRepository.js';
 import { recentAudit } from '../../../src/storage/bot/auditRepository.js';
 import { getUser } from '../../../src/storage/bot/userRepository.js';
+import { RecipientBlockedError } from '../../../src/domain/recipientErrors.js';
 import { texts } from '../../../src/texts/index.js';
 import { FakePort } from '../../helpers/fakeBotPort.js';
 
@@ -156,6 +157,19 @@ describe('admin panel', () => {
     await b.handle(msg(ALICE, `/unban ${CAROL}`));
     expect((await b.handle(msg(CAROL, '/start'))).sent[0]!.text).to.equal(texts.en.welcome);
     expect(recentAudit(b.db).map((a) => a.action)).to.deep.equal(['unban', 'ban']);
+  });
+
+  it('a reply refused because the user blocked the bot marks them and ends the update as handled', async () => {
+    const b = bench();
+    const port = new FakePort();
+    port.sendText = async (chat) => {
+      throw new RecipientBlockedError(chat.id);
+    };
+    await b.router().handle(msg(BOB, 'hello'), port);
+    expect(getUser(b.db, BOB)!.blocked).to.equal(true);
+    // Writing again means they unblocked the bot.
+    await b.handle(msg(BOB, 'back'));
+    expect(getUser(b.db, BOB)!.blocked).to.equal(false);
   });
 
   it('Users asks for a user and shows their card with Ban; the button bans', async () => {
