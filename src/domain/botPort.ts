@@ -4,6 +4,7 @@
  * (src/telegram/outbox/gramBotPort.ts) is the only place that knows the TL schema.
  */
 import type { ChatRef } from './chat.js';
+import type { MediaRef } from './media.js';
 
 export type Button = { text: string; data: string } | { text: string; url: string };
 
@@ -40,6 +41,11 @@ export interface BotPort {
   answerCallback(queryId: string, text?: string): Promise<void>;
   /** Milliseconds of one request/response round trip to Telegram. */
   ping(): Promise<number>;
+  /**
+   * Sends a file already on Telegram's servers again (messages.sendMedia with its stored
+   * reference; nothing is uploaded), with an optional caption. Errors as sendText.
+   */
+  sendMedia?(chat: ChatRef, media: MediaRef['location'], opts: SendOptions & { caption?: string }): Promise<SentMessage>;
   /** The user or chat behind a public @username (contacts.resolveUsername), or null when there is none. */
   resolveUsername?(username: string): Promise<ChatRef | null>;
 }

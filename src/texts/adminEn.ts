@@ -82,10 +82,12 @@ export const adminEn = {
   backupFailed: (reason: string) => `The backup failed: ${reason}`,
 
   // --- broadcast ---------------------------------------------------------------------------
-  broadcastAsk: 'Send the message to broadcast (text). /cancel to stop.',
-  broadcastTextOnly: 'Only text can be broadcast for now: please send it as text.',
+  broadcastAsk: 'Send the message to broadcast: a text, or a file or photo (with a caption if you like), sent to everyone as a copy. /cancel to stop.',
   /** The preview above Send / Cancel: `text` is the admin's message as it will go out. */
   broadcastPreview: (recipients: number, text: string) => `This goes to ${recipients} user(s):\n\n${text}`,
+  /** A file or photo: `what` is a mediaKinds text or the file name, `caption` may be empty. */
+  broadcastPreviewMedia: (recipients: number, what: string, caption: string) =>
+    `This goes to ${recipients} user(s): ${what}${caption === '' ? '' : `, with the caption:\n\n${caption}`}`,
   broadcastNobody: 'Nobody to send to yet: no user has written to the bot (or all are banned or blocked).',
   broadcastCancelledDraft: 'Broadcast discarded.',
   /** `state`: a broadcastStates text. */

@@ -68,9 +68,10 @@ export const adminFa: typeof adminEn = {
   backupDone: (name) => `پشتیبان نوشته شد: ${ltr(name)}`,
   backupFailed: (reason) => `پشتیبان‌گیری ناموفق بود: ${ltr(reason)}`,
 
-  broadcastAsk: `پیام همگانی را بفرستید (متن). برای توقف ${ltr('/cancel')}.`,
-  broadcastTextOnly: 'فعلاً فقط متن را می‌توان همگانی فرستاد: لطفاً آن را به‌صورت متن بفرستید.',
+  broadcastAsk: `پیام همگانی را بفرستید: یک متن، یا یک فایل یا عکس (اگر خواستید با توضیح) که رونوشتش برای همه فرستاده می‌شود. برای توقف ${ltr('/cancel')}.`,
   broadcastPreview: (recipients, text) => `این پیام برای ${num(recipients)} کاربر فرستاده می‌شود:\n\n${ltr(text)}`,
+  broadcastPreviewMedia: (recipients, what, caption) =>
+    `این پیام برای ${num(recipients)} کاربر فرستاده می‌شود: ${what}${caption === '' ? '' : `، با این توضیح:\n\n${ltr(caption)}`}`,
   broadcastNobody: 'هنوز کسی برای ارسال نیست: هیچ کاربری به ربات پیام نداده است (یا همه مسدودند).',
   broadcastCancelledDraft: 'پیام همگانی کنار گذاشته شد.',
   broadcastProgress: (state, sent, blocked, deactivated, failed, total) =>

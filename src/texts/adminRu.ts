@@ -66,9 +66,9 @@ export const adminRu: typeof adminEn = {
   backupDone: (name) => `Резервная копия записана: ${name}`,
   backupFailed: (reason) => `Резервная копия не удалась: ${reason}`,
 
-  broadcastAsk: 'Пришлите сообщение для рассылки (текст). /cancel, чтобы прекратить.',
-  broadcastTextOnly: 'Пока можно разослать только текст: пришлите его текстом.',
+  broadcastAsk: 'Пришлите сообщение для рассылки: текст, файл или фото (можно с подписью); всем уйдёт его копия. /cancel, чтобы прекратить.',
   broadcastPreview: (recipients, text) => `Получателей: ${recipients}. Сообщение:\n\n${text}`,
+  broadcastPreviewMedia: (recipients, what, caption) => `Получателей: ${recipients}. Файл: ${what}${caption === '' ? '' : `, подпись:\n\n${caption}`}`,
   broadcastNobody: 'Рассылать пока некому: никто не писал боту (или все заблокированы).',
   broadcastCancelledDraft: 'Рассылка отменена.',
   broadcastProgress: (state, sent, blocked, deactivated, failed, total) =>

@@ -9,8 +9,8 @@
  * each other's state, and a restart between question and answer loses nothing. Every action that
  * changes something (ban, unban, broadcast, job cancel, backup) is written to admin_audit.
  *
- * Broadcasts are text only for now: a media message at the broadcast question is answered with
- * broadcastTextOnly (copying media needs messages.forwardMessages in the BotPort; not done yet).
+ * A broadcast is a text, or a file or photo the admin sends (with its caption): the file goes out
+ * again by its stored reference (BotPort.sendMedia, messages.sendMedia), so nothing is uploaded.
  */
 import { createHash } from 'node:crypto';
 import { chatKeyOf } from '../../domain/chat.js';
@@ -22,6 +22,7 @@ import { getJob } from '../../storage/jobRepository.js';
 import { createKvRepository } from '../../storage/index.js';
 import { jobLines, readStats } from '../../storage/bot/statsRepository.js';
 import { countReachable } from '../../storage/bot/userRepository.js';
+import type { MediaRef } from '../../domain/media.js';
 import type { Texts } from '../../texts/index.js';
 import { decodeBroadcastCallback, type BroadcastRunner } from '../broadcast/broadcastRunner.js';
 import type { Dialogs } from '../dialogs.js';
@@ -61,6 +62,12 @@ interface DraftData {
   text: string;
   /** The update whose text it is: names the broadcast. */
   draftKey: string;
+  /** A file or photo to send again by reference (the text is then its caption). */
+  media?: MediaRef;
+}
+
+function previewOf(t: Texts, recipients: number, draft: DraftData): string {
+  return draft.media ? t.broadcastPreviewMedia(recipients, draft.media.fileName ?? t.mediaKinds[draft.media.kind], draft.text) : t.broadcastPreview(recipients, draft.text);
 }
 
 export function useAdmin(router: Router, deps: AdminDeps): void {
@@ -177,11 +184,15 @@ export function useAdmin(router: Router, deps: AdminDeps): void {
       }
       const id = broadcastIdOf(draft.draftKey);
       const lang = ctx.lang;
-      const created = createBroadcast(deps.db, { id, adminId, adminChat: JSON.stringify(ctx.incoming.chat), text: draft.text, lang }, deps.now());
+      const created = createBroadcast(
+        deps.db,
+        { id, adminId, adminChat: JSON.stringify(ctx.incoming.chat), text: draft.text, media: draft.media ? JSON.stringify(draft.media) : null, lang },
+        deps.now(),
+      );
       recordAudit(deps.db, { adminId, action: 'broadcast.send', detail: { id, recipients: created.recipients }, at: deps.now() }, origin);
       await ctx.answer(t.broadcastStates.running);
       // The preview loses its buttons; the runner sends the progress message.
-      await ctx.port.editText(ctx.incoming.chat, ctx.incoming.messageId, t.broadcastPreview(created.recipients, draft.text));
+      await ctx.port.editText(ctx.incoming.chat, ctx.incoming.messageId, previewOf(t, created.recipients, draft));
       deps.broadcasts.launch(id);
     } else {
       await ctx.answer(t.callbackUnknown);
@@ -196,20 +207,18 @@ export function useAdmin(router: Router, deps: AdminDeps): void {
     const text = ctx.incoming.text.trim();
     if (text.startsWith('/')) return next();
     if (waiting === WAITS.broadcastMessage) {
-      if (ctx.incoming.media || text === '') {
-        await ctx.reply(ctx.t.broadcastTextOnly);
-        return;
-      }
+      const media = ctx.incoming.media;
+      if (!media && text === '') return next();
       const recipients = countReachable(deps.db);
       if (recipients === 0) {
         dialog.end();
         await ctx.reply(ctx.t.broadcastNobody);
         return;
       }
-      const draft: DraftData = { text: ctx.incoming.text, draftKey: ctx.incoming.updateKey };
+      const draft: DraftData = { text: ctx.incoming.text, draftKey: ctx.incoming.updateKey, ...(media ? { media } : {}) };
       dialog.ask(WAITS.broadcastConfirm, draft);
       const b = ctx.t.adminButtons;
-      await ctx.send(ctx.t.broadcastPreview(recipients, draft.text), {
+      await ctx.send(previewOf(ctx.t, recipients, draft), {
         buttons: [[{ text: b.send, data: PANEL.sendBroadcast }, { text: b.cancel, data: PANEL.dropBroadcast }]],
       });
       return;

@@ -16,6 +16,7 @@
 import type { BotPort, Button } from '../../domain/botPort.js';
 import { chatRefSchema, type ChatRef } from '../../domain/chat.js';
 import { derivedRandomId } from '../../domain/randomId.js';
+import { mediaRefSchema } from '../../domain/media.js';
 import type { Database } from '../../storage/index.js';
 import {
   getBroadcast,
@@ -113,7 +114,10 @@ export function createBroadcastRunner(deps: BroadcastRunnerDeps): BroadcastRunne
     const chat: ChatRef = { kind: 'user', id: r.userId, ...(r.accessHash ? { accessHash: r.accessHash } : {}) };
     for (let attempts = 1; ; attempts++) {
       try {
-        await deps.port.sendText(chat, b.text, { randomId: derivedRandomId(`broadcast:${b.id}:${r.userId}`, 0), lane: 'bulk' });
+        const opts = { randomId: derivedRandomId(`broadcast:${b.id}:${r.userId}`, 0), lane: 'bulk' as const };
+        if (b.media === null) await deps.port.sendText(chat, b.text, opts);
+        else if (deps.port.sendMedia) await deps.port.sendMedia(chat, mediaRefSchema.parse(JSON.parse(b.media)).location, { ...opts, caption: b.text });
+        else throw new Error('this BotPort cannot send media');
         recordOutcome(deps.db, b.id, r.userId, 'sent');
         return;
       } catch (err) {

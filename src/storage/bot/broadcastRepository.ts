@@ -14,6 +14,8 @@ export interface BroadcastRecord {
   adminId: string;
   adminChat: string;
   text: string;
+  /** MediaRef JSON, or null for a text broadcast. */
+  media: string | null;
   state: BroadcastState;
   progressMessageId: number | null;
   lang: string;
@@ -29,18 +31,18 @@ export interface Recipient {
 export type Tally = Record<RecipientOutcome, number>;
 
 const COLUMNS =
-  'id, admin_id AS adminId, admin_chat AS adminChat, text, state, progress_message_id AS progressMessageId, lang, created_at AS createdAt, finished_at AS finishedAt';
+  'id, admin_id AS adminId, admin_chat AS adminChat, text, media, state, progress_message_id AS progressMessageId, lang, created_at AS createdAt, finished_at AS finishedAt';
 
 /** Creates the broadcast and its recipients, once per id. */
 export function createBroadcast(
   db: Database,
-  b: { id: string; adminId: string; adminChat: string; text: string; lang: string },
+  b: { id: string; adminId: string; adminChat: string; text: string; media?: string | null; lang: string },
   now: number,
 ): { created: boolean; recipients: number } {
   return db.transaction(() => {
     const inserted = db
-      .prepare("INSERT INTO broadcasts (id, admin_id, admin_chat, text, state, lang, created_at) VALUES (?, ?, ?, ?, 'running', ?, ?) ON CONFLICT (id) DO NOTHING")
-      .run(b.id, b.adminId, b.adminChat, b.text, b.lang, now).changes > 0;
+      .prepare("INSERT INTO broadcasts (id, admin_id, admin_chat, text, media, state, lang, created_at) VALUES (?, ?, ?, ?, ?, 'running', ?, ?) ON CONFLICT (id) DO NOTHING")
+      .run(b.id, b.adminId, b.adminChat, b.text, b.media ?? null, b.lang, now).changes > 0;
     if (inserted) {
       db.prepare(
         // The access hash: the one seen with the user's message, else the one the peer cache learnt

@@ -56,7 +56,8 @@ CREATE TABLE broadcasts (
   id           TEXT PRIMARY KEY,                 -- derived from the admin's update (exactly once)
   admin_id     TEXT NOT NULL,
   admin_chat   TEXT NOT NULL,                    -- ChatRef JSON: where the progress message lives
-  text         TEXT NOT NULL,
+  text         TEXT NOT NULL,                    -- the text, or the caption of the media
+  media        TEXT,                             -- MediaRef JSON: a file sent again by reference
   state        TEXT NOT NULL CHECK (state IN ('running', 'paused', 'cancelled', 'done')),
   progress_message_id INTEGER,
   lang         TEXT NOT NULL,

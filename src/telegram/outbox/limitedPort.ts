@@ -197,6 +197,7 @@ export function createLimitedPort(port: BotPort, options: LimitedPortOptions): L
     inTurn: (chat, run) => enqueue(chat, run),
     answerCallback: (queryId: string, text?: string) => port.answerCallback(queryId, text),
     ping: () => port.ping(),
+    ...(port.sendMedia ? { sendMedia: (chat: ChatRef, media: Parameters<NonNullable<BotPort['sendMedia']>>[1], opts: Parameters<NonNullable<BotPort['sendMedia']>>[2]) => enqueue(chat, () => port.sendMedia!(chat, media, opts), opts.lane ?? 'live') } : {}),
     ...(port.resolveUsername ? { resolveUsername: port.resolveUsername.bind(port) } : {}),
 
     drain(): Promise<void> {

@@ -11,6 +11,7 @@ import { getBroadcast } from '../../../src/storage/bot/broadcastRepository.js';
 import { recentAudit } from '../../../src/storage/bot/auditRepository.js';
 import { getUser } from '../../../src/storage/bot/userRepository.js';
 import { RecipientBlockedError } from '../../../src/domain/recipientErrors.js';
+import type { MediaRef } from '../../../src/domain/media.js';
 import { texts } from '../../../src/texts/index.js';
 import { FakePort } from '../../helpers/fakeBotPort.js';
 
@@ -126,11 +127,22 @@ describe('admin panel', () => {
     expect(new Set(b.launched).size).to.equal(1);
   });
 
+  it('a file sent at the broadcast question is previewed with its caption and broadcast by reference', async () => {
+    const b = bench();
+    await b.handle(msg(BOB, 'hi'));
+    await b.handle(msg(ALICE, '/broadcast'));
+    const video: MediaRef = { kind: 'video', location: { type: 'document', id: '77', accessHash: '-5', fileReference: 'AQI=', dcId: 2 }, sizeBytes: 10, mimeType: 'video/mp4', fileName: 'promo.mp4' };
+    const preview = await b.handle(msg(ALICE, 'Watch this', { media: video }));
+    expect(preview.sent[0]!.text).to.equal(texts.en.broadcastPreviewMedia(2, 'promo.mp4', 'Watch this'));
+    await b.handle(press(ALICE, 'adm:bcsend'));
+    const stored = getBroadcast(b.db, b.launched[0]!)!;
+    expect(stored.text).to.equal('Watch this');
+    expect(JSON.parse(stored.media!)).to.deep.equal(video);
+  });
+
   it('/cancel leaves the dialog; an unexpected message gets a reminder of what is awaited', async () => {
     const b = bench();
     await b.handle(msg(ALICE, '/broadcast'));
-    const file = await b.handle(msg(ALICE, '', { media: { kind: 'video', fileId: '1', accessHash: '2', fileReference: '', dcId: 2, sizeBytes: 10, mimeType: 'video/mp4' } as never }));
-    expect(file.sent[0]!.text).to.equal(texts.en.broadcastTextOnly);
     await b.handle(msg(ALICE, 'draft'));
     const stray = await b.handle(msg(ALICE, 'what now?'));
     expect(stray.sent[0]!.text).to.equal(texts.en.dialogReminder(texts.en.dialogWaits.broadcastConfirm));

@@ -125,6 +125,26 @@ describe('broadcast runner', () => {
     expect(getUser(db, users[3]!)!.blocked).to.equal(false);
   });
 
+  it('a media broadcast sends the stored file again, with its caption, in the bulk lane', async () => {
+    const db = openDatabase(':memory:');
+    seedUsers(db, 3);
+    const sent: { chat: string; id: string; caption?: string; lane?: string }[] = [];
+    const port: BotPort = {
+      ...new FakeTelegram().port(),
+      sendMedia: async (chat, location, opts) => {
+        sent.push({ chat: chat.id, id: location.id, ...(opts.caption !== undefined ? { caption: opts.caption } : {}), ...(opts.lane ? { lane: opts.lane } : {}) });
+        return { messageId: 1, duplicate: false };
+      },
+    };
+    const media = { kind: 'photo', location: { type: 'photo', id: '91', accessHash: '3', fileReference: 'AA==', dcId: 2, thumbSize: 'y' }, sizeBytes: 5, mimeType: 'image/jpeg' };
+    createBroadcast(db, { id: 'm1', adminId: '1001', adminChat: ADMIN_CHAT, text: 'look', media: JSON.stringify(media), lang: 'en' }, 1);
+    const runner = createBroadcastRunner({ db, port, window: 2, sleep: async () => {} });
+    runner.launch('m1');
+    await runner.idle();
+    expect(sent.map((s) => s.chat).sort()).to.deep.equal(['5000', '5001', '5002']);
+    expect(sent.every((s) => s.id === '91' && s.caption === 'look' && s.lane === 'bulk')).to.equal(true);
+  });
+
   it('pause stops new sends at once, resume carries on, cancel leaves the rest unsent', async () => {
     const db = openDatabase(':memory:');
     seedUsers(db, 30);

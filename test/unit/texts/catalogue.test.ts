@@ -54,6 +54,7 @@ const SAMPLES: { [K in FnKey]: { args: (t: Texts) => Parameters<Texts[K]>; shows
   backupDone: { args: () => ['courier-2026-11-29.db'] },
   backupFailed: { args: () => ['disk full'] },
   broadcastPreview: { args: () => [250, 'New: convert to MP3'] },
+  broadcastPreviewMedia: { args: (t) => [250, t.mediaKinds.video, 'New: convert to MP3'] },
   broadcastProgress: { args: (t) => [t.broadcastStates.running, 120, 3, 1, 2, 250] },
 };
 
