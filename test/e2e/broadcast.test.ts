@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api } from 'telegram';
 import { addLoadUsers } from '../../src/emulator/world/accountsSide/loadUsers.js';
-import { pressButtonAs } from '../../src/emulator/world/inProcessUsers.js';
+import { pressButtonAs, sendFileAs } from '../../src/emulator/world/inProcessUsers.js';
 import { userBox } from '../../src/emulator/world/messageStore.js';
 import { texts } from '../../src/texts/index.js';
 import { killHard, runCourier, storyEnv, until, waitForOutput, type CourierProcess } from '../helpers/courierProcess.js';
@@ -111,5 +111,22 @@ describe('admin: panel and a broadcast that survives a SIGKILL', () => {
     expect(progress.message.message).to.equal(`Broadcast finished: ${recipients} sent, 0 blocked the bot, 0 deleted, 0 failed, of ${recipients}`);
     const doubled = everyone.filter((u) => copiesOf(u) !== 1);
     expect(doubled, 'users without exactly one copy').to.deep.equal([]);
+  });
+
+  it('a file Alice sends at the broadcast question reaches everyone as a copy, with its caption', async function () {
+    this.timeout(120_000);
+    const asks = () => fromBot(alice).filter((m) => m.message.message === texts.en.broadcastAsk).length;
+    const asksBefore = asks();
+    say(alice, '/broadcast');
+    await until(() => asks() > asksBefore, 'the question');
+    sendFileAs(emu.emulator.world, alice, { user: botId }, { bytes: Buffer.alloc(2048, 7), fileName: 'promo.pdf', mimeType: 'application/pdf' }, 'Read this');
+    const recipients = LOAD_USERS + 3;
+    const preview = await waitForBot(alice, (t) => t === texts.en.broadcastPreviewMedia(recipients, 'promo.pdf', 'Read this'), 'the media preview');
+    await pressButtonAs(emu.emulator.world, alice, { user: botId }, preview.id, Buffer.from('adm:bcsend'));
+    const everyone = [alice, bob, carol, ...load];
+    const fileCopies = (u: number) =>
+      fromBot(u).filter((m) => m.message.message === 'Read this' && m.message.media instanceof Api.MessageMediaDocument).length;
+    await until(() => everyone.every((u) => fileCopies(u) > 0), 'the file to everyone', 90_000);
+    expect(everyone.filter((u) => fileCopies(u) !== 1)).to.deep.equal([]);
   });
 });
