@@ -41,6 +41,7 @@ interface Bench {
 function bench(db: Database = openDatabase(':memory:')): Bench {
   const launched: string[] = [];
   const cancelled: { jobId: string; owner: string }[] = [];
+  const backups: { name: string; bytes: number; modifiedAt: number }[] = [];
   const admin: NonNullable<BotOptions['admin']> = {
     db,
     admins: [ALICE, DAVE],
@@ -49,7 +50,11 @@ function bench(db: Database = openDatabase(':memory:')): Bench {
     resolveUsername: async (name) => (name === 'carol' ? { kind: 'user', id: CAROL } : null),
     cancelJob: async (jobId, owner) => void cancelled.push({ jobId, owner }),
     system: async () => ({ diskFreeBytes: 10e9, memoryBytes: 150e6, uptimeSeconds: 3600 }),
-    listBackups: () => [],
+    listBackups: () => backups,
+    backUpNow: async () => {
+      backups.unshift({ name: 'courier-now.db', bytes: 4096, modifiedAt: Date.UTC(2026, 10, 29, 12) });
+      return 'courier-now.db';
+    },
   };
   const make = () => buildBotRouter({ botUsername: 'CourierBot', admin });
   let router = make();
@@ -182,6 +187,29 @@ describe('admin panel', () => {
     // Writing again means they unblocked the bot.
     await b.handle(msg(BOB, 'back'));
     expect(getUser(b.db, BOB)!.blocked).to.equal(false);
+  });
+
+  it('Jobs lists running and queued jobs with a Cancel button each; a press cancels as the owner and is audited', async () => {
+    const b = bench();
+    b.db.prepare(
+      "INSERT INTO jobs (id, origin_key, user_id, chat, source_message_id, source, input_key, action, lang, state, max_attempts, created_at, updated_at) VALUES ('j9', 'o9', ?, ?, 1, ?, 'k', 'compress', 'en', 'processing', 3, 0, 0)",
+    ).run(BOB, JSON.stringify({ kind: 'user', id: BOB }), JSON.stringify({ kind: 'link', url: 'https://example.com/a.mp4' }));
+    const view = await b.handle(press(ALICE, 'adm:jobs'));
+    expect(view.edits[0]!.text).to.equal(`${texts.en.jobsActive}\n${texts.en.jobLine('j9', BOB, 'Compress', 'processing')}`);
+    expect(view.edits[0]!.buttons!.flat().map((x) => x.text)).to.include(texts.en.jobCancelButton('j9'));
+    await b.handle(press(ALICE, 'adm:jc:j9'));
+    expect(b.cancelled).to.deep.equal([{ jobId: 'j9', owner: BOB }]);
+    expect(recentAudit(b.db)[0]).to.deep.include({ adminId: ALICE, action: 'job.cancel' });
+  });
+
+  it('Backups lists the backups folder and the last backup; Back up now calls the injected function', async () => {
+    const b = bench();
+    const empty = await b.handle(press(ALICE, 'adm:backups'));
+    expect(empty.edits[0]!.text).to.equal(`${texts.en.backupsNone}\n${texts.en.statsNoBackup}`);
+    b.db.prepare("INSERT INTO kv (key, value) VALUES ('ops.lastBackupAt', ?)").run(String(Date.UTC(2026, 10, 29, 3)));
+    const done = await b.handle(press(ALICE, 'adm:backupnow'));
+    expect(done.edits[0]!.text).to.include(texts.en.backupDone('courier-now.db')).and.include('courier-now.db, 4.0 KB, 2026-11-29 12:00').and.include('Last backup: 2026-11-29 03:00');
+    expect(recentAudit(b.db)[0]).to.deep.include({ action: 'backup' });
   });
 
   it('Users asks for a user and shows their card with Ban; the button bans', async () => {
