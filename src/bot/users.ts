@@ -29,10 +29,11 @@ export function useUserTracking(router: Router, deps: UserTrackingDeps): void {
   const now = deps.now ?? Date.now;
   router.use(async (ctx, next) => {
     const incoming = ctx.incoming;
-    if (incoming.chat.kind === 'user') {
-      recordSeen(deps.db, { userId: incoming.senderId, accessHash: incoming.chat.accessHash, lang: incoming.langCode }, now());
-    }
-    if (!deps.admins.includes(incoming.senderId) && isBanned(deps.db, incoming.senderId)) return;
+    const banned =
+      incoming.chat.kind === 'user'
+        ? recordSeen(deps.db, { userId: incoming.senderId, accessHash: incoming.chat.accessHash, lang: incoming.langCode }, now()).banned
+        : isBanned(deps.db, incoming.senderId);
+    if (banned && !deps.admins.includes(incoming.senderId)) return;
     try {
       await next();
     } catch (err) {

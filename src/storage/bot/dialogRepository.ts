@@ -11,7 +11,7 @@
  * again, and its replies carry the same random_ids, so Telegram drops the copies. A crash between
  * the question and the answer therefore loses nothing and doubles nothing.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 
 export interface DialogState {
   /** What the bot waits for, e.g. 'admin.broadcast.message'. */
@@ -39,8 +39,16 @@ export interface DialogKey {
  * The state `updateKey` should see: the current one, or, when `updateKey` itself made the current
  * one (handled again after a crash), the one before it. Expired states read as none.
  */
+const selects = new WeakMap<Database, Statement<[string, string], Row>>();
+
 export function loadDialog(db: Database, key: DialogKey, updateKey: string, now: number): DialogState | null {
-  const row = db.prepare<[string, string], Row>('SELECT * FROM dialogs WHERE chat_key = ? AND user_id = ?').get(key.chatKey, key.userId);
+  // Prepared once per connection: every message reads its sender's dialog.
+  let select = selects.get(db);
+  if (!select) {
+    select = db.prepare<[string, string], Row>('SELECT * FROM dialogs WHERE chat_key = ? AND user_id = ?');
+    selects.set(db, select);
+  }
+  const row = select.get(key.chatKey, key.userId);
   if (!row) return null;
   const state: DialogState | null =
     row.moved_by === updateKey

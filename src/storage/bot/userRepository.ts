@@ -43,7 +43,16 @@ const toRecord = (r: Row): UserRecord => ({
   deactivated: r.deactivated === 1,
 });
 
-const statements = new WeakMap<Database, { seen: Statement; banned: Statement<[string], { banned: number }> }>();
+interface Glance {
+  banned: number;
+  last_seen: number;
+  lang: string | null;
+  access_hash: string | null;
+  blocked: number;
+  deactivated: number;
+}
+
+const statements = new WeakMap<Database, { seen: Statement; glance: Statement<[string], Glance> }>();
 
 /** The two statements run on every update, prepared once per connection. */
 function hot(db: Database) {
@@ -51,7 +60,7 @@ function hot(db: Database) {
   if (!s) {
     s = {
       seen: db.prepare(SEEN_SQL),
-      banned: db.prepare<[string], { banned: number }>('SELECT banned FROM users WHERE user_id = ?'),
+      glance: db.prepare<[string], Glance>('SELECT banned, last_seen, lang, access_hash, blocked, deactivated FROM users WHERE user_id = ?'),
     };
     statements.set(db, s);
   }
@@ -65,9 +74,26 @@ const SEEN_SQL = `INSERT INTO users (user_id, access_hash, lang, first_seen, las
        last_seen = MAX(last_seen, excluded.last_seen),
        blocked = 0, deactivated = 0`;
 
-/** The user wrote to the bot at `now`: created, or last_seen (and lang, access hash) refreshed; blocked/deactivated cleared. */
-export function recordSeen(db: Database, user: { userId: string; accessHash?: string | undefined; lang?: string | undefined }, now: number): void {
-  hot(db).seen.run(user.userId, user.accessHash ?? null, user.lang ?? null, now, now);
+/** last_seen is refreshed at most this often per user: one write per message would double the inbox's writes. */
+export const LAST_SEEN_RESOLUTION_MS = 60_000;
+
+/**
+ * The user wrote to the bot at `now`: created, or last_seen (and lang, access hash) refreshed and
+ * blocked/deactivated cleared. Returns whether they are banned (one read serves both: this runs
+ * for every update), and writes only when something changed or last_seen is a minute old.
+ */
+export function recordSeen(db: Database, user: { userId: string; accessHash?: string | undefined; lang?: string | undefined }, now: number): { banned: boolean } {
+  const s = hot(db);
+  const row = s.glance.get(user.userId);
+  const stale =
+    !row ||
+    now - row.last_seen >= LAST_SEEN_RESOLUTION_MS ||
+    row.blocked === 1 ||
+    row.deactivated === 1 ||
+    (user.lang !== undefined && user.lang !== row.lang) ||
+    (user.accessHash !== undefined && user.accessHash !== row.access_hash);
+  if (stale) s.seen.run(user.userId, user.accessHash ?? null, user.lang ?? null, now, now);
+  return { banned: row?.banned === 1 };
 }
 
 export function getUser(db: Database, userId: string): UserRecord | undefined {
@@ -76,7 +102,7 @@ export function getUser(db: Database, userId: string): UserRecord | undefined {
 }
 
 export function isBanned(db: Database, userId: string): boolean {
-  return hot(db).banned.get(userId)?.banned === 1;
+  return hot(db).glance.get(userId)?.banned === 1;
 }
 
 /**
