@@ -38,6 +38,12 @@ import { createCatchupLog } from './inbox/catchupLog.js';
 import { createInbox } from './inbox/inbox.js';
 import type { CatchupReport, LoopClock } from './telegram/updates/loopContract.js';
 import type { FreshStart } from './telegram/updates/service.js';
+// --- admin (issue 12): users, bans, dialogs, admin panel, broadcasts -------------------------
+import { createBroadcastRunner, type BroadcastRunner } from './bot/broadcast/broadcastRunner.js';
+import type { BotOptions } from './bot/commands.js';
+import { listBackupFiles } from './storage/bot/backupFiles.js';
+import { makeBackup } from './ops/backups.js';
+// --- end admin ---
 
 const log = logger('app');
 
@@ -173,7 +179,10 @@ export async function startCourier(config: CourierConfig, options: StartOptions 
 
 async function run(config: CourierConfig, link: TelegramLink, db: Database, runner: JobRunner, ops: Ops, clock: LoopClock | undefined, unwind: () => Promise<void>): Promise<RunningCourier> {
   const now = () => clock?.now() ?? Date.now();
-  const router = buildBotRouter({ botUsername: link.me.username, media: { db, runner, now } });
+  // --- admin (issue 12) ---
+  const { admin, broadcasts } = adminWiring(config, link, db, runner, now);
+  // --- end admin ---
+  const router = buildBotRouter({ botUsername: link.me.username, media: { db, runner, now }, admin });
   const peers = createPeerCache(db);
   const inbox = createInbox({
     db,
@@ -186,6 +195,7 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
   });
   // Pending rows are queued before the first difference is fetched, so they keep their place.
   inbox.start();
+  broadcasts.start(); // admin (issue 12): broadcasts cut off by a stop or crash carry on
 
   // Read when an alert goes out: an admin's access hash may have been learnt since the start.
   const adminTargets = () => config.admins.map((id) => ({ id: String(id), accessHash: peers.accessHash('user', String(id)) }));
@@ -229,6 +239,7 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
   // Updates are no longer taken before the inbox stops; the connection and database go after it.
   const stop = async (): Promise<void> => {
     await updates.stop();
+    await broadcasts.stop(); // admin (issue 12)
     await inbox.stop(config.shutdown.graceMs);
     await unwind();
     log.info('Courier stopped');
@@ -277,3 +288,32 @@ function opsConfigOf(config: CourierConfig): OpsConfig {
     dataDir: dirname(config.database.file),
   };
 }
+
+// --- admin (issue 12) ------------------------------------------------------------------------
+/**
+ * The admin panel's dependencies and the broadcast runner. Backups are listed from, and "Back up
+ * now" writes to, the scheduled backups' directory (backups.dir), with their rotation.
+ */
+function adminWiring(config: CourierConfig, link: TelegramLink, db: Database, runner: JobRunner, now: () => number): { admin: NonNullable<BotOptions['admin']>; broadcasts: BroadcastRunner } {
+  const broadcasts = createBroadcastRunner({ db, port: link.port, now, log: logger('broadcast') });
+  // The same directory and rotation as the scheduled backups (src/ops/backups.ts).
+  const { backups } = opsConfigOf(config);
+  const port = link.port;
+  const admin: NonNullable<BotOptions['admin']> = {
+    db,
+    admins: config.admins.map(String),
+    now,
+    broadcasts,
+    resolveUsername: port.resolveUsername ? (name) => port.resolveUsername!(name) : undefined,
+    cancelJob: (jobId, ownerId) => runner.cancel(jobId, ownerId),
+    system: async () => ({
+      diskFreeBytes: await freeDiskBytes(config.paths.temp).catch(() => null),
+      memoryBytes: process.memoryUsage().rss,
+      uptimeSeconds: process.uptime(),
+    }),
+    listBackups: () => listBackupFiles(backups.dir),
+    backUpNow: async () => makeBackup(db, backups.dir, backups.keep, now()).file,
+  };
+  return { admin, broadcasts };
+}
+// --- end admin ---

@@ -3,18 +3,31 @@
  * to Telegram, files and links get action buttons (src/bot/media.ts), and any other text gets a
  * one-line hint quoting the message it answers.
  */
+import { adminReminders, useAdmin, type AdminDeps } from './admin/adminPanel.js';
+import { createDialogs, useDialogCancel, useDialogReminder } from './dialogs.js';
 import { useMediaFlow, type MediaFlowDeps } from './media.js';
 import { parseCommand, Router, type BotContext } from './router.js';
+import { useUserTracking } from './users.js';
 
 export interface BotOptions {
   botUsername?: string | null;
   /** Media jobs; without them files get no buttons (tests of the commands alone). */
   media?: MediaFlowDeps;
+  /**
+   * Users (tracking, bans), persistent dialogs and the admin panel (src/bot/admin); without them
+   * the bot keeps no users and has no admin commands (tests of the commands alone).
+   */
+  admin?: Omit<AdminDeps, 'dialogs'>;
 }
 
 export function buildBotRouter(options: BotOptions = {}): Router {
   const router = new Router({ botUsername: options.botUsername ?? null });
   const own = options.botUsername?.toLowerCase() ?? null;
+  const admin = options.admin;
+  const dialogs = admin ? createDialogs(admin.db, admin.now) : null;
+
+  // First: every sender is recorded, and a banned one goes no further.
+  if (admin) useUserTracking(router, admin);
 
   router.command('start', async (ctx) => {
     await ctx.send(ctx.t.welcome);
@@ -27,7 +40,15 @@ export function buildBotRouter(options: BotOptions = {}): Router {
     await ctx.reply(ctx.t.pong(Math.max(0, Math.round(ms))));
   });
 
+  if (admin && dialogs) {
+    useDialogCancel(router, dialogs);
+    useAdmin(router, { ...admin, dialogs });
+  }
+
   if (options.media) useMediaFlow(router, options.media);
+
+  // A message that no step took while a dialog waits: say what is awaited instead of the hint.
+  if (dialogs) useDialogReminder(router, dialogs, adminReminders);
 
   router.use(async (ctx, next) => {
     if (ctx.incoming.kind === 'message' && wantsHint(ctx, own)) {

@@ -4,6 +4,7 @@
  * (src/telegram/outbox/gramBotPort.ts) is the only place that knows the TL schema.
  */
 import type { ChatRef } from './chat.js';
+import type { MediaRef } from './media.js';
 
 export type Button = { text: string; data: string } | { text: string; url: string };
 
@@ -16,6 +17,11 @@ export interface SendOptions {
    */
   randomId: bigint;
   buttons?: Button[][];
+  /**
+   * 'bulk' (broadcasts) goes only when no live reply is ready and leaves the limiter's burst
+   * reserve to live replies (src/telegram/outbox/rateLimiter.ts); default 'live'.
+   */
+  lane?: 'live' | 'bulk';
 }
 
 export interface SentMessage {
@@ -25,10 +31,21 @@ export interface SentMessage {
 }
 
 export interface BotPort {
+  /**
+   * Throws RecipientBlockedError / RecipientDeactivatedError (recipientErrors.ts) when Telegram
+   * says the user blocked the bot or deleted their account.
+   */
   sendText(chat: ChatRef, text: string, opts: SendOptions): Promise<SentMessage>;
   editText(chat: ChatRef, messageId: number, text: string, opts?: { buttons?: Button[][] }): Promise<void>;
   /** Every callback query must be answered, or the user's button spins until it times out. */
   answerCallback(queryId: string, text?: string): Promise<void>;
   /** Milliseconds of one request/response round trip to Telegram. */
   ping(): Promise<number>;
+  /**
+   * Sends a file already on Telegram's servers again (messages.sendMedia with its stored
+   * reference; nothing is uploaded), with an optional caption. Errors as sendText.
+   */
+  sendMedia?(chat: ChatRef, media: MediaRef['location'], opts: SendOptions & { caption?: string }): Promise<SentMessage>;
+  /** The user or chat behind a public @username (contacts.resolveUsername), or null when there is none. */
+  resolveUsername?(username: string): Promise<ChatRef | null>;
 }

@@ -10,6 +10,7 @@
 import type { MediaRef } from '../domain/media.js';
 import type { MediaAction } from '../domain/mediaAction.js';
 import type { ReasonCode } from '../domain/jobError.js';
+import { adminEn } from './adminEn.js';
 import { sizeParts } from './sizes.js';
 
 /** The job states that show a percent. */
@@ -163,6 +164,7 @@ export const en = {
   durationMinutes: (minutes: number) => `${minutes} min`,
   /** Shown with one decimal. */
   durationHours: (hours: number) => `${hours.toFixed(1)} h`,
+  ...adminEn,
 };
 
 /** The shape every language satisfies. */

@@ -7,15 +7,10 @@
 import { isolate as ltr } from './bidi.js';
 import type { Texts } from './en.js';
 import { sizeParts } from './sizes.js';
+import { persianNumber } from './persianDigits.js';
+import { adminFa } from './adminFa.js';
 
-const PERSIAN_DIGITS = '۰۱۲۳۴۵۶۷۸۹';
-
-/** 12.5 -> "۱۲٫۵". */
-function num(value: number | string): string {
-  return String(value)
-    .replace(/[0-9]/g, (d) => PERSIAN_DIGITS[Number(d)]!)
-    .replace('.', '٫');
-}
+const num = persianNumber;
 
 const SIZE_UNITS = ['بایت', 'کیلوبایت', 'مگابایت', 'گیگابایت'] as const;
 
@@ -128,4 +123,5 @@ export const fa: Texts = {
   durationSeconds: (seconds) => `${num(seconds)} ثانیه`,
   durationMinutes: (minutes) => `${num(minutes)} دقیقه`,
   durationHours: (hours) => `${num(hours.toFixed(1))} ساعت`,
+  ...adminFa,
 };

@@ -3,6 +3,7 @@
  * 5 задач: Intl.PluralRules "one/few/many"); decimals use a comma and sizes Russian units.
  */
 import type { Texts } from './en.js';
+import { adminRu } from './adminRu.js';
 import { sizeParts } from './sizes.js';
 
 const pluralRules = new Intl.PluralRules('ru');
@@ -127,4 +128,5 @@ export const ru: Texts = {
   durationSeconds: (seconds) => `${seconds} с`,
   durationMinutes: (minutes) => `${minutes} мин`,
   durationHours: (hours) => `${decimal(hours.toFixed(1))} ч`,
+  ...adminRu,
 };

@@ -8,10 +8,12 @@ import { up as core } from './001-core.js';
 import { up as updates } from './002-updates.js';
 import { up as jobs } from './003-jobs.js';
 import { up as updateStateOwner } from './004-update-state-owner.js';
+import { up as admin } from './005-admin.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core', up: core },
   { version: 2, name: 'updates', up: updates },
   { version: 3, name: 'jobs', up: jobs },
   { version: 4, name: 'update-state-owner', up: updateStateOwner },
+  { version: 5, name: 'admin', up: admin },
 ];

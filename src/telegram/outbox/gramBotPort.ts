@@ -8,7 +8,9 @@
 import { Api, type TelegramClient } from 'telegram';
 import { returnBigInt } from 'telegram/Helpers.js';
 import type { BotPort, Button, SendOptions, SentMessage } from '../../domain/botPort.js';
+import type { MediaRef } from '../../domain/media.js';
 import type { ChatRef } from '../../domain/chat.js';
+import { RecipientBlockedError, RecipientDeactivatedError } from '../../domain/recipientErrors.js';
 import { withFloodWait } from '../rpc/floodWait.js';
 import { resolveInputPeer } from '../rpc/inputPeer.js';
 import { rpcErrorCode } from '../rpc/rpcErrors.js';
@@ -22,6 +24,21 @@ export interface GramBotPortOptions {
    * update engine must see them, or the next pushed update looks like a gap.
    */
   onUpdates?: (updates: Api.TypeUpdates) => void;
+}
+
+/** A send's failure as the bot sees it: a duplicate is a success; blocked and deleted users get named errors. */
+function sendFailure(err: unknown, chat: ChatRef): SentMessage {
+  const code = rpcErrorCode(err);
+  if (code === 'RANDOM_ID_DUPLICATE') return { messageId: null, duplicate: true };
+  if (code === 'USER_IS_BLOCKED') throw new RecipientBlockedError(chat.id);
+  if (code === 'INPUT_USER_DEACTIVATED' || code === 'USER_DEACTIVATED') throw new RecipientDeactivatedError(chat.id);
+  throw err;
+}
+
+/** The InputMedia that sends a stored document or photo again. */
+function storedMedia(location: MediaRef['location']): Api.TypeInputMedia {
+  const fields = { id: returnBigInt(location.id), accessHash: returnBigInt(location.accessHash), fileReference: Buffer.from(location.fileReference, 'base64') };
+  return location.type === 'photo' ? new Api.InputMediaPhoto({ id: new Api.InputPhoto(fields) }) : new Api.InputMediaDocument({ id: new Api.InputDocument(fields) });
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -62,8 +79,29 @@ export function createGramBotPort(client: TelegramClient, options: GramBotPortOp
         options.onUpdates?.(result);
         return { messageId: sentMessageId(result, opts.randomId), duplicate: false };
       } catch (err) {
-        if (rpcErrorCode(err) === 'RANDOM_ID_DUPLICATE') return { messageId: null, duplicate: true };
-        throw err;
+        return sendFailure(err, chat);
+      }
+    },
+
+    async sendMedia(chat: ChatRef, location: MediaRef['location'], opts: SendOptions & { caption?: string }): Promise<SentMessage> {
+      const peer = await peerFor(chat);
+      const request = () =>
+        client.invoke(
+          new Api.messages.SendMedia({
+            peer,
+            media: storedMedia(location),
+            message: opts.caption ?? '',
+            randomId: returnBigInt(opts.randomId),
+            ...(opts.replyTo !== undefined ? { replyTo: new Api.InputReplyToMessage({ replyToMsgId: opts.replyTo }) } : {}),
+            ...(opts.buttons ? { replyMarkup: inlineMarkupOf(opts.buttons) } : {}),
+          }),
+        );
+      try {
+        const result = await withFloodWait(request, floodWait);
+        options.onUpdates?.(result);
+        return { messageId: sentMessageId(result, opts.randomId), duplicate: false };
+      } catch (err) {
+        return sendFailure(err, chat);
       }
     },
 
@@ -93,6 +131,18 @@ export function createGramBotPort(client: TelegramClient, options: GramBotPortOp
       const started = performance.now();
       await client.invoke(new Api.updates.GetState());
       return performance.now() - started;
+    },
+
+    async resolveUsername(username: string): Promise<ChatRef | null> {
+      try {
+        const found = await client.invoke(new Api.contacts.ResolveUsername({ username: username.replace(/^@/, '') }));
+        const user = found.users.find((u) => u instanceof Api.User && found.peer instanceof Api.PeerUser && u.id.toString() === found.peer.userId.toString());
+        if (user instanceof Api.User) return { kind: 'user', id: user.id.toString(), ...(user.accessHash !== undefined ? { accessHash: user.accessHash.toString() } : {}) };
+        return null;
+      } catch (err) {
+        if (rpcErrorCode(err) === 'USERNAME_NOT_OCCUPIED' || rpcErrorCode(err) === 'USERNAME_INVALID') return null;
+        throw err;
+      }
     },
   };
 }

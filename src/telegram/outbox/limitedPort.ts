@@ -69,13 +69,15 @@ export class OutboxStoppedError extends Error {
 
 interface Waiting {
   chat: ChatRef;
+  lane: 'live' | 'bulk';
   run(): Promise<unknown>;
   resolve(value: unknown): void;
   reject(err: unknown): void;
 }
 
-function limiterKeyOf(chat: ChatRef): ChatKey {
-  return { key: chatKeyOf(chat), isGroup: chat.kind !== 'user' };
+/** Bulk sends (broadcasts) queue under a key of their own, so they never hold up the chat's live replies. */
+function limiterKeyOf(chat: ChatRef, lane: 'live' | 'bulk' = 'live'): ChatKey {
+  return lane === 'bulk' ? { key: `bulk:${chatKeyOf(chat)}`, isGroup: chat.kind !== 'user', bulk: true } : { key: chatKeyOf(chat), isGroup: chat.kind !== 'user' };
 }
 
 export function createLimitedPort(port: BotPort, options: LimitedPortOptions): LimitedBotPort {
@@ -147,7 +149,7 @@ export function createLimitedPort(port: BotPort, options: LimitedPortOptions): L
       inFlight -= 1;
       queued += 1;
       queue.unshift(item);
-      limiter.floodWait(limiterKeyOf(item.chat), seconds, options.now());
+      limiter.floodWait(limiterKeyOf(item.chat, item.lane), seconds, options.now());
       options.onFloodWait?.({ chat: item.chat, seconds });
       pump();
     };
@@ -166,16 +168,16 @@ export function createLimitedPort(port: BotPort, options: LimitedPortOptions): L
     settleIdle();
   }
 
-  function enqueue<T>(chat: ChatRef, run: () => Promise<T>): Promise<T> {
+  function enqueue<T>(chat: ChatRef, run: () => Promise<T>, lane: 'live' | 'bulk' = 'live'): Promise<T> {
     if (stopped) return Promise.reject(new OutboxStoppedError());
-    const chatKey = limiterKeyOf(chat);
+    const chatKey = limiterKeyOf(chat, lane);
     return new Promise<T>((resolve, reject) => {
       let queue = queues.get(chatKey.key);
       if (!queue) {
         queue = [];
         queues.set(chatKey.key, queue);
       }
-      queue.push({ chat, run, resolve: resolve as (value: unknown) => void, reject });
+      queue.push({ chat, lane, run, resolve: resolve as (value: unknown) => void, reject });
       queued += 1;
       limiter.enqueue(chatKey, options.now());
       pump();
@@ -186,15 +188,17 @@ export function createLimitedPort(port: BotPort, options: LimitedPortOptions): L
 
   return {
     sendText(chat: ChatRef, text: string, opts: SendOptions): Promise<SentMessage> {
-      return enqueue(chat, () => port.sendText(chat, text, opts));
+      return enqueue(chat, () => port.sendText(chat, text, opts), opts.lane ?? 'live');
     },
     editText(chat: ChatRef, messageId: number, text: string, opts?: { buttons?: Button[][] }): Promise<void> {
       const run = () => port.editText(chat, messageId, text, opts);
       return limitEdits ? enqueue(chat, run) : run();
     },
-    inTurn: enqueue,
+    inTurn: (chat, run) => enqueue(chat, run),
     answerCallback: (queryId: string, text?: string) => port.answerCallback(queryId, text),
     ping: () => port.ping(),
+    ...(port.sendMedia ? { sendMedia: (chat: ChatRef, media: Parameters<NonNullable<BotPort['sendMedia']>>[1], opts: Parameters<NonNullable<BotPort['sendMedia']>>[2]) => enqueue(chat, () => port.sendMedia!(chat, media, opts), opts.lane ?? 'live') } : {}),
+    ...(port.resolveUsername ? { resolveUsername: port.resolveUsername.bind(port) } : {}),
 
     drain(): Promise<void> {
       if (inFlight === 0 && queued === 0) return Promise.resolve();

@@ -26,6 +26,11 @@
  *   at once, and each one costs any other chat at most one slot per second, which is how the total
  *   for N messages over C chats stays near the floor max(N / overall rate, max per chat / chat rate).
  * - Nothing is ever dropped: a FLOOD_WAIT puts the send back at its chat's head.
+ * - Bulk lane (broadcasts): a chat enqueued with `bulk: true` is served only when no live chat is
+ *   ready at that instant, and only while the overall bucket holds its reserve (min(2, burst - 1)
+ *   tokens) on top of the one it takes. So a broadcast runs at the full steady rate when the bot
+ *   is quiet, yet a live reply arriving in the middle finds tokens waiting and goes at once, ahead
+ *   of every bulk send. A bulk chat is never critical and does not count towards the makespan rule.
  *
  * Why the defaults sit under Telegram's numbers: the server sees our sends a little later than we
  * schedule them, and not always evenly spaced. With our bucket a token smaller and a little slower
@@ -87,6 +92,8 @@ export class RateLimitConfigError extends Error {
 export interface ChatKey {
   key: string;
   isGroup: boolean;
+  /** Broadcast traffic: served after live chats (see the header). Use a key of its own for it. */
+  bulk?: boolean;
 }
 
 export type SendDecision =
@@ -120,6 +127,7 @@ interface Rule {
 
 interface ChatState {
   isGroup: boolean;
+  bulk: boolean;
   pending: number;
   inFlight: boolean;
   inRing: boolean;
@@ -139,11 +147,11 @@ function levelOf(b: Bucket, rule: Rule, nowMs: number): number {
   return Math.min(rule.capacity, b.tokens + Math.max(0, nowMs - b.atMs) / rule.msPerToken);
 }
 
-/** When the bucket will hold a whole token (nowMs if it already does). */
-function readyAt(b: Bucket, rule: Rule, nowMs: number): number {
+/** When the bucket will hold `need` tokens (nowMs if it already does; default one whole token). */
+function readyAt(b: Bucket, rule: Rule, nowMs: number, need = 1): number {
   const level = levelOf(b, rule, nowMs);
   // A bucket emptied until a future time (after a FLOOD_WAIT) starts refilling only then.
-  return level >= 1 - EPSILON ? nowMs : Math.max(nowMs, b.atMs) + (1 - level) * rule.msPerToken;
+  return level >= need - EPSILON ? nowMs : Math.max(nowMs, b.atMs) + (need - level) * rule.msPerToken;
 }
 
 function take(b: Bucket, rule: Rule, nowMs: number): void {
@@ -163,6 +171,9 @@ export class RateLimiter {
   private sweepAtSize = 1024;
   private counters = { handedOut: 0, floodWaits: 0 };
   private totalPending = 0;
+  private bulkPending = 0;
+  /** Tokens of the overall bucket a bulk send must leave behind for live replies. */
+  private readonly bulkReserve: number;
 
   constructor(limits: Partial<SendRateLimits> = {}, startMs = 0) {
     const parsed = sendRateLimitsSchema.safeParse({ ...DEFAULT_SEND_RATE_LIMITS, ...limits });
@@ -171,6 +182,7 @@ export class RateLimiter {
     this.globalRule = { capacity: this.limits.burst, msPerToken: 1000 / this.limits.perSecond };
     this.chatRule = { capacity: this.limits.chatBurst, msPerToken: 1000 / this.limits.perChatPerSecond };
     this.global = { tokens: this.globalRule.capacity, atMs: startMs };
+    this.bulkReserve = Math.max(0, Math.min(2, this.limits.burst - 1));
   }
 
   /** One more send for `chat` waits its turn. */
@@ -179,22 +191,30 @@ export class RateLimiter {
     const s = this.stateOf(chat, nowMs);
     s.pending += 1;
     this.totalPending += 1;
+    if (s.bulk) this.bulkPending += 1;
     this.joinRing(chat.key, s);
   }
 
   /** The next send to make at `nowMs`, or how long to wait for one. */
   next(nowMs: number): SendDecision {
     const globalReady = Math.max(readyAt(this.global, this.globalRule, nowMs), this.globalPausedUntilMs);
+    const bulkReady = Math.max(readyAt(this.global, this.globalRule, nowMs, 1 + this.bulkReserve), this.globalPausedUntilMs);
     let earliest = Infinity;
     let pick = -1;
+    let bulkPick = -1;
     for (let i = 0; i < this.ring.length; i++) {
       const key = this.ring[i] as string;
       const s = this.chats.get(key) as ChatState;
       if (s.inFlight) continue; // it comes back with done() or floodWait()
       let at = Math.max(globalReady, s.pausedUntilMs, readyAt(s.chat, this.chatRule, nowMs));
       if (s.isGroup) at = Math.max(at, this.groupReadyAt(s, nowMs));
+      if (s.bulk) at = Math.max(at, bulkReady);
       if (at > nowMs) {
         earliest = Math.min(earliest, at);
+        continue;
+      }
+      if (s.bulk) {
+        if (bulkPick < 0) bulkPick = i;
         continue;
       }
       if (pick < 0) pick = i;
@@ -203,6 +223,7 @@ export class RateLimiter {
         break;
       }
     }
+    if (pick < 0) pick = bulkPick;
     if (pick >= 0) {
       const key = this.ring[pick] as string;
       this.handOut(key, this.chats.get(key) as ChatState, pick, nowMs);
@@ -232,6 +253,7 @@ export class RateLimiter {
     s.inFlight = false;
     s.pending += 1;
     this.totalPending += 1;
+    if (s.bulk) this.bulkPending += 1;
     const waitMs = Math.max(1, seconds) * 1000;
     s.pausedUntilMs = Math.max(s.pausedUntilMs, nowMs + waitMs);
     this.globalPausedUntilMs = Math.max(this.globalPausedUntilMs, nowMs + Math.min(waitMs, this.limits.floodGlobalPauseMs));
@@ -266,8 +288,8 @@ export class RateLimiter {
     const interval = this.chatIntervalMs(s);
     // Only at the chat's steady rate: its burst tokens wait their turn in the ring like anyone's.
     // (-1: wake times are rounded up to whole milliseconds.)
-    if (nowMs - s.lastHandedOutMs < interval - 1) return false;
-    return s.pending * interval >= this.totalPending * this.globalRule.msPerToken;
+    if (s.bulk || nowMs - s.lastHandedOutMs < interval - 1) return false;
+    return s.pending * interval >= (this.totalPending - this.bulkPending) * this.globalRule.msPerToken;
   }
 
   private handOut(key: string, s: ChatState, ringIndex: number, nowMs: number): void {
@@ -279,6 +301,7 @@ export class RateLimiter {
     }
     s.pending -= 1;
     this.totalPending -= 1;
+    if (s.bulk) this.bulkPending -= 1;
     s.lastHandedOutMs = nowMs;
     s.inFlight = true;
     this.counters.handedOut += 1;
@@ -299,6 +322,7 @@ export class RateLimiter {
     if (!s) {
       s = {
         isGroup: chat.isGroup,
+        bulk: chat.bulk === true,
         pending: 0,
         inFlight: false,
         inRing: false,

@@ -9,6 +9,7 @@ import { benchDownload } from './download/download.js';
 import { benchJobs } from './jobs.js';
 import { benchCatchup } from './catchup/catchup.js';
 import { benchLoad } from './load/load.js';
+import { benchBroadcast } from './broadcast/broadcast.js';
 import { BenchUsageError } from './benchUsageError.js';
 
 export type Bench = (args: string[], out: (line: string) => void) => Promise<number>;
@@ -20,6 +21,7 @@ export const benches: Readonly<Record<string, Bench>> = {
   jobs: benchJobs,
   catchup: benchCatchup,
   load: benchLoad,
+  broadcast: benchBroadcast,
 };
 
 export { BenchUsageError };

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { returnBigInt } from 'telegram/Helpers.js';
-import { Api } from 'telegram';
-import { inlineMarkupOf } from '../../../../src/telegram/outbox/gramBotPort.js';
+import { Api, type TelegramClient } from 'telegram';
+import { RPCError } from 'telegram/errors/index.js';
+import { RecipientBlockedError, RecipientDeactivatedError } from '../../../../src/domain/recipientErrors.js';
+import { createGramBotPort, inlineMarkupOf } from '../../../../src/telegram/outbox/gramBotPort.js';
 import { inputPeerOf } from '../../../../src/telegram/rpc/inputPeer.js';
 import { sentMessageId } from '../../../../src/telegram/rpc/sentMessageId.js';
 
@@ -36,5 +38,27 @@ describe('bot port over GramJS: request shapes', () => {
     });
     expect(sentMessageId(updates, 42n)).to.equal(9);
     expect(sentMessageId(updates, -42n)).to.equal(8);
+  });
+});
+
+describe('bot port over GramJS: users who cannot be reached', () => {
+  const failingClient = (errorMessage: string) =>
+    ({
+      invoke: async () => {
+        throw new RPCError(errorMessage, new Api.messages.SendMessage({ peer: new Api.InputPeerEmpty(), message: '', randomId: long(1) }), 400);
+      },
+      getInputEntity: async () => new Api.InputPeerEmpty(),
+    }) as unknown as TelegramClient;
+  const bob = { kind: 'user' as const, id: '1002', accessHash: '5' };
+
+  it('USER_IS_BLOCKED and INPUT_USER_DEACTIVATED come out as named errors naming the user', async () => {
+    const blocked = await createGramBotPort(failingClient('USER_IS_BLOCKED')).sendText(bob, 'x', { randomId: 1n }).catch((e: unknown) => e);
+    expect(blocked).to.be.instanceOf(RecipientBlockedError).and.have.property('userId', '1002');
+    for (const code of ['INPUT_USER_DEACTIVATED', 'USER_DEACTIVATED']) {
+      const gone = await createGramBotPort(failingClient(code)).sendText(bob, 'x', { randomId: 1n }).catch((e: unknown) => e);
+      expect(gone, code).to.be.instanceOf(RecipientDeactivatedError);
+    }
+    const other = await createGramBotPort(failingClient('PEER_ID_INVALID')).sendText(bob, 'x', { randomId: 1n }).catch((e: unknown) => e);
+    expect(other).to.be.instanceOf(RPCError);
   });
 });

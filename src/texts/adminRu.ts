@@ -1,0 +1,78 @@
+/** Russian texts of the admin side and of dialogs (see adminEn.ts); spread into ru.ts. */
+import type { adminEn } from './adminEn.js';
+
+export const adminRu: typeof adminEn = {
+  dialogNothingToCancel: 'Отменять нечего.',
+  dialogCancelled: 'Отменено. Начатое забыто.',
+  dialogReminder: (what) => `Я жду ${what}. Пришлите это или /cancel, чтобы прекратить.`,
+  dialogWaits: {
+    broadcastMessage: 'текст рассылки',
+    broadcastConfirm: 'нажатия «Отправить» или «Отмена» под предпросмотром',
+    userQuery: 'id пользователя или @username',
+  },
+
+  adminPanel: 'Панель администратора. Что показать?',
+  adminButtons: {
+    stats: 'Статистика',
+    broadcast: 'Рассылка',
+    users: 'Пользователи',
+    jobs: 'Задачи',
+    backups: 'Резервные копии',
+    back: '« Назад',
+    refresh: 'Обновить',
+    backupNow: 'Сделать копию сейчас',
+    ban: 'Заблокировать',
+    unban: 'Разблокировать',
+    send: 'Отправить',
+    cancel: 'Отмена',
+    pause: 'Пауза',
+    resume: 'Продолжить',
+  },
+  statsTitle: 'Статистика Courier',
+  statsUsers: (total, active24h, active7d, newToday) =>
+    `Пользователи: всего ${total}, активных за 24 ч: ${active24h}, за 7 дней: ${active7d}, новых сегодня: ${newToday}`,
+  statsMessages: (today) => `Обработано сообщений сегодня: ${today}`,
+  statsJobs: (action, outcome, count) => `${action}, ${outcome}: ${count}`,
+  statsOutcomes: { done: 'готово', failed: 'ошибка', cancelled: 'отменено' },
+  statsNoJobsToday: 'Сегодня ни одна задача не завершилась.',
+  statsQueue: (queued, running) => `Очередь: ждут ${queued}, выполняются ${running}`,
+  statsJobTimes: (p50, p95) => `Время задачи: медиана ${p50} с, 95% быстрее ${p95} с`,
+  statsSystem: (disk, memory, uptime) => `Свободно на диске: ${disk}; память Courier: ${memory}; работает ${uptime}`,
+  statsCatchup: (when, recovered, offline) => `Последнее восстановление: ${when}, восстановлено обновлений: ${recovered} после простоя ${offline}`,
+  statsNoCatchup: 'Восстановлений ещё не было.',
+  statsBackup: (when) => `Последняя резервная копия: ${when}`,
+  statsNoBackup: 'Резервных копий ещё нет.',
+
+  adminAskUser: 'Пришлите id пользователя или @username. /cancel, чтобы прекратить.',
+  adminUserCard: (userId, state, lastSeen) => `Пользователь ${userId}: ${state}, последний раз ${lastSeen}`,
+  userStates: { active: 'активен', banned: 'заблокирован', blocked: 'заблокировал бота', deactivated: 'аккаунт удалён', unknown: 'никогда не писал боту' },
+  userNotFound: (query) => `Пользователь ${query} не найден.`,
+  banUsage: 'Использование: /ban <id или @username> (и так же /unban).',
+  banned: (userId) => `Пользователь ${userId} заблокирован: его сообщения больше не обрабатываются, его задачи отменены.`,
+  unbanned: (userId) => `Пользователь ${userId} разблокирован.`,
+  cannotBanAdmin: 'Администратора нельзя заблокировать.',
+
+  jobsActive: 'Выполняются и ждут:',
+  jobsFailed: 'С ошибкой сегодня:',
+  jobsNone: 'Ни одна задача не выполняется и не ждёт, ошибок сегодня не было.',
+  jobLine: (jobId, userId, action, state) => `${jobId}: ${action} для ${userId}, ${state}`,
+  jobStates: { queued: 'в очереди', downloading: 'загрузка', processing: 'обработка', uploading: 'отправка', failed: 'ошибка' },
+  jobCancelButton: (jobId) => `Отменить ${jobId}`,
+
+  backupsTitle: 'Последние резервные копии:',
+  backupLine: (name, size, when) => `${name}, ${size}, ${when}`,
+  backupsNone: 'В папке резервных копий пока пусто.',
+  backupStarted: 'Создаю резервную копию…',
+  backupDone: (name) => `Резервная копия записана: ${name}`,
+  backupFailed: (reason) => `Резервная копия не удалась: ${reason}`,
+
+  broadcastAsk: 'Пришлите сообщение для рассылки: текст, файл или фото (можно с подписью); всем уйдёт его копия. /cancel, чтобы прекратить.',
+  broadcastPreview: (recipients, text) => `Получателей: ${recipients}. Сообщение:\n\n${text}`,
+  broadcastPreviewMedia: (recipients, what, caption) => `Получателей: ${recipients}. Файл: ${what}${caption === '' ? '' : `, подпись:\n\n${caption}`}`,
+  broadcastNobody: 'Рассылать пока некому: никто не писал боту (или все заблокированы).',
+  broadcastCancelledDraft: 'Рассылка отменена.',
+  broadcastProgress: (state, sent, blocked, deactivated, failed, total) =>
+    `Рассылка ${state}: отправлено ${sent}, заблокировали бота ${blocked}, удалены ${deactivated}, ошибок ${failed}, всего ${total}`,
+  broadcastStates: { running: 'идёт', paused: 'на паузе', cancelled: 'отменена', done: 'завершена' },
+  adminDone: 'Готово.',
+};
