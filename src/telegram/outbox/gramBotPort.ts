@@ -61,48 +61,38 @@ export function createGramBotPort(client: TelegramClient, options: GramBotPortOp
   const floodWait = { maxWaitSeconds: options.maxFloodWaitSeconds ?? 60, sleep: options.sleep ?? defaultSleep };
   const peerFor = (chat: ChatRef) => resolveInputPeer(client, chat);
 
+  /**
+   * One send (text or media) under the caller's random_id: the fields every send shares, FLOOD_WAIT
+   * handled, the Updates fed to the engine, and a failure turned into what the port promises.
+   */
+  async function send(
+    chat: ChatRef,
+    opts: SendOptions,
+    build: (common: { peer: Api.TypeInputPeer; randomId: Api.long; replyTo?: Api.InputReplyToMessage; replyMarkup?: Api.TypeReplyMarkup }) => Api.AnyRequest,
+  ): Promise<SentMessage> {
+    const peer = await peerFor(chat);
+    const common = {
+      peer,
+      randomId: returnBigInt(opts.randomId),
+      ...(opts.replyTo !== undefined ? { replyTo: new Api.InputReplyToMessage({ replyToMsgId: opts.replyTo }) } : {}),
+      ...(opts.buttons ? { replyMarkup: inlineMarkupOf(opts.buttons) } : {}),
+    };
+    try {
+      const result = (await withFloodWait(() => client.invoke(build(common)), floodWait)) as Api.TypeUpdates;
+      options.onUpdates?.(result);
+      return { messageId: sentMessageId(result, opts.randomId), duplicate: false };
+    } catch (err) {
+      return sendFailure(err, chat);
+    }
+  }
+
   return {
     async sendText(chat: ChatRef, text: string, opts: SendOptions): Promise<SentMessage> {
-      const peer = await peerFor(chat);
-      const request = () =>
-        client.invoke(
-          new Api.messages.SendMessage({
-            peer,
-            message: text,
-            randomId: returnBigInt(opts.randomId),
-            ...(opts.replyTo !== undefined ? { replyTo: new Api.InputReplyToMessage({ replyToMsgId: opts.replyTo }) } : {}),
-            ...(opts.buttons ? { replyMarkup: inlineMarkupOf(opts.buttons) } : {}),
-          }),
-        );
-      try {
-        const result = await withFloodWait(request, floodWait);
-        options.onUpdates?.(result);
-        return { messageId: sentMessageId(result, opts.randomId), duplicate: false };
-      } catch (err) {
-        return sendFailure(err, chat);
-      }
+      return send(chat, opts, (common) => new Api.messages.SendMessage({ ...common, message: text }));
     },
 
     async sendMedia(chat: ChatRef, location: MediaRef['location'], opts: SendOptions & { caption?: string }): Promise<SentMessage> {
-      const peer = await peerFor(chat);
-      const request = () =>
-        client.invoke(
-          new Api.messages.SendMedia({
-            peer,
-            media: storedMedia(location),
-            message: opts.caption ?? '',
-            randomId: returnBigInt(opts.randomId),
-            ...(opts.replyTo !== undefined ? { replyTo: new Api.InputReplyToMessage({ replyToMsgId: opts.replyTo }) } : {}),
-            ...(opts.buttons ? { replyMarkup: inlineMarkupOf(opts.buttons) } : {}),
-          }),
-        );
-      try {
-        const result = await withFloodWait(request, floodWait);
-        options.onUpdates?.(result);
-        return { messageId: sentMessageId(result, opts.randomId), duplicate: false };
-      } catch (err) {
-        return sendFailure(err, chat);
-      }
+      return send(chat, opts, (common) => new Api.messages.SendMedia({ ...common, media: storedMedia(location), message: opts.caption ?? '' }));
     },
 
     async editText(chat: ChatRef, messageId: number, text: string, opts: { buttons?: Button[][] } = {}): Promise<void> {
