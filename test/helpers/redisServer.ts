@@ -4,11 +4,11 @@
  * killed at its end. A machine without redis-server fails the suite with how to install it:
  * the bullmq backend is not optional to test.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, startRedisServer } from '../../src/tools/redisServer.js';
 
 export class RedisServerMissingError extends Error {
   override readonly name = 'RedisServerMissingError';
@@ -26,49 +26,14 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    let answer = '';
-    socket.setTimeout(500, () => socket.destroy());
-    socket.once('error', () => resolve(false));
-    socket.once('close', () => resolve(answer.startsWith('+PONG')));
-    socket.on('data', (chunk: Buffer) => {
-      answer += chunk.toString('utf8');
-      socket.end();
-    });
-    socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
-  });
-}
-
 export async function startTestRedis(): Promise<TestRedis> {
   if (spawnSync('redis-server', ['--version']).error) throw new RedisServerMissingError();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'courier-redis-'));
   let child: ChildProcess | null = null;
-  let output = '';
 
   async function start(): Promise<void> {
-    const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child = started;
-    started.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
-    started.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));
-    const deadline = Date.now() + 10_000;
-    while (!(await ping(port))) {
-      if (started.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not answer PING on port ${port}:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    child = await startRedisServer(port, dir);
   }
 
   async function kill(): Promise<void> {

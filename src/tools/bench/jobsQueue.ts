@@ -12,17 +12,15 @@
  * service reading its end, less the time its worker spent from download to send.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import type { JobRequest } from '../../domain/mediaPorts.js';
 import { createBullmqBackend } from '../../jobs/backends/bullmqBackend.js';
 import { createBullmqQueue } from '../../jobs/backends/bullmqQueue.js';
 import type { JobBackend } from '../../jobs/backends/jobBackend.js';
 import type { JobRecord } from '../../storage/jobRepository.js';
+import { freePort, startRedisServer } from '../redisServer.js';
 import { filename as benchWorkerFile, type BenchWorkerSettings } from './jobsWorker.js';
 
 export interface QueueBenchOptions {
@@ -46,40 +44,9 @@ export interface QueueBenchFigures {
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-export class RedisForBenchError extends Error {
-  override readonly name = 'RedisForBenchError';
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
 async function startRedis(dir: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  await mkdir(dir, { recursive: true });
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'], { stdio: 'ignore' });
-  const failed = new Promise<never>((_, reject) => child.once('error', () => reject(new RedisForBenchError('redis-server could not start; install it (apt-get install -y redis-server).'))));
-  const url = `redis://127.0.0.1:${port}`;
-  // ioredis's connect() gives up on the first refused connection: a fresh probe until PONG.
-  const pong = async (): Promise<void> => {
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(50)) {
-      const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
-      probe.on('error', () => undefined);
-      const ok = await probe.connect().then(() => probe.ping(), () => null);
-      probe.disconnect();
-      if (ok === 'PONG') return;
-    }
-    throw new RedisForBenchError(`redis-server did not answer on port ${port} within 10 s.`);
-  };
-  await Promise.race([pong(), failed]);
-  return { url, child };
+  return { url: `redis://127.0.0.1:${port}`, child: await startRedisServer(port, dir) };
 }
 
 function startWorker(settings: BenchWorkerSettings, busy: Map<string, number>): Promise<ChildProcess> {
