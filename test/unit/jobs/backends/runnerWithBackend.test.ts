@@ -15,6 +15,7 @@ import { createJobRunner } from '../../../../src/jobs/runner/runner.js';
 import type { JobRunner, SubmitInput } from '../../../../src/jobs/runner/runnerTypes.js';
 import { openDatabase, type Database } from '../../../../src/storage/index.js';
 import { getJob } from '../../../../src/storage/jobRepository.js';
+import { until } from '../../../helpers/until.js';
 
 /** Jobs "in the queue": each waits until the test ends it. */
 class FakeRemote implements JobBackend {
@@ -49,13 +50,6 @@ function submission(n: number, userId: string): SubmitInput {
   };
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    if (check()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`Timed out waiting until ${what}`);
-}
 
 describe('job runner over a remote backend', () => {
   let dir: string;

@@ -29,6 +29,7 @@ import { openDatabase, type Database } from '../../../../src/storage/index.js';
 import { recordJobProgress } from '../../../../src/storage/jobProgress.js';
 import { addConfirmedPart, createJob, getJob, jobsInStates, saveTransition, setUploadFileId, type JobRecord } from '../../../../src/storage/jobRepository.js';
 import { FakePort } from '../../../helpers/fakeBotPort.js';
+import { until } from '../../../helpers/until.js';
 
 // --- fakes -----------------------------------------------------------------------------------
 
@@ -235,18 +236,6 @@ function submission(n: number, extra: Partial<SubmitInput> = {}): SubmitInput {
   };
 }
 
-/**
- * Polls (on the event loop, no fixed sleep) until `check` holds. The bound is time, not turns: the
- * runner's stages wait on real file-system calls, which a busy machine answers after many turns.
- */
-async function until(check: () => boolean, what: string, deadlineMs = 10_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    if (check()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`Timed out waiting until ${what}`);
-}
 
 describe('job runner', () => {
   let dir: string;
