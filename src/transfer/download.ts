@@ -15,6 +15,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { PartWindow } from './partWindow.js';
+import { progressSteps } from './progressSteps.js';
 import { abortable, runParts, systemClock, type TransferClock } from './runParts.js';
 import { TransferFatalError } from './transferErrors.js';
 
@@ -42,8 +43,8 @@ export interface DownloadOptions {
   /** Resume: chunk indexes (offset / 1 MiB) already on disk from an earlier run. */
   completedChunks?: Iterable<number>;
   onChunkCompleted?(chunk: number): void | Promise<void>;
+  /** Called at the start, whenever the whole percent moves, and at the end. */
   onProgress?(progress: DownloadProgress): void;
-  progressIntervalMs?: number;
   /** Chunks in flight at once. Default 4. */
   windowSize?: number;
   maxAttempts?: number;
@@ -88,18 +89,10 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
       maxAttempts: options.maxAttempts,
       baseBackoffMs: options.baseBackoffMs,
     });
-    const interval = options.progressIntervalMs ?? 1000;
-    let lastProgressMs = Number.NEGATIVE_INFINITY;
-    const reportProgress = (force: boolean) => {
-      if (!options.onProgress) return;
-      const now = clock.now();
-      if (!force && now - lastProgressMs < interval) return;
-      lastProgressMs = now;
-      const completedBytes = window.confirmedParts().reduce((sum, c) => sum + chunkLength(plan, c), 0);
-      options.onProgress({ completedBytes, totalBytes: plan.size });
-    };
+    let completedBytes = window.confirmedParts().reduce((sum, c) => sum + chunkLength(plan, c), 0);
+    const progress = progressSteps(plan.size, options.onProgress && ((done) => options.onProgress!({ completedBytes: done, totalBytes: plan.size })));
 
-    reportProgress(true);
+    progress.update(completedBytes, true);
     await runParts({
       window,
       clock,
@@ -123,7 +116,8 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
       },
       onConfirmed: async (chunk) => {
         await options.onChunkCompleted?.(chunk);
-        reportProgress(window.isDone());
+        completedBytes += chunkLength(plan, chunk);
+        progress.update(completedBytes, window.isDone());
       },
     });
   } finally {

@@ -13,6 +13,7 @@ import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { PartWindow } from './partWindow.js';
+import { progressSteps } from './progressSteps.js';
 import { abortable, runParts, systemClock, type TransferClock } from './runParts.js';
 import { TransferFatalError } from './transferErrors.js';
 import { newFileId, partRange, planUpload, type UploadPlan } from './uploadPlan.js';
@@ -48,9 +49,8 @@ export interface UploadOptions {
   fileId?: string;
   confirmedParts?: Iterable<number>;
   onPartConfirmed?(event: { fileId: string; part: number; totalParts: number }): void | Promise<void>;
+  /** Called at the start, whenever the whole percent moves, and at the end. */
   onProgress?(progress: UploadProgress): void;
-  /** Minimum ms between progress calls (the last one always comes). Default 1000. */
-  progressIntervalMs?: number;
   /** Parts in flight at once. Default 8. */
   windowSize?: number;
   maxAttempts?: number;
@@ -137,25 +137,16 @@ export async function uploadFile(options: UploadOptions): Promise<UploadedFile> 
     });
     const pool = new PartBufferPool(windowSize, plan.partSize, options.allocate ?? Buffer.allocUnsafeSlow);
 
-    const interval = options.progressIntervalMs ?? 1000;
-    let lastProgressMs = Number.NEGATIVE_INFINITY;
-    const reportProgress = (force: boolean) => {
-      if (!options.onProgress) return;
-      const now = clock.now();
-      if (!force && now - lastProgressMs < interval) return;
-      lastProgressMs = now;
-      const confirmed = window.confirmedParts();
-      const lastConfirmed = confirmed.includes(plan.totalParts - 1);
-      options.onProgress({
-        confirmedParts: confirmed.length,
-        totalParts: plan.totalParts,
-        confirmedBytes:
-          confirmed.length * plan.partSize - (lastConfirmed ? plan.partSize - plan.lastPartSize : 0),
-        totalBytes: size,
-      });
-    };
+    const partBytes = (part: number) => (part === plan.totalParts - 1 ? plan.lastPartSize : plan.partSize);
+    let confirmedParts = window.confirmedParts().length;
+    let confirmedBytes = window.confirmedParts().reduce((sum, part) => sum + partBytes(part), 0);
+    const progress = progressSteps(
+      size,
+      options.onProgress &&
+        ((done) => options.onProgress!({ confirmedParts, totalParts: plan.totalParts, confirmedBytes: done, totalBytes: size })),
+    );
 
-    reportProgress(true);
+    progress.update(confirmedBytes, true);
     await runParts({
       window,
       clock,
@@ -174,7 +165,9 @@ export async function uploadFile(options: UploadOptions): Promise<UploadedFile> 
       },
       onConfirmed: async (part) => {
         await options.onPartConfirmed?.({ fileId, part, totalParts: plan.totalParts });
-        reportProgress(window.isDone());
+        confirmedParts += 1;
+        confirmedBytes += partBytes(part);
+        progress.update(confirmedBytes, window.isDone());
       },
     });
 

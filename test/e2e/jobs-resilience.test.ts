@@ -232,7 +232,9 @@ describe('media jobs: cancel, crash and resume, limits, temp directories', funct
 
     it('during the download: it continues where it was and sends the result once', async () => {
       const source = await sendDoc(bob, 2 * BIG); // 24 chunks of 1 MiB
-      stall('upload.GetFile', 1200); // chunks come in rounds of the download window
+      // Chunks come in rounds of the download window (16 of the 24 chunks, then the other 8): the
+      // status shows 67% for one whole stall, long enough for a throttled status edit to show it.
+      stall('upload.GetFile', 4000);
       await pressAction(bob, source, 'Send as file');
       await untilStatus(bob, source, (p) => p.name === 'Downloading' && (p.percent ?? 0) >= 50, 'the download past 50%');
       await crash();

@@ -47,7 +47,7 @@ describe('media files: a job\'s downloads and uploads over MTProto', function ()
     installFastIge();
     cast = await startBotAndUser();
     dir = mkdtempSync(join(tmpdir(), 'courier-media-'));
-    files = createTelegramFiles(cast.bot, { progressIntervalMs: 0 });
+    files = createTelegramFiles(cast.bot);
     docBytes = seededBytes('courier media-files document', DOC_SIZE);
     const path = join(dir, 'report.bin');
     writeFileSync(path, docBytes);

@@ -68,24 +68,50 @@ export interface RunningQueueWorker {
 export function startQueueWorker(deps: QueueWorkerDeps): RunningQueueWorker {
   const { settings, log } = deps;
   const now = deps.now ?? Date.now;
-  const reporters = new Map<string, (stage: ActiveStage | null, percent: number) => void>();
+  const reporters = new Map<string, Reporter>();
   let finished = 0;
 
-  /** Throttled progress of one job: stage changes at once, percent at most every progressIntervalMs. */
-  function reporterOf(job: Job<RemoteJobData, RemoteResult>): (stage: ActiveStage | null, percent: number) => void {
+  interface Reporter {
+    (stage: ActiveStage | null, percent: number): void;
+    /** Drops a report still waiting for its interval (the job ended). */
+    stop(): void;
+  }
+
+  /**
+   * Throttled progress of one job: stage changes at once, percent at most every
+   * progressIntervalMs. A percent held back by the interval is sent when the interval ends, so a
+   * burst (a whole window of chunks confirmed together) is not hidden until the next change.
+   */
+  function reporterOf(job: Job<RemoteJobData, RemoteResult>): Reporter {
     let current: ActiveStage = 'downloading';
     let lastAt = 0;
     let lastPercent = -1;
-    return (stage, percent) => {
-      const changed = stage !== null && stage !== current;
-      if (stage !== null) current = stage;
-      const at = now();
-      if (!changed && (percent === lastPercent || at - lastAt < settings.progressIntervalMs)) return;
-      lastAt = at;
+    let held: NodeJS.Timeout | null = null;
+    const send = (percent: number) => {
+      lastAt = now();
       lastPercent = percent;
       const report: RemoteProgress = { stage: current, percent };
       job.updateProgress(report).catch((error: unknown) => log.warn('could not report job progress', { jobId: job.data.jobId, error: String(error) }));
     };
+    const reporter = ((stage, percent) => {
+      const changed = stage !== null && stage !== current;
+      if (stage !== null) current = stage;
+      if (!changed && percent === lastPercent) return;
+      if (held) clearTimeout(held);
+      held = null;
+      const wait = settings.progressIntervalMs - (now() - lastAt);
+      if (changed || wait <= 0) return send(percent);
+      held = setTimeout(() => {
+        held = null;
+        send(percent);
+      }, wait);
+      held.unref();
+    }) as Reporter;
+    reporter.stop = () => {
+      if (held) clearTimeout(held);
+      held = null;
+    };
+    return reporter;
   }
 
   async function processJob(job: Job<RemoteJobData, RemoteResult>, _token?: string, signal?: AbortSignal): Promise<RemoteResult> {
@@ -110,6 +136,7 @@ export function startQueueWorker(deps: QueueWorkerDeps): RunningQueueWorker {
     } finally {
       signal?.removeEventListener('abort', abort);
       if (data) {
+        reporters.get(data.jobId)?.stop();
         reporters.delete(data.jobId);
         await removeJobDir(settings.tempDir, data.jobId).catch(() => undefined);
       }

@@ -68,8 +68,6 @@ export interface TelegramFilesOptions {
   downloadWindow?: number;
   /** Connections to the DC carrying download chunks. Default DEFAULT_DOWNLOAD_CONNECTIONS. */
   downloadConnections?: number;
-  /** Minimum ms between progress reports. Default 1000. */
-  progressIntervalMs?: number;
   /** A FLOOD_WAIT on sendMedia longer than this fails the send. Default 60. */
   maxFloodWaitSeconds?: number;
   /** Receives the Updates of each sendMedia (their pts), as the bot port's sends do. */
@@ -137,7 +135,6 @@ export function createTelegramFiles(client: TelegramClient, options: TelegramFil
         onPartConfirmed: (event) => resume.onPartConfirmed(event),
         ...(onProgress ? { onProgress: (p) => onProgress({ doneBytes: p.confirmedBytes, totalBytes: p.totalBytes }) } : {}),
         windowSize: options.uploadWindow ?? DEFAULT_UPLOAD_WINDOW,
-        ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
         signal,
       });
       // The thumbnail is small (one saveFilePart) and cheap to send again, so it is not journalled.
@@ -161,8 +158,7 @@ export function createTelegramFiles(client: TelegramClient, options: TelegramFil
           completedChunks: journal.completed,
           onChunkCompleted: (chunk) => journal.record(chunk),
           ...(opts.onProgress ? { onProgress: (p) => opts.onProgress!({ doneBytes: p.completedBytes, totalBytes: p.totalBytes }) } : {}),
-          ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
-          windowSize: options.downloadWindow ?? DEFAULT_DOWNLOAD_WINDOW,
+            windowSize: options.downloadWindow ?? DEFAULT_DOWNLOAD_WINDOW,
           signal: opts.signal,
         });
       } catch (error) {

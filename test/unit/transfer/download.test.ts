@@ -75,6 +75,25 @@ describe('downloadFile: parallel, resumable download into place', () => {
     expect(done.sort((a, b) => a - b)).to.deep.equal([0, 1, 2, 3, 4, 5]);
   });
 
+  it('a window of chunks confirmed in one burst is reported chunk by chunk, with no time passing', async () => {
+    const server = fakeServer(source);
+    const seen: number[] = [];
+    await downloadFile({
+      fetchChunk: server.fetchChunk,
+      destPath: join(dir, 'burst.bin'),
+      size: SIZE,
+      windowSize: 6,
+      clock: fakeClock(),
+      completedChunks: [],
+      onProgress: (p) => seen.push(p.completedBytes),
+    });
+    // Start, then one report per chunk (each is 16% of this file); the last is the whole size.
+    expect(seen).to.have.length(7);
+    expect(seen[0]).to.equal(0);
+    expect(seen.at(-1)).to.equal(SIZE);
+    expect(seen).to.deep.equal([...seen].sort((a, b) => a - b));
+  });
+
   it('resumes from what is on disk: only the chunks not recorded are fetched', async () => {
     const dest = join(dir, 'partial.mp4');
     // A previous run wrote chunks 0 and 3 (and recorded them), then died.

@@ -268,23 +268,28 @@ describe('uploadFile: parallel, resumable big-file upload', () => {
     expect(telegram.parts.size).to.equal(2);
   });
 
-  it('reports progress at most once per interval, and always the final 100%', async () => {
+  it('reports progress at each whole percent, in order, from 0 to the whole size, whatever the clock', async () => {
     const clock = fakeClock();
     const telegram = fakeTelegram((req, attempt) => (req.part % 10 === 9 && attempt === 1 ? new Error('retry me') : undefined));
-    const seen: number[] = [];
+    const seen: { parts: number; bytes: number }[] = [];
     await uploadFile({
       sendPart: telegram.sendPart,
       filePath: bigPath,
       windowSize: 4,
       clock,
       baseBackoffMs: 600,
-      progressIntervalMs: 1000,
-      onProgress: (p) => seen.push(p.confirmedBytes),
+      onProgress: (p) => seen.push({ parts: p.confirmedParts, bytes: p.confirmedBytes }),
     });
-    expect(seen[0]).to.equal(0);
-    expect(seen.at(-1)).to.equal(BIG);
-    // Time advanced only by four 600 ms backoffs (2.4 s), so at most a few reports in between.
-    expect(seen.length).to.be.at.most(5);
+    const percents = seen.map((s) => Math.floor((s.bytes / BIG) * 100));
+    expect(seen[0]).to.deep.equal({ parts: 0, bytes: 0 });
+    expect(seen.at(-1)!.bytes).to.equal(BIG);
+    expect(new Set(percents).size, 'one report per percent').to.equal(percents.length);
+    expect(percents, 'in order').to.deep.equal([...percents].sort((a, b) => a - b));
+    // A part is 2.6% of this file, so every confirmation moves the percent and none is hidden
+    // behind a timer: the start plus one report per part.
+    const totalParts = Math.ceil(BIG / (512 * 1024));
+    expect(seen.at(-1)!.parts).to.equal(totalParts);
+    expect(seen).to.have.length(totalParts + 1);
   });
 
   it('a small file goes through saveFilePart and carries its MD5', async () => {
