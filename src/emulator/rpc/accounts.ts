@@ -1,12 +1,13 @@
 /**
  * The accounts side's methods: auth.* (login by bot token, by code, by 2FA password; logout),
- * account.getPassword, users.*, contacts.resolveUsername, help.getConfig / getNearestDc and
- * upload.*. State lives in world/accountsSide (reached with accountsOf(world.db)).
+ * account.getPassword, users.*, contacts.resolveUsername, help.getConfig / getNearestDc /
+ * getAppConfig and upload.*. State lives in world/accountsSide (reached with accountsOf(world.db)).
  */
 import { Api } from 'telegram';
 import { RpcError } from '../contract.js';
 import { long, num } from '../world/db.js';
 import { accountsOf, createAccountsSide, maybeAccountsOf, type AccountsInternals } from '../world/accountsSide/index.js';
+import { answerAppConfig } from '../world/accountsSide/appConfig.js';
 import { SRP_G, SRP_PRIME, verifySrpProof } from '../world/accountsSide/srp.js';
 import type { World } from '../world/world.js';
 import type { RpcCall, RpcMethod } from './dispatch.js';
@@ -194,6 +195,7 @@ const helpHandlers: Record<string, RpcMethod> = {
     const dc = accountsOf(call.world.db).endpoint.dcId;
     return new Api.NearestDc({ country: 'ZZ', thisDc: dc, nearestDc: dc });
   },
+  'help.GetAppConfig': (req: Api.help.GetAppConfig, call) => answerAppConfig(accountsOf(call.world.db).limits, req.hash),
 };
 
 const uploadHandlers: Record<string, RpcMethod> = {

@@ -26,6 +26,14 @@ export interface Limits {
   botChatBurst: number;
   /** Bots: messages per minute to one group (Telegram: about 20). */
   botMessagesPerGroupPerMinute: number;
+  /**
+   * The most parts one uploaded file may have (help.getAppConfig's upload_max_fileparts_default;
+   * Telegram: 4000 of 512 KiB). Read on every call, so a test may change it on a running world.
+   * Unset: 4000.
+   */
+  uploadMaxFileparts?: number;
+  /** The same for Premium users (upload_max_fileparts_premium; Telegram: 8000). Listed only: no account is Premium here. Unset: 8000. */
+  uploadMaxFilepartsPremium?: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -34,6 +42,8 @@ export const DEFAULT_LIMITS: Limits = {
   botMessagesPerChatPerSecond: 1,
   botChatBurst: 3,
   botMessagesPerGroupPerMinute: 20,
+  uploadMaxFileparts: 4000,
+  uploadMaxFilepartsPremium: 8000,
 };
 
 /** What seedSandbox() returns; also written to DATA_DIR/sandbox.json by the emulator. */

@@ -10,7 +10,7 @@ import { RpcError } from '../../contract.js';
 import type { Schedule } from '../callbacks.js';
 import type { Db } from '../db.js';
 import type { AccountsSide } from '../index.js';
-import type { Limits } from '../world.js';
+import { DEFAULT_LIMITS, type Limits } from '../world.js';
 import { createAuthKeyStore, type AccountAuthKeys } from './authKeys.js';
 import { createFileStore, type FileStore } from './files.js';
 import { createFloodGate } from './flood.js';
@@ -49,6 +49,8 @@ export interface AccountsInternals {
   readonly codes: LoginCodes;
   readonly passwords: PendingPasswords;
   readonly nowMs: () => number;
+  /** The world's limits (live: tests change them on a running world); help.getAppConfig reports the upload ones. */
+  readonly limits: Limits;
   /** Where clients reach this DC (help.getConfig); set by the emulator once it listens. */
   endpoint: { host: string; port: number; dcId: number };
 }
@@ -121,11 +123,11 @@ function createPendingPasswords(verifierOf: (userId: number) => Buffer): Pending
 export function createAccountsSide(db: Db, ctx: { nowMs: () => number; schedule: Schedule; limits: Limits }): AccountsSide {
   const keys = createAuthKeyStore(db, ctx.nowMs);
   const accounts = createAccounts(db);
-  const files = createFileStore(db, ctx.nowMs);
+  const files = createFileStore(db, ctx.nowMs, () => ctx.limits.uploadMaxFileparts ?? DEFAULT_LIMITS.uploadMaxFileparts!);
   const codes = createLoginCodes(db, accounts, ctx.nowMs, SANDBOX_LOGIN_CODE);
   // An account without a password still gets a well-formed challenge nobody can answer.
   const passwords = createPendingPasswords((userId) => accounts.get(userId)?.srp?.verifier ?? Buffer.alloc(256));
-  internalsByDb.set(db, { keys, accounts, files, codes, passwords, nowMs: ctx.nowMs, endpoint: { host: '127.0.0.1', port: 443, dcId: 2 } });
+  internalsByDb.set(db, { keys, accounts, files, codes, passwords, nowMs: ctx.nowMs, limits: ctx.limits, endpoint: { host: '127.0.0.1', port: 443, dcId: 2 } });
   return {
     authKeys: keys,
     users: accounts,
