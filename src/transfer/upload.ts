@@ -45,6 +45,10 @@ export interface UploadOptions {
   filePath: string;
   /** File name Telegram shows; defaults to the path's base name. */
   name?: string;
+  /** Upload only bytes [start, end) of the file, as a file of its own (one part of a split result). */
+  range?: { start: number; end: number };
+  /** The most parts Telegram accepts (upload_max_fileparts_default); default MAX_PARTS (4000). */
+  maxParts?: number;
   /** Resume: the file id of the earlier attempt and the parts it confirmed. */
   fileId?: string;
   confirmedParts?: Iterable<number>;
@@ -96,14 +100,16 @@ class PartBufferPool {
   }
 }
 
-async function md5Of(filePath: string): Promise<string> {
+async function md5Of(filePath: string, range: { start: number; end: number }): Promise<string> {
   const hash = createHash('md5');
-  for await (const chunk of createReadStream(filePath)) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(filePath, { start: range.start, end: range.end - 1 })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
-async function readPart(file: FileHandle, plan: UploadPlan, part: number, buffer: Buffer): Promise<Buffer> {
-  const { start, end } = partRange(plan, part);
+async function readPart(file: FileHandle, plan: UploadPlan, part: number, buffer: Buffer, offset: number): Promise<Buffer> {
+  const range = partRange(plan, part);
+  const start = range.start + offset;
+  const end = range.end + offset;
   const length = end - start;
   let done = 0;
   while (done < length) {
@@ -124,8 +130,13 @@ export async function uploadFile(options: UploadOptions): Promise<UploadedFile> 
   const what = `upload of ${name}`;
   const file = await open(options.filePath, 'r');
   try {
-    const { size } = await file.stat();
-    const plan = planUpload(size);
+    const stats = await file.stat();
+    const range = options.range ?? { start: 0, end: stats.size };
+    if (!(range.start >= 0 && range.start < range.end && range.end <= stats.size)) {
+      throw new TransferFatalError(`Bytes ${range.start}-${range.end} of ${options.filePath} cannot be uploaded: the file has ${stats.size} bytes.`);
+    }
+    const size = range.end - range.start;
+    const plan = planUpload(size, undefined, options.maxParts);
     const fileId = options.fileId ?? newFileId();
     const windowSize = Math.min(options.windowSize ?? 8, plan.totalParts);
     const window = new PartWindow({
@@ -155,7 +166,7 @@ export async function uploadFile(options: UploadOptions): Promise<UploadedFile> 
       runPart: async (part, signal) => {
         const buffer = pool.take();
         try {
-          const bytes = await readPart(file, plan, part, buffer);
+          const bytes = await readPart(file, plan, part, buffer, range.start);
           const send = options.sendPart({ fileId, part, totalParts: plan.totalParts, bytes, big: plan.big, signal });
           await abortable(send, signal, what);
         } finally {
@@ -172,7 +183,7 @@ export async function uploadFile(options: UploadOptions): Promise<UploadedFile> 
     });
 
     const uploaded: UploadedFile = { id: fileId, parts: plan.totalParts, name, big: plan.big };
-    if (!plan.big) uploaded.md5 = await md5Of(options.filePath);
+    if (!plan.big) uploaded.md5 = await md5Of(options.filePath, range);
     return uploaded;
   } finally {
     await file.close();

@@ -46,8 +46,11 @@ export function isValidPartSize(size: number): boolean {
   return Number.isInteger(size) && size > 0 && size % KIB === 0 && MAX_PART_SIZE % size === 0;
 }
 
-/** Cuts a file of `fileSize` bytes into parts of `partSize` (512 KiB unless told otherwise). */
-export function planUpload(fileSize: number, partSize = MAX_PART_SIZE): UploadPlan {
+/**
+ * Cuts a file of `fileSize` bytes into parts of `partSize` (512 KiB unless told otherwise), at
+ * most `maxParts` of them (upload_max_fileparts_default as Telegram's app config says; 4000).
+ */
+export function planUpload(fileSize: number, partSize = MAX_PART_SIZE, maxParts = MAX_PARTS): UploadPlan {
   if (!Number.isSafeInteger(fileSize) || fileSize <= 0) {
     throw new UploadPlanError(
       `Cannot upload a file of ${fileSize} bytes: Telegram refuses empty files (FILE_PART_EMPTY). Check the file was written completely.`,
@@ -59,9 +62,9 @@ export function planUpload(fileSize: number, partSize = MAX_PART_SIZE): UploadPl
     );
   }
   const totalParts = Math.ceil(fileSize / partSize);
-  if (totalParts > MAX_PARTS) {
+  if (totalParts > maxParts) {
     throw new UploadPlanError(
-      `The file is ${fileSize} bytes, which needs ${totalParts} parts of ${partSize} bytes; Telegram accepts at most ${MAX_PARTS} (${MAX_UPLOAD_BYTES} bytes at 512 KiB). Lower the size limit or compress the file.`,
+      `The file is ${fileSize} bytes, which needs ${totalParts} parts of ${partSize} bytes; Telegram accepts at most ${maxParts} (${maxParts * MAX_PART_SIZE} bytes at 512 KiB). Lower the size limit or compress the file.`,
     );
   }
   return {

@@ -304,6 +304,27 @@ describe('uploadFile: parallel, resumable big-file upload', () => {
     expect(telegram.reassemble(3).equals(bytes)).to.equal(true);
   });
 
+  it('uploads a byte range of a file as a file of its own (a part of a split result), MD5 of the range only', async () => {
+    const start = 3 * MAX_PART_SIZE + 17;
+    const end = start + 2_000_000;
+    const telegram = fakeTelegram();
+    const result = await uploadFile({ sendPart: telegram.sendPart, filePath: bigPath, name: 'video.mp4.002', range: { start, end }, clock: fakeClock() });
+    const expected = bigBytes.subarray(start, end);
+    expect(result).to.include({ parts: Math.ceil(expected.length / MAX_PART_SIZE), name: 'video.mp4.002', big: false });
+    expect(telegram.reassemble(result.parts).equals(expected)).to.equal(true);
+    expect(result.md5).to.equal(createHash('md5').update(expected).digest('hex'));
+    // A range past the end is refused before anything is sent.
+    const refused = await uploadFile({ sendPart: telegram.sendPart, filePath: bigPath, range: { start: 0, end: BIG + 1 }, clock: fakeClock() }).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(TransferFatalError);
+  });
+
+  it('honours a part limit below 4000 (upload_max_fileparts_default from the app config)', async () => {
+    const telegram = fakeTelegram();
+    const refused = await uploadFile({ sendPart: telegram.sendPart, filePath: bigPath, maxParts: 20, clock: fakeClock() }).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(UploadPlanError).with.property('message').that.matches(/at most 20 \(10485760 bytes/);
+    expect(telegram.calls).to.deep.equal([]);
+  });
+
   it('a sparse 2000 MiB file plans 4000 parts without being read; one byte more is refused', async () => {
     const path = join(dir, 'huge.bin');
     await writeFile(path, '');
