@@ -34,10 +34,19 @@ export interface ResultFile {
   performer?: string;
   /** A JPEG thumbnail (≤320 px side) inside the job directory, when one was made. */
   thumbPath?: string;
+  /**
+   * Send only bytes [start, end) of `path`: one numbered part of a result over Telegram's per-file
+   * limit (src/transfer/resultParts.ts). The parts are ranges of one file, not copies on disk.
+   */
+  byteRange?: { start: number; end: number };
 }
 
-/** The outcome of processing: a text answer (Info) or a file to send. */
-export type ProcessOutcome = { kind: 'text'; text: string } | { kind: 'file'; file: ResultFile };
+/**
+ * The outcome of processing: a text answer (Info) or a file to send. A file over Telegram's
+ * per-file limit comes with `parts`, sent in order instead of `file` (which then only names the
+ * whole): a video cut by time into playable files, anything else as byte ranges of `file`.
+ */
+export type ProcessOutcome = { kind: 'text'; text: string } | { kind: 'file'; file: ResultFile; parts?: ResultFile[] };
 
 export interface TransferProgress {
   doneBytes: number;
@@ -86,6 +95,11 @@ export interface TelegramFiles {
       onProgress?(progress: TransferProgress): void;
     },
   ): Promise<SentFile>;
+  /**
+   * The largest file Telegram takes now: help.getAppConfig's upload_max_fileparts_default × 512 KiB
+   * (cached). Absent in fakes: 2000 MiB.
+   */
+  maxUploadBytes?(): Promise<number>;
   /** Sends a file sent before (re-use) by its stored reference, with the same attributes. */
   sendStored(
     chat: ChatRef,
@@ -144,6 +158,11 @@ export interface ProcessTask {
   maxDurationSeconds: number;
   /** Wall-clock limit for ffmpeg/ffprobe, ms. */
   timeoutMs: number;
+  /**
+   * Telegram's per-file limit (upload_max_fileparts_default × 512 KiB): a video result above it
+   * is cut by time into playable parts. Unset: 2000 MiB.
+   */
+  maxPartBytes?: number;
 }
 
 /** The Piscina pool as the runner sees it; every task can be cancelled with its signal. */

@@ -117,7 +117,10 @@ export async function connectTelegram(args: ConnectArgs): Promise<TelegramLink> 
     return {
       me: { id: user.id, username: user.username },
       port,
-      files: createTelegramFiles(client, { onUpdates: (result) => updates?.feed(result) }),
+      files: createTelegramFiles(client, {
+        onUpdates: (result) => updates?.feed(result),
+        onAppConfigError: (error) => log.warn('help.getAppConfig failed; splitting results at the last known upload limit', { error: String(error) }),
+      }),
       startUpdates: (setup) =>
         (updates = startUpdates(client, {
           mediaOf: mediaRefOf,

@@ -40,6 +40,7 @@ import { resolveInputPeer } from '../rpc/inputPeer.js';
 import { rpcErrorCode } from '../rpc/rpcErrors.js';
 import { sentMessageId } from '../rpc/sentMessageId.js';
 import { systemClock } from '../../transfer/runParts.js';
+import { createUploadLimit } from './appConfig.js';
 import { openGramChunkFetcher } from './downloadInvoker.js';
 import { installFastIge } from './fastIge.js';
 import { openChunkJournal } from './mediaChunkJournal.js';
@@ -74,6 +75,8 @@ export interface TelegramFilesOptions {
   onUpdates?: (updates: Api.TypeUpdates) => void;
   /** For tests: how to wait out a FLOOD_WAIT on sendMedia. */
   sleep?(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Told when help.getAppConfig failed (the last known upload limit is used meanwhile). */
+  onAppConfigError?(error: unknown): void;
 }
 
 /** The first error in a cause chain that is an instance of `type`. */
@@ -90,6 +93,11 @@ export function createTelegramFiles(client: TelegramClient, options: TelegramFil
   // Every MTProto message is AES-IGE; GramJS's JavaScript cipher would cap a download at ~40 MB/s
   // of main-thread CPU. Idempotent, and a drop-in for every connection of the client.
   installFastIge();
+  const uploadLimit = createUploadLimit({
+    getAppConfig: (hash) => client.invoke(new Api.help.GetAppConfig({ hash })),
+    now: () => Date.now(),
+    ...(options.onAppConfigError ? { onError: options.onAppConfigError } : {}),
+  });
 
   /** Sends messages.sendMedia, waiting out FLOOD_WAITs GramJS did not sleep itself; the same random_id makes a repeat safe. */
   async function sendMedia(chat: ChatRef, media: Api.TypeInputMedia, opts: { replyTo?: number; randomId: bigint; caption?: string; signal?: AbortSignal }): Promise<Api.TypeUpdates> {
@@ -131,6 +139,8 @@ export function createTelegramFiles(client: TelegramClient, options: TelegramFil
         sendPart: sender.sendPart,
         filePath: file.path,
         name: file.fileName,
+        ...(file.byteRange ? { range: file.byteRange } : {}),
+        maxParts: await uploadLimit.maxParts(),
         ...resumeFrom,
         onPartConfirmed: (event) => resume.onPartConfirmed(event),
         ...(onProgress ? { onProgress: (p) => onProgress({ doneBytes: p.confirmedBytes, totalBytes: p.totalBytes }) } : {}),
@@ -193,6 +203,8 @@ export function createTelegramFiles(client: TelegramClient, options: TelegramFil
         stored: message ? storedMediaOfMessage(message) : null,
       };
     },
+
+    maxUploadBytes: () => uploadLimit.maxBytes(),
 
     async sendStored(chat: ChatRef, stored: StoredMedia, file: Omit<ResultFile, 'path' | 'thumbPath'>, opts: { replyTo?: number; randomId: bigint; caption?: string }): Promise<SentMessage> {
       try {
