@@ -33,6 +33,13 @@ export type ConvertTarget = 'mp4' | 'gif';
 
 const COMMON = ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-progress', 'pipe:1'];
 
+/**
+ * A keyframe at least every 2 s in encoded videos (x264's default is every 10 s): Telegram's
+ * player seeks to keyframes, and a result over Telegram's per-file limit can only be cut at one
+ * (splitPlan.ts), so shorter intervals give parts closer to the limit. Costs a few percent of size.
+ */
+const KEYFRAMES = ['-force_key_frames', 'expr:gte(t,n_forced*2)'];
+
 /** The default of jobs.maxDurationSeconds; callers pass the configured value. */
 const DEFAULT_MAX_SECONDS = 4 * 3600;
 
@@ -74,7 +81,7 @@ export function compressArgs(options: { input: string; output: string; preset: C
     '-map', '0:v:0',
     ...audio,
     '-vf', scale,
-    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', ...KEYFRAMES,
     '-b:v', `${p.videoKbps}k`, '-maxrate', `${Math.round(p.videoKbps * 1.5)}k`, '-bufsize', `${p.videoKbps * 2}k`,
     '-sn', '-dn',
     '-movflags', '+faststart', '-f', 'mp4',
@@ -91,9 +98,34 @@ export function convertArgs(options: { input: string; output: string; target: Co
   return withInput(options.input, options.output, [
     '-map', '0:v:0', ...audio,
     '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', ...KEYFRAMES,
     '-sn', '-dn', '-movflags', '+faststart', '-f', 'mp4',
   ], options);
+}
+
+/**
+ * Cuts a video into parts at the given times without re-encoding (the segment muxer, `-c copy`):
+ * each part starts at the first keyframe at or after its time, gets timestamps from zero and an
+ * index at the front (faststart), so it plays and streams on its own. `outputPattern` holds one
+ * %03d. No `-fs`: the segment muxer has no single output file for it to measure; RLIMIT_FSIZE
+ * (confinement.ts) still bounds each part, and the caller checks every part's size.
+ */
+export function segmentArgs(options: { input: string; outputPattern: string; cutTimes: readonly number[]; hasAudio: boolean } & CommandLimits): string[] {
+  checkPath('input', options.input);
+  checkPath('output', options.outputPattern);
+  if (options.cutTimes.length === 0 || options.cutTimes.some((t) => !Number.isFinite(t) || t <= 0)) {
+    throw new JobError('INTERNAL', `Cut times must be positive numbers, got [${options.cutTimes.join(', ')}].`, { retryable: false });
+  }
+  const limits = options.limits ?? DEFAULT_MEDIA_LIMITS;
+  return [
+    ...COMMON, ...inputGuardArgs(limits), '-i', options.input,
+    '-map', '0:v:0', ...(options.hasAudio ? ['-map', '0:a:0'] : []),
+    '-c', 'copy', '-sn', '-dn',
+    '-f', 'segment', '-segment_times', options.cutTimes.map((t) => t.toFixed(6)).join(','),
+    '-segment_format', 'mp4', '-segment_format_options', 'movflags=+faststart', '-reset_timestamps', '1',
+    '-t', String(options.maxSeconds ?? DEFAULT_MAX_SECONDS), '-threads', String(limits.threads),
+    options.outputPattern,
+  ];
 }
 
 /** One JPEG frame at `atSeconds`, at most 1280 px wide (seeking before -i is fast). */

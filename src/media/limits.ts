@@ -8,7 +8,8 @@
  * accepts (so HLS, DASH, ffconcat, SDP and the other "list of other files" demuxers cannot be
  * chosen, whatever the content sniff missed), `-max_pixels` (a decoder refuses a frame larger
  * than this before allocating it) and `-threads`. Outputs: `-t` (the longest media accepted)
- * and `-fs` (the largest file Telegram takes from a bot), plus the same `-threads` cap.
+ * and `-fs` (four times the largest file Telegram takes from a bot: larger results go out in
+ * parts), plus the same `-threads` cap.
  *
  * All of these exist in the 2018 build shipped by @ffmpeg-installer (checked with
  * `ffmpeg -h full`), so the bundled and the system binary get the same flags.
@@ -23,7 +24,10 @@ export interface MediaLimits {
   threads: number;
   /** Address space of one ffmpeg/ffprobe process, bytes (RLIMIT_AS). */
   maxMemoryBytes: number;
-  /** Largest result written, bytes (`-fs`; RLIMIT_FSIZE is a little above it). */
+  /**
+   * Largest result written, bytes (`-fs`; RLIMIT_FSIZE is a little above it). Above Telegram's
+   * per-file limit on purpose: larger results are sent in parts.
+   */
   maxResultBytes: number;
 }
 
@@ -42,7 +46,9 @@ export const DEFAULT_MEDIA_LIMITS: Readonly<MediaLimits> = {
   maxPixels: 8192 * 8192,
   threads: 2,
   maxMemoryBytes: 3 * 1024 ** 3,
-  maxResultBytes: TELEGRAM_MAX_RESULT_BYTES,
+  // Four of Telegram's files: a result above one is sent in parts (splitVideo.ts, and byte
+  // ranges in src/transfer/resultParts.ts); the cap only keeps a runaway output off the disk.
+  maxResultBytes: 4 * TELEGRAM_MAX_RESULT_BYTES,
 };
 
 /**

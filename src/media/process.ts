@@ -13,7 +13,8 @@
  *
  * Every ffprobe and ffmpeg run gets the flags of limits.ts and runs inside confinement.ts; a
  * result that reached `-fs` (ffmpeg stops there and exits 0) is refused as FILE_TOO_BIG rather
- * than sent cut short.
+ * than sent cut short. A video result over Telegram's per-file limit (task.maxPartBytes) is cut
+ * at keyframes into playable parts (splitVideo.ts).
  *
  * Outputs get fresh names inside the job directory (outputs.ts). On any failure — including a
  * cancel that kills ffmpeg — the partial outputs are removed before the error goes up.
@@ -35,11 +36,12 @@ import {
   type CompressPreset,
 } from './commands.js';
 import { detectConfinement, type ConfinementSupport } from './confinement.js';
-import { DEFAULT_MEDIA_LIMITS, tooManyPixels, type MediaLimits } from './limits.js';
+import { DEFAULT_MEDIA_LIMITS, TELEGRAM_MAX_RESULT_BYTES, tooManyPixels, type MediaLimits } from './limits.js';
 import { describeOutput, displayName, outputPath, removeQuietly, replaceAfter, type DescribeOptions } from './outputs.js';
 import { assertNotPlaylist, resolveInJobDir } from './playlistSniff.js';
 import { describeMedia } from './processInfo.js';
 import { probeMedia, type MediaSummary } from './probe.js';
+import { splitVideo } from './splitVideo.js';
 
 export interface ProcessContext {
   ffmpegPath: string;
@@ -101,6 +103,14 @@ export async function processMedia(task: ProcessTask, ctx: ProcessContext): Prom
   const action: ActionInput = { task, input, media, ctx, describe, made: [] };
   try {
     const file = await runAction(action);
+    // A video over Telegram's per-file limit goes out as playable parts cut at keyframes; other
+    // results over it are sent as byte ranges by the upload stage (src/transfer/resultParts.ts).
+    const maxPartBytes = task.maxPartBytes ?? TELEGRAM_MAX_RESULT_BYTES;
+    if (file.sendAs === 'video' && file.sizeBytes > maxPartBytes) {
+      const parts = await splitVideo({ file, maxPartBytes, hasAudio: media.audio !== null, describe, made: action.made });
+      ctx.onPercent(100);
+      return { kind: 'file', file, parts };
+    }
     ctx.onPercent(100);
     return { kind: 'file', file };
   } catch (error) {
@@ -228,7 +238,7 @@ async function ffmpeg(action: ActionInput, args: string[], durationSeconds: numb
 async function assertUnderResultLimit(output: string, limits: MediaLimits): Promise<void> {
   const { size } = await stat(output);
   if (size >= limits.maxResultBytes) {
-    throw new JobError('FILE_TOO_BIG', `The result reached ${size} bytes, the limit for one file Telegram accepts is ${limits.maxResultBytes}; it was cut short and is not sent.`, {
+    throw new JobError('FILE_TOO_BIG', `The result reached ${size} bytes, the most Courier writes for one result (media limits maxResultBytes ${limits.maxResultBytes}); it was cut short and is not sent.`, {
       retryable: false,
     });
   }
