@@ -31,6 +31,8 @@ export function inputKeyOf(source: JobSource): string {
 export const JOB_MESSAGES = {
   status: (jobId: string) => derivedRandomId(`job:${jobId}`, 0),
   result: (jobId: string) => derivedRandomId(`job:${jobId}`, 1),
+  /** Part `index` (0-based) of a result sent in parts. */
+  resultPart: (jobId: string, index: number) => derivedRandomId(`job-part:${jobId}`, index),
   refusal: (originKey: string) => derivedRandomId(`job-refusal:${originKey}`, 0),
   reuse: (originKey: string) => derivedRandomId(`job-reuse:${originKey}`, 0),
 } as const;

@@ -1,5 +1,6 @@
 /**
- * Media jobs as rows (tables jobs, media_offers, job_upload_parts of migration 003).
+ * Media jobs as rows (tables jobs, media_offers, job_upload_parts of migration 003;
+ * job_result_parts of 009-result-parts).
  *
  * The main thread writes state changes here; worker threads only write their job's percent
  * (jobProgress.ts). Invariants:
@@ -104,9 +105,16 @@ const fileMetaShape = {
   performer: z.string().optional(),
 };
 
+const resultFileSchema = z.object({
+  ...fileMetaShape,
+  path: z.string(),
+  thumbPath: z.string().optional(),
+  byteRange: z.object({ start: z.number().int().nonnegative(), end: z.number().int().positive() }).optional(),
+});
+
 const outcomeSchema: z.ZodType<ProcessOutcome> = z.union([
   z.object({ kind: z.literal('text'), text: z.string() }),
-  z.object({ kind: z.literal('file'), file: z.object({ ...fileMetaShape, path: z.string(), thumbPath: z.string().optional() }) }),
+  z.object({ kind: z.literal('file'), file: resultFileSchema, parts: z.array(resultFileSchema).min(2).optional() }),
 ]);
 
 const storedMediaSchema = z.object({ type: z.enum(['document', 'photo']), id: z.string(), accessHash: z.string(), fileReference: z.string() });
@@ -207,6 +215,9 @@ interface Statements {
   parts: Statement<[string, string], number>;
   clearParts: Statement<[string]>;
   clearOtherParts: Statement<[string, string]>;
+  addResultPart: Statement<[string, number, number | null, number]>;
+  resultParts: Statement<[string], number>;
+  clearResultParts: Statement<[string]>;
   reusable: Statement<[string, string, string | null], string>;
   insertOffer: Statement<unknown[]>;
   offer: Statement<[string], { id: string; user_id: string; chat: string; source_message_id: number; source: string; lang: string; created_at: number }>;
@@ -231,6 +242,9 @@ function statements(db: Database): Statements {
       parts: db.prepare<[string, string], number>('SELECT part FROM job_upload_parts WHERE job_id = ? AND file_id = ? ORDER BY part').pluck(),
       clearParts: db.prepare('DELETE FROM job_upload_parts WHERE job_id = ?'),
       clearOtherParts: db.prepare('DELETE FROM job_upload_parts WHERE job_id = ? AND file_id != ?'),
+      addResultPart: db.prepare('INSERT OR IGNORE INTO job_result_parts (job_id, part, message_id, sent_at) VALUES (?, ?, ?, ?)'),
+      resultParts: db.prepare<[string], number>('SELECT part FROM job_result_parts WHERE job_id = ? ORDER BY part').pluck(),
+      clearResultParts: db.prepare('DELETE FROM job_result_parts WHERE job_id = ?'),
       // `option IS ?` matches NULL with NULL (Info has no option); the newest result wins.
       reusable: db
         .prepare<[string, string, string | null], string>(
@@ -313,8 +327,9 @@ export function saveTransition(db: Database, job: Job, now: number, data: Transi
   return writeTransaction(db, () => {
     const changed = db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`).run(...values, job.id).changes;
     if (changed === 0) throw new Error(`Job ${job.id} is not in the database; it cannot change state.`);
-    // A new upload (no file id) starts from no confirmed parts.
+    // A new upload (no file id) starts from no confirmed parts, and a new outcome from no parts sent.
     if (data.uploadFileId === null) statements(db).clearParts.run(job.id);
+    if (data.outcome !== undefined) statements(db).clearResultParts.run(job.id);
     const raw = statements(db).byId.get(job.id);
     if (!raw) throw new Error(`Job ${job.id} vanished during its transition.`);
     return toJob(raw);
@@ -340,6 +355,24 @@ export function addConfirmedPart(db: Database, jobId: string, fileId: string, pa
 
 export function confirmedParts(db: Database, jobId: string, fileId: string): number[] {
   return statements(db).parts.all(jobId, fileId);
+}
+
+/**
+ * Records that part `part` of a result sent in parts reached the user, and clears the upload
+ * journal in the same transaction: the next part starts a fresh upload.
+ */
+export function markResultPartSent(db: Database, jobId: string, part: number, messageId: number | null, now: number): void {
+  const s = statements(db);
+  writeTransaction(db, () => {
+    s.addResultPart.run(jobId, part, messageId, now);
+    s.setUploadFileId.run(null, now, jobId);
+    s.clearParts.run(jobId);
+  });
+}
+
+/** The parts (0-based) of the job's result already sent, ascending. */
+export function sentResultParts(db: Database, jobId: string): number[] {
+  return statements(db).resultParts.all(jobId);
 }
 
 /** The result a finished job with the same input, action and option sent, if any. */

@@ -165,6 +165,13 @@ export const en = {
   /** Shown with one decimal. */
   durationHours: (hours: number) => `${hours.toFixed(1)} h`,
   ...adminEn,
+  // --- results over Telegram's per-file limit, sent in parts (issue 11) --------------------
+  /** The caption of each part: `index` counts from 1. */
+  resultPart: (index: number, count: number) => `Part ${index} of ${count}`,
+  /** How to join numbered parts again; `unix` and `windows` are the commands (English, as typed). */
+  resultJoinHint: (unix: string, windows: string) => `To join the parts: ${unix} (Linux, macOS) or ${windows} (Windows)`,
+  /** A line under the status when the result will come in parts; `limit` is a size() text. */
+  resultInParts: (count: number, limit: string) => `The result is larger than Telegram's ${limit} per file, so it comes in ${count} parts.`,
 };
 
 /** The shape every language satisfies. */

@@ -124,4 +124,8 @@ export const fa: Texts = {
   durationMinutes: (minutes) => `${num(minutes)} دقیقه`,
   durationHours: (hours) => `${num(hours.toFixed(1))} ساعت`,
   ...adminFa,
+  // --- results over Telegram's per-file limit, sent in parts (issue 11) --------------------
+  resultPart: (index, count) => `بخش ${num(index)} از ${num(count)}`,
+  resultJoinHint: (unix, windows) => `برای پیوستن بخش‌ها: ${ltr(unix)} (لینوکس، مک) یا ${ltr(windows)} (ویندوز)`,
+  resultInParts: (count, limit) => `نتیجه از سقف ${limit} تلگرام برای هر فایل بزرگ‌تر است، پس در ${num(count)} بخش می‌آید.`,
 };

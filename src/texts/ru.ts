@@ -129,4 +129,8 @@ export const ru: Texts = {
   durationMinutes: (minutes) => `${minutes} мин`,
   durationHours: (hours) => `${decimal(hours.toFixed(1))} ч`,
   ...adminRu,
+  // --- results over Telegram's per-file limit, sent in parts (issue 11) --------------------
+  resultPart: (index, count) => `Часть ${index} из ${count}`,
+  resultJoinHint: (unix, windows) => `Чтобы собрать части: ${unix} (Linux, macOS) или ${windows} (Windows)`,
+  resultInParts: (count, limit) => `Результат больше лимита Telegram (${limit} на файл), поэтому придёт по частям (частей: ${count}).`,
 };

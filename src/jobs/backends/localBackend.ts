@@ -6,7 +6,7 @@
  */
 import type { Database } from '../../storage/index.js';
 import { recordJobProgress } from '../../storage/jobProgress.js';
-import { addConfirmedPart, confirmedParts, setUploadFileId } from '../../storage/jobRepository.js';
+import { addConfirmedPart, confirmedParts, markResultPartSent, sentResultParts, setUploadFileId } from '../../storage/jobRepository.js';
 import type { MediaPool, TelegramFiles } from '../../domain/mediaPorts.js';
 import { makeJobDir } from '../runner/jobDirs.js';
 import { downloadInput, processInput, uploadResult, type StageContext } from '../runner/jobStages.js';
@@ -45,6 +45,8 @@ export function createLocalBackend(deps: LocalBackendDeps): JobBackend {
           confirmedParts: (jobId, fileId) => confirmedParts(db, jobId, fileId),
           setFileId: (jobId, fileId) => setUploadFileId(db, jobId, fileId, now()),
           addPart: (jobId, fileId, part) => addConfirmedPart(db, jobId, fileId, part),
+          sentParts: (jobId) => sentResultParts(db, jobId),
+          partSent: (jobId, part, messageId) => markResultPartSent(db, jobId, part, messageId, now()),
         },
       };
       const dir = await makeJobDir(deps.config.paths.temp, stored.id);

@@ -147,6 +147,7 @@ export function startQueueWorker(deps: QueueWorkerDeps): RunningQueueWorker {
   async function runStages(data: RemoteJobData, signal: AbortSignal, report: (stage: ActiveStage | null, percent: number) => void): Promise<RemoteResult> {
     // Upload parts are remembered for this attempt only: a successor on another machine starts over.
     const parts = new Map<string, Set<number>>();
+    const sentParts = new Set<number>();
     const ctx: StageContext = {
       botPort: deps.botPort,
       files: deps.files,
@@ -160,10 +161,12 @@ export function startQueueWorker(deps: QueueWorkerDeps): RunningQueueWorker {
         confirmedParts: (_jobId, fileId) => [...(parts.get(fileId) ?? [])],
         setFileId: () => undefined,
         addPart: (_jobId, fileId, part) => void parts.set(fileId, (parts.get(fileId) ?? new Set()).add(part)),
+        sentParts: () => [...sentParts],
+        partSent: (_jobId, part) => void sentParts.add(part),
       },
     };
     const dir = await makeJobDir(settings.tempDir, data.jobId);
-    let job: StageJob = { id: data.jobId, source: data.source, request: data.request, chat: data.chat, sourceMessageId: data.sourceMessageId, inputPath: null, outcome: null, uploadFileId: null };
+    let job: StageJob = { id: data.jobId, source: data.source, request: data.request, chat: data.chat, sourceMessageId: data.sourceMessageId, inputPath: null, outcome: null, uploadFileId: null, ...(data.lang ? { lang: data.lang } : {}) };
     report('downloading', 0);
     job = { ...job, inputPath: await downloadInput(ctx, job, dir) };
     signal.throwIfAborted();

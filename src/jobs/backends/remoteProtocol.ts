@@ -32,6 +32,8 @@ export interface RemoteJobData {
   deadline: number;
   maxFileBytes: number;
   maxDurationSeconds: number;
+  /** The user's language: captions of a result sent in parts. Absent from older services: English. */
+  lang?: string;
 }
 
 const remoteJobDataSchema = z.object({
@@ -44,6 +46,7 @@ const remoteJobDataSchema = z.object({
   deadline: z.number(),
   maxFileBytes: z.number().int().positive(),
   maxDurationSeconds: z.number().int().positive(),
+  lang: z.string().max(16).optional(),
 });
 
 export class RemoteJobDataError extends Error {

@@ -27,16 +27,22 @@ import type { MediaPool, ProcessOutcome, TelegramFiles, TransferProgress } from 
 import type { JobMessenger, RunnerConfig } from './runnerTypes.js';
 import { JobError } from '../../domain/jobError.js';
 import { freeDiskBytes } from './jobDirs.js';
+import { uploadLimitOf, uploadResultParts, withByteParts } from './resultUpload.js';
 
 /** Where an upload's progress is kept so a later attempt sends only the parts still missing. */
 export interface UploadJournal {
   confirmedParts(jobId: string, fileId: string): number[];
   setFileId(jobId: string, fileId: string): void;
   addPart(jobId: string, fileId: string, part: number): void;
+  /** Parts (0-based) of a result sent in parts that reached the user (resultUpload.ts). */
+  sentParts(jobId: string): number[];
+  /** Records a sent part and forgets the upload's file id and parts: the next part starts afresh. */
+  partSent(jobId: string, part: number, messageId: number | null): void;
 }
 
-/** The part of a job record the stages read (a queue worker builds it from the job's data). */
-export type StageJob = Pick<JobRecord, 'id' | 'source' | 'request' | 'chat' | 'sourceMessageId' | 'inputPath' | 'outcome' | 'uploadFileId'>;
+/** The part of a job record the stages read (a queue worker builds it from the job's data); `lang` words the parts' captions. */
+export type StageJob = Pick<JobRecord, 'id' | 'source' | 'request' | 'chat' | 'sourceMessageId' | 'inputPath' | 'outcome' | 'uploadFileId'> &
+  Partial<Pick<JobRecord, 'lang'>>;
 
 export interface StageContext {
   botPort: JobMessenger;
@@ -128,8 +134,11 @@ export async function processInput(ctx: StageContext, job: StageJob, dir: string
   const writes = job.request.action !== 'info' && job.request.action !== 'sendAsFile';
   await assertDiskRoom(ctx, 'process', dir, writes ? await sizeOrZero(job.inputPath) : 0);
   await assertNotPlaylist(job.inputPath);
+  // Telegram's per-file limit: a video over it is cut by time in the pool, anything else into
+  // byte ranges here; either way the plan is stored with the outcome (resultUpload.ts).
+  const maxPartBytes = await uploadLimitOf(ctx.files);
   ctx.signal.throwIfAborted();
-  return ctx.pool.process(
+  const outcome = await ctx.pool.process(
     {
       jobId: job.id,
       input: job.inputPath,
@@ -138,9 +147,11 @@ export async function processInput(ctx: StageContext, job: StageJob, dir: string
       inputName: inputDisplayName(job.source),
       maxDurationSeconds: ctx.config.jobs.maxDurationSeconds,
       timeoutMs: Math.max(1000, ctx.deadline - ctx.now()),
+      maxPartBytes,
     },
     ctx.signal,
   );
+  return withByteParts(outcome, maxPartBytes);
 }
 
 /**
@@ -159,6 +170,7 @@ export async function uploadResult(ctx: StageContext, job: StageJob): Promise<St
     await ctx.botPort.sendText(job.chat, outcome.text, { replyTo: job.sourceMessageId, randomId });
     return { kind: 'text', text: outcome.text };
   }
+  if (outcome.parts) return uploadResultParts(ctx, job, { file: outcome.file, parts: outcome.parts }, progressWriter(ctx, job.id));
   let fileId = job.uploadFileId;
   const sent = await ctx.files.sendFile(job.chat, outcome.file, {
     replyTo: job.sourceMessageId,

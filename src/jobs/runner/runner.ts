@@ -46,6 +46,8 @@ import { ACTIVE_STATES } from '../../domain/job.js';
 import { failEventFrom, isInvalidTransition, isTerminal, transition, DEFAULT_MAX_ATTEMPTS, type JobEvent } from '../stateMachine.js';
 import { isJobError, JobError } from '../../domain/jobError.js';
 import { StatusMessages } from './statusMessages.js';
+import { expectedParts, uploadLimitOf } from './resultUpload.js';
+import { MAX_UPLOAD_BYTES } from '../../transfer/uploadPlan.js';
 
 /** The abort reason of Cancel. */
 class JobCancelled extends Error {
@@ -90,7 +92,17 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     if (!deps.pool) throw new MissingPoolError();
     return createLocalBackend({ db, botPort, files, pool: deps.pool, config, now, freeDiskBytes: deps.freeDiskBytes });
   }
-  const status = new StatusMessages({ db, botPort, now, intervalMs: config.jobs.progressIntervalMs, log });
+  // Telegram's per-file limit as last heard (help.getAppConfig, cached by `files`): the status
+  // says when a result will come in parts.
+  let uploadLimitBytes = MAX_UPLOAD_BYTES;
+  async function refreshUploadLimit(): Promise<void> {
+    uploadLimitBytes = await uploadLimitOf(files).catch(() => uploadLimitBytes);
+  }
+  const partsOf = (job: JobRecord) => {
+    const count = expectedParts(job, uploadLimitBytes);
+    return count === null ? null : { count, limitBytes: uploadLimitBytes };
+  };
+  const status = new StatusMessages({ db, botPort, now, intervalMs: config.jobs.progressIntervalMs, log, partsOf });
   const running = new Map<string, Running>();
   let scheduler: FairScheduler | null = null;
   let stopRefresh: (() => void) | null = null;
@@ -234,6 +246,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     const enqueued = sched.enqueue({ jobId: job.id, userId: job.userId });
     // The queue was checked just above, with no await since: enqueue cannot refuse here.
     if (!enqueued.accepted) throw new Error(enqueued.message);
+    await refreshUploadLimit();
     await status.send(job, enqueued.position);
     pump();
     return { kind: 'accepted', jobId: job.id, created };
@@ -317,6 +330,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   async function start(): Promise<void> {
     if (scheduler) return;
     const unfinished = jobsInStates(db, ['queued', ...ACTIVE_STATES]).map((job) => apply(job, { type: 'resumeAfterCrash' }));
+    // Not awaited: a slow answer must not hold up the start; statuses pick the value up later.
+    void refreshUploadLimit();
     await backend.start();
     scheduler = FairScheduler.fromRows(
       unfinished.map((job) => ({ jobId: job.id, userId: job.userId, state: job.state, createdAt: job.createdAt, notBefore: job.notBefore ?? 0 })),

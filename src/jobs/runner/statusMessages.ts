@@ -15,15 +15,25 @@ import { JOB_MESSAGES } from '../jobIdentity.js';
 import { textsFor, type Texts } from '../../texts/index.js';
 import type { JobButton as Button, JobMessenger, RunnerLogger } from './runnerTypes.js';
 
-/** The status text of a job; `queuedAhead` is shown while it waits. */
-export function statusText(texts: Texts, job: Pick<JobRecord, 'state' | 'progress' | 'failure'>, queuedAhead = 0): string {
+/** A result that comes in `count` parts because it is over Telegram's per-file limit (resultUpload.ts). */
+export interface PartsNote {
+  count: number;
+  limitBytes: number;
+}
+
+/**
+ * The status text of a job; `queuedAhead` is shown while it waits, and `parts`, while it runs,
+ * as a second line saying the result comes in parts.
+ */
+export function statusText(texts: Texts, job: Pick<JobRecord, 'state' | 'progress' | 'failure'>, queuedAhead = 0, parts: PartsNote | null = null): string {
+  const note = parts ? `\n${texts.resultInParts(parts.count, texts.size(parts.limitBytes))}` : '';
   switch (job.state) {
     case 'queued':
-      return texts.queued(queuedAhead);
+      return texts.queued(queuedAhead) + note;
     case 'downloading':
     case 'processing':
     case 'uploading':
-      return texts.progress(texts.phases[job.state], Math.floor(job.progress));
+      return texts.progress(texts.phases[job.state], Math.floor(job.progress)) + note;
     case 'done':
       return texts.done;
     case 'cancelled':
@@ -58,14 +68,22 @@ export class StatusMessages {
   private readonly chains = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly deps: { db: Database; botPort: JobMessenger; now: () => number; intervalMs: number; log: RunnerLogger },
+    private readonly deps: {
+      db: Database;
+      botPort: JobMessenger;
+      now: () => number;
+      intervalMs: number;
+      log: RunnerLogger;
+      /** Whether the job's result comes in parts (null: one file, or not known yet). */
+      partsOf?: (job: JobRecord) => PartsNote | null;
+    },
   ) {}
 
   /** Sends the status message (a reply to the user's message) unless the job already has one. */
   async send(job: JobRecord, queuedAhead: number): Promise<void> {
     if (job.statusMessageId !== null) return;
     const texts = textsFor(job.lang);
-    const text = statusText(texts, job, queuedAhead);
+    const text = statusText(texts, job, queuedAhead, this.deps.partsOf?.(job) ?? null);
     const buttons = statusButtons(texts, job);
     try {
       const sent = await this.deps.botPort.sendText(job.chat, text, { replyTo: job.sourceMessageId, randomId: JOB_MESSAGES.status(job.id), buttons });
@@ -107,7 +125,7 @@ export class StatusMessages {
   private async edit(job: JobRecord, force: boolean): Promise<void> {
     if (job.statusMessageId === null) return;
     const texts = textsFor(job.lang);
-    const text = statusText(texts, job);
+    const text = statusText(texts, job, 0, this.deps.partsOf?.(job) ?? null);
     const buttons = statusButtons(texts, job);
     const key = keyOf(text, buttons);
     const last = this.shown.get(job.id);

@@ -66,6 +66,10 @@ const SAMPLES: { [K in FnKey]: { args: (t: Texts) => Parameters<Texts[K]>; shows
   broadcastPreview: { args: () => [250, 'New: convert to MP3'] },
   broadcastPreviewMedia: { args: (t) => [250, t.mediaKinds.video, 'New: convert to MP3'] },
   broadcastProgress: { args: (t) => [t.broadcastStates.running, 120, 3, 1, 2, 250] },
+  // results over Telegram's per-file limit, sent in parts (issue 11)
+  resultPart: { args: () => [2, 3] },
+  resultJoinHint: { args: () => ['cat backup.tar.0* > backup.tar', 'copy /b backup.tar.001+backup.tar.002 backup.tar'] },
+  resultInParts: { args: (t) => [3, t.size(2_097_152_000)], shows: ['3'] },
 };
 
 function call(t: Texts, key: FnKey): { args: unknown[]; out: string } {

@@ -49,7 +49,7 @@ describe('job stages check free disk before each stage', () => {
     deadline: 60_000,
     freeDiskBytes: async () => free,
     progress: () => undefined,
-    uploads: { confirmedParts: () => [], setFileId: () => undefined, addPart: () => undefined },
+    uploads: { confirmedParts: () => [], setFileId: () => undefined, addPart: () => undefined, sentParts: () => [], partSent: () => undefined },
   });
 
   const job = (over: Partial<JobRecord>): JobRecord =>
