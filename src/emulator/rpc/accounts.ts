@@ -21,6 +21,13 @@ export function setAccountsEndpoint(world: World, endpoint: { host: string; port
   if (a) a.endpoint = { ...endpoint };
 }
 
+/** Marks an account as Premium (its uploads may have upload_max_fileparts_premium parts) or not. */
+export function setPremium(world: World, userId: number, on: boolean): void {
+  const premium = accountsOf(world.db).premium;
+  if (on) premium.add(userId);
+  else premium.delete(userId);
+}
+
 function checkApp(a: AccountsInternals, apiId: number, apiHash: string): void {
   const app = a.accounts.app();
   if (apiId !== app.apiId || apiHash !== app.apiHash) throw new RpcError(400, 'API_ID_INVALID');

@@ -24,8 +24,9 @@ import { long, num, readTl, type Db } from '../db.js';
 export const MAX_PART_SIZE = 524288;
 /**
  * Most parts in one file by default (file_part 0..3999; core.telegram.org/api/files#uploading-files).
- * The store takes the live limit as a function (world limits.uploadMaxFileparts, which
- * help.getAppConfig reports), so a test can lower it.
+ * The store takes the live limit of each account as a function (world limits.uploadMaxFileparts,
+ * or uploadMaxFilepartsPremium for a Premium account, as help.getAppConfig reports them), so a
+ * test can lower it.
  */
 export const MAX_PARTS = 4000;
 const MIB = 1048576;
@@ -156,7 +157,7 @@ interface DocRow {
 
 const FILE_REFERENCE = Buffer.from('courier-emulator');
 
-export function createFileStore(db: Db, nowMs: () => number, maxParts: () => number = () => MAX_PARTS): FileStore {
+export function createFileStore(db: Db, nowMs: () => number, maxParts: (userId: number) => number = () => MAX_PARTS): FileStore {
   initFilesSchema(db);
   const dataDir = dirname(db.name);
   const uploadsDir = join(dataDir, 'uploads');
@@ -214,7 +215,7 @@ export function createFileStore(db: Db, nowMs: () => number, maxParts: () => num
     const up = latestUpload.get(ownerId, fileId);
     if (!up) throw new RpcError(400, 'FILE_PART_0_MISSING');
     const parts = partsOf.all(up.auth_key_id, fileId);
-    if (!Number.isInteger(partCount) || partCount < 1 || partCount > maxParts()) throw new RpcError(400, 'FILE_PARTS_INVALID');
+    if (!Number.isInteger(partCount) || partCount < 1 || partCount > maxParts(ownerId)) throw new RpcError(400, 'FILE_PARTS_INVALID');
     if (file instanceof Api.InputFileBig && parts.some((r) => r.total_parts !== partCount)) throw new RpcError(400, 'FILE_PARTS_INVALID');
     const sizes: number[] = [];
     for (let i = 0; i < partCount; i++) {
@@ -272,11 +273,11 @@ export function createFileStore(db: Db, nowMs: () => number, maxParts: () => num
 
   return {
     savePart(p) {
-      if (!Number.isInteger(p.part) || p.part < 0 || p.part >= maxParts()) throw new RpcError(400, 'FILE_PART_INVALID');
+      if (!Number.isInteger(p.part) || p.part < 0 || p.part >= maxParts(p.userId)) throw new RpcError(400, 'FILE_PART_INVALID');
       if (p.bytes.length === 0) throw new RpcError(400, 'FILE_PART_EMPTY');
       if (p.bytes.length > MAX_PART_SIZE) throw new RpcError(400, 'FILE_PART_TOO_BIG');
       if (p.totalParts !== undefined) {
-        if (!Number.isInteger(p.totalParts) || p.totalParts < 1 || p.totalParts > maxParts()) throw new RpcError(400, 'FILE_PARTS_INVALID');
+        if (!Number.isInteger(p.totalParts) || p.totalParts < 1 || p.totalParts > maxParts(p.userId)) throw new RpcError(400, 'FILE_PARTS_INVALID');
         if (p.part >= p.totalParts) throw new RpcError(400, 'FILE_PART_INVALID');
         // Only the last part may have a size that does not divide 512 KiB.
         if (p.part < p.totalParts - 1 && !isValidPartSize(p.bytes.length)) throw new RpcError(400, 'FILE_PART_SIZE_INVALID');

@@ -51,6 +51,11 @@ export interface AccountsInternals {
   readonly nowMs: () => number;
   /** The world's limits (live: tests change them on a running world); help.getAppConfig reports the upload ones. */
   readonly limits: Limits;
+  /**
+   * Accounts with Telegram Premium (uploads up to upload_max_fileparts_premium). SIMPLIFICATION:
+   * in memory and set only by tests (setPremium); nothing else about Premium is modelled.
+   */
+  readonly premium: Set<number>;
   /** Where clients reach this DC (help.getConfig); set by the emulator once it listens. */
   endpoint: { host: string; port: number; dcId: number };
 }
@@ -123,11 +128,14 @@ function createPendingPasswords(verifierOf: (userId: number) => Buffer): Pending
 export function createAccountsSide(db: Db, ctx: { nowMs: () => number; schedule: Schedule; limits: Limits }): AccountsSide {
   const keys = createAuthKeyStore(db, ctx.nowMs);
   const accounts = createAccounts(db);
-  const files = createFileStore(db, ctx.nowMs, () => ctx.limits.uploadMaxFileparts ?? DEFAULT_LIMITS.uploadMaxFileparts!);
+  const premium = new Set<number>();
+  const maxParts = (userId: number): number =>
+    premium.has(userId) ? (ctx.limits.uploadMaxFilepartsPremium ?? DEFAULT_LIMITS.uploadMaxFilepartsPremium!) : (ctx.limits.uploadMaxFileparts ?? DEFAULT_LIMITS.uploadMaxFileparts!);
+  const files = createFileStore(db, ctx.nowMs, maxParts);
   const codes = createLoginCodes(db, accounts, ctx.nowMs, SANDBOX_LOGIN_CODE);
   // An account without a password still gets a well-formed challenge nobody can answer.
   const passwords = createPendingPasswords((userId) => accounts.get(userId)?.srp?.verifier ?? Buffer.alloc(256));
-  internalsByDb.set(db, { keys, accounts, files, codes, passwords, nowMs: ctx.nowMs, limits: ctx.limits, endpoint: { host: '127.0.0.1', port: 443, dcId: 2 } });
+  internalsByDb.set(db, { keys, accounts, files, codes, passwords, nowMs: ctx.nowMs, limits: ctx.limits, premium, endpoint: { host: '127.0.0.1', port: 443, dcId: 2 } });
   return {
     authKeys: keys,
     users: accounts,

@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { Api } from 'telegram';
+import { setPremium } from '../../../../src/emulator/rpc/accounts.js';
 import { long } from '../../../../src/emulator/world/db.js';
 import { errorOf, openFixture, type Fixture } from './fixture.js';
 
@@ -53,5 +54,8 @@ describe('emulator: help.getAppConfig and the upload part limit', function () {
     // At the limit it is accepted.
     const atLimit = new Api.upload.SaveBigFilePart({ fileId: long(3), filePart: 19, fileTotalParts: 20, bytes: part });
     expect(await f.call(key, atLimit)).to.equal(true);
+    // A Premium account has the premium limit.
+    setPremium(f.world, f.seed.users[0]!.user_id, true);
+    expect(await f.call(key, tooMany)).to.equal(true);
   });
 });
