@@ -209,6 +209,8 @@ export async function startOps(config: OpsConfig, deps: OpsDeps): Promise<Ops> {
       return {
         ...original,
         files: {
+          // Everything else (the upload limit, future members) passes through untouched.
+          ...original.files,
           download: (media, destination, options) => original.files.download(media, destination, { ...options, onProgress: countBytes('download', options.onProgress) }),
           sendFile: (chat: ChatRef, file, options) => original.files.sendFile(chat, file, { ...options, onProgress: countBytes('upload', options.onProgress) }),
           sendStored: (chat, stored, file, options) => original.files.sendStored(chat, stored, file, options),
