@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { Api } from 'telegram';
+import { parseEmulatorArgs } from '../../../../src/emulator/cli.js';
 import { setPremium } from '../../../../src/emulator/rpc/accounts.js';
 import { long } from '../../../../src/emulator/world/db.js';
 import { errorOf, openFixture, type Fixture } from './fixture.js';
@@ -57,5 +58,10 @@ describe('emulator: help.getAppConfig and the upload part limit', function () {
     // A Premium account has the premium limit.
     setPremium(f.world, f.seed.users[0]!.user_id, true);
     expect(await f.call(key, tooMany)).to.equal(true);
+  });
+
+  it('takes the limit from the command line (--upload-max-fileparts)', () => {
+    expect(parseEmulatorArgs(['--data-dir', 'x', '--upload-max-fileparts', '20'])).to.include({ uploadMaxFileparts: 20 });
+    expect(() => parseEmulatorArgs(['--data-dir', 'x', '--upload-max-fileparts', '0'])).to.throw(/--upload-max-fileparts must be 1..8000/);
   });
 });
