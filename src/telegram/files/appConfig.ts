@@ -7,7 +7,8 @@
  *
  * The answer is cached: asked again only after `ttlMs`, and then with the hash of the config held,
  * so an unchanged config costs one help.appConfigNotModified. When the key is missing or the call
- * fails, the last known value stands (4000 parts before any answer): a limit that is a little off
+ * fails, the last known value stands (4000 parts before any answer) and the lookup is tried
+ * again after APP_CONFIG_RETRY_MS: a limit that is a little off
  * only makes Telegram refuse one upload, while a failed lookup must not fail every job.
  */
 import { Api } from 'telegram';
@@ -16,6 +17,11 @@ import { MAX_PARTS, MAX_PART_SIZE } from '../../transfer/uploadPlan.js';
 
 /** Telegram's own apps refresh the client configuration about hourly. */
 export const APP_CONFIG_TTL_MS = 60 * 60_000;
+/**
+ * After a failed lookup, the next one waits this long: a refusal (should Telegram ever refuse
+ * the method to bots) or an outage must not cost a failing call and a log line per job.
+ */
+export const APP_CONFIG_RETRY_MS = 5 * 60_000;
 
 /** TL JSONValue as plain JSON. */
 export function plainJson(value: Api.TypeJSONValue): unknown {
@@ -39,6 +45,7 @@ export interface UploadLimitDeps {
   getAppConfig(hash: number): Promise<Api.help.TypeAppConfig>;
   now(): number;
   ttlMs?: number;
+  retryMs?: number;
   /** Told when the lookup failed and the last known limit is used. */
   onError?(error: unknown): void;
 }
@@ -52,9 +59,11 @@ export interface UploadLimit {
 
 export function createUploadLimit(deps: UploadLimitDeps): UploadLimit {
   const ttlMs = deps.ttlMs ?? APP_CONFIG_TTL_MS;
+  const retryMs = deps.retryMs ?? APP_CONFIG_RETRY_MS;
   let parts = MAX_PARTS;
   let hash = 0;
-  let checkedAt: number | null = null;
+  /** When to ask Telegram next; null: at the first call. */
+  let nextCheckAt: number | null = null;
   let inFlight: Promise<number> | null = null;
 
   async function refresh(): Promise<number> {
@@ -64,16 +73,16 @@ export function createUploadLimit(deps: UploadLimitDeps): UploadLimit {
         hash = answer.hash;
         parts = uploadPartsOf(plainJson(answer.config)) ?? MAX_PARTS;
       }
-      checkedAt = deps.now();
+      nextCheckAt = deps.now() + ttlMs;
     } catch (error) {
-      // Not cached as checked: the next job asks again.
+      nextCheckAt = deps.now() + retryMs;
       deps.onError?.(error);
     }
     return parts;
   }
 
   async function maxParts(): Promise<number> {
-    if (checkedAt !== null && deps.now() - checkedAt < ttlMs) return parts;
+    if (nextCheckAt !== null && deps.now() < nextCheckAt) return parts;
     inFlight ??= refresh().finally(() => {
       inFlight = null;
     });

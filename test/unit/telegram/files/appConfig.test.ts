@@ -47,12 +47,15 @@ describe('upload limit from help.getAppConfig', () => {
       },
       now: () => clock.ms,
       ttlMs: 1000,
+      retryMs: 100,
       onError: (e) => errors.push(e),
     });
     expect(await limit.maxParts()).to.equal(4000);
     expect(errors).to.have.length(1);
-    // A failure is not cached: the next call asks again.
+    // A failure is asked again only after retryMs, not at every job.
     fail = false;
+    expect(await limit.maxParts()).to.equal(4000);
+    clock.ms = 100;
     expect(await limit.maxParts()).to.equal(20);
     clock.ms = 5000;
     fail = true;
