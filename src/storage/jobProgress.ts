@@ -8,6 +8,7 @@ import type { Database, Statement } from 'better-sqlite3';
 
 interface ProgressStatements {
   write: Statement<[number, number, string]>;
+  expected: Statement<[number, string]>;
   read: Statement<[string], { percent: number; progress_at: number | null }>;
 }
 
@@ -19,6 +20,7 @@ function statements(db: Database): ProgressStatements {
   if (!s) {
     s = {
       write: db.prepare('UPDATE jobs SET percent = ?, progress_at = ? WHERE id = ?'),
+      expected: db.prepare('UPDATE jobs SET expected_bytes = ? WHERE id = ?'),
       read: db.prepare('SELECT percent, progress_at FROM jobs WHERE id = ?'),
     };
     cache.set(db, s);
@@ -34,4 +36,9 @@ export function recordJobProgress(db: Database, jobId: string, percent: number, 
 export function readJobProgress(db: Database, jobId: string): { percent: number; progressAt: number | null } | null {
   const row = statements(db).read.get(jobId);
   return row ? { percent: row.percent, progressAt: row.progress_at } : null;
+}
+
+/** The size a link's server announced (Content-Length), written by the worker downloading it. */
+export function recordExpectedBytes(db: Database, jobId: string, bytes: number): void {
+  statements(db).expected.run(bytes, jobId);
 }

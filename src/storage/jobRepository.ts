@@ -42,6 +42,8 @@ export interface JobRecord extends Job {
   uploadFileId: string | null;
   result: StoredResult | null;
   notBefore: number | null;
+  /** A link's announced size (Content-Length), once its download began; null otherwise. */
+  expectedBytes?: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -149,6 +151,7 @@ interface RawJob {
   upload_file_id: string | null;
   result: string | null;
   not_before: number | null;
+  expected_bytes: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -198,6 +201,7 @@ function toJob(r: RawJob): JobRecord {
     uploadFileId: r.upload_file_id,
     result: nullableJson(r.id, 'result', r.result, resultSchema),
     notBefore: r.not_before,
+    expectedBytes: r.expected_bytes,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

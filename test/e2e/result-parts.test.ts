@@ -6,6 +6,8 @@
  * - "Send as file" of a 25 MiB document: the status says up front that the result comes in 3
  *   parts; doc.bin.001-.003 arrive, each captioned "Part i of 3" with how to join them, each
  *   under the limit, and joined they are the original byte for byte.
+ * - "Send as file" of a 25 MiB link whose server announces its size: the status says it during
+ *   the download, and the numbered parts join to what the server sent.
  * - Courier is SIGKILLed after the first part arrived: after the restart the remaining parts
  *   arrive, the first is not sent again, and its upload parts are not uploaded again.
  * - "Convert to MP4" of a noisy 60 s clip makes a video over 10 MiB: it arrives as playable videos
@@ -17,6 +19,8 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -48,11 +52,20 @@ describe('results over the per-file limit arrive in parts', function () {
   let ffprobe: string;
   let courier: CourierProcess | null = null;
   let seq = 0;
+  let http: Server;
+  let httpPort: number;
+  /** What the local web server serves at /big.bin: 1 MiB every 80 ms, with a Content-Length. */
+  let served: Buffer = Buffer.alloc(0);
 
   async function start(): Promise<void> {
     const started = runCourier(
       ['start', '--sandbox', emu.dataDir],
-      storyEnv(dataDir, { COURIER__JOBS__MIN_FREE_DISK_BYTES: '0', COURIER__JOBS__PROGRESS_INTERVAL_MS: '200' }),
+      storyEnv(dataDir, {
+        COURIER__JOBS__MIN_FREE_DISK_BYTES: '0',
+        COURIER__JOBS__PROGRESS_INTERVAL_MS: '200',
+        COURIER__LINKS__ALLOW_LOOPBACK: 'true',
+        COURIER__LINKS__ALLOWED_PORTS: String(httpPort),
+      }),
     );
     courier = started;
     await waitForOutput(started, /Courier is running as @/);
@@ -91,6 +104,18 @@ describe('results over the per-file limit arrive in parts', function () {
     dataDir = mkdtempSync(join(tmpdir(), 'courier-parts-data-'));
     mediaDir = mkdtempSync(join(tmpdir(), 'courier-parts-media-'));
     ffprobe = (await locateFfprobe(null)).path;
+    http = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': served.length });
+      let at = 0;
+      const next = () => {
+        if (at >= served.length) return void res.end();
+        res.write(served.subarray(at, (at += MIB)));
+        setTimeout(next, 80);
+      };
+      next();
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    httpPort = (http.address() as AddressInfo).port;
     await start();
   });
 
@@ -98,6 +123,7 @@ describe('results over the per-file limit arrive in parts', function () {
     if (courier) await killHard(courier);
     await user?.destroy();
     await emu?.stop();
+    http?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     if (mediaDir) rmSync(mediaDir, { recursive: true, force: true });
   });
@@ -130,6 +156,20 @@ describe('results over the per-file limit arrive in parts', function () {
       downloaded.push(await chat.download(part));
     }
     expect(Buffer.concat(downloaded).equals(bytes), 'the joined parts are the original').to.equal(true);
+  });
+
+  it('Send as file of a 25 MiB link: the status says "3 parts" while downloading, and the parts join to what was served', async () => {
+    served = seededBytes(`result-parts link ${++seq}`, DOC_BYTES);
+    const id = await chat.sendText(`http://127.0.0.1:${httpPort}/big.bin`);
+    await chat.press(await chat.offerFor(id), 'Send as file');
+    const downloading = await chat.replyTo(id, (m) => isStatus(m) && m.message.startsWith('Downloading… ') && m.message.includes('\n'), 'the download status with its parts line');
+    expect(downloading.message.split('\n')[1]).to.equal(PARTS_LINE);
+    expect((await finalStatus(id)).message).to.equal('Done.');
+    const parts = await results(id);
+    expect(parts.map(fileNameOf)).to.deep.equal(['big.bin.001', 'big.bin.002', 'big.bin.003']);
+    const downloaded = [];
+    for (const part of parts) downloaded.push(await chat.download(part));
+    expect(Buffer.concat(downloaded).equals(served)).to.equal(true);
   });
 
   it('after a crash once the first part arrived, the rest arrive and the first is neither sent nor uploaded again', async () => {

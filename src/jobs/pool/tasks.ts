@@ -27,7 +27,7 @@ import { JobError } from '../../domain/jobError.js';
 import { resolveInJobDir, safeJobFileName } from '../../media/playlistSniff.js';
 import { processMedia } from '../../media/process.js';
 import { openDatabase, type Database } from '../../storage/index.js';
-import { recordJobProgress } from '../../storage/jobProgress.js';
+import { recordExpectedBytes, recordJobProgress } from '../../storage/jobProgress.js';
 import { safeFetch } from '../../transfer/safeFetch.js';
 import { toWire, type ControlMessage, type ProgressThrottle, type WorkerCall, type WorkerReply } from './protocol.js';
 
@@ -36,6 +36,11 @@ export function fetchLink(call: WorkerCall<FetchLinkTask>): Promise<WorkerReply<
     const { task } = call;
     const urlName = safeUrlName(task.url);
     let path = resolveInJobDir(task.jobDir, safeJobFileName(urlName));
+    // The announced size goes to the jobs table once, so the status can tell a result over
+    // Telegram's per-file limit will come in parts (src/jobs/runner/resultUpload.ts). A queue
+    // worker's pool has no database here and leaves it out.
+    const { databaseFile } = call.settings;
+    let announced = false;
     const fetched = await safeFetch({
       url: task.url,
       destination: path,
@@ -51,6 +56,10 @@ export function fetchLink(call: WorkerCall<FetchLinkTask>): Promise<WorkerReply<
       denyCidrs: task.denyCidrs,
       signal,
       onProgress: (received, total) => {
+        if (total !== null && !announced && databaseFile !== null) {
+          announced = true;
+          recordExpectedBytes(database(databaseFile), task.jobId, total);
+        }
         if (total !== null && total > 0) progress((received / total) * 100);
       },
     });

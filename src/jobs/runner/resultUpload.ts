@@ -13,8 +13,8 @@
  *   upload journal cleared in the same transaction) and skipped after a restart; the part that was
  *   uploading continues from its confirmed upload parts, like a single file.
  * - The user hears the number of parts up front when it is known before the job runs (Send as
- *   file of a Telegram document over the limit), and from processing on otherwise: a line under
- *   the status (expectedParts).
+ *   file of a Telegram document over the limit), from the start of the download for a link that
+ *   announces its size, and from processing on otherwise: a line under the status (expectedParts).
  * - A result in parts is not stored for re-use: it is several messages, and re-use sends one.
  */
 import { textsFor } from '../../texts/index.js';
@@ -47,15 +47,16 @@ export function withByteParts(outcome: ProcessOutcome, maxBytes: number): Proces
 
 /**
  * How many parts the job's result comes in, when that is known and more than one: from the
- * stored outcome, or before processing for "Send as file" of a Telegram file over the limit.
+ * stored outcome, or before processing for "Send as file" of a Telegram file over the limit (its
+ * size is known from the start) or of a link that announced its size (once its download began).
  */
-export function expectedParts(job: Pick<JobRecord, 'outcome' | 'request' | 'source'>, maxBytes: number): number | null {
+export function expectedParts(job: Pick<JobRecord, 'outcome' | 'request' | 'source' | 'expectedBytes'>, maxBytes: number): number | null {
   if (job.outcome?.kind === 'file') return job.outcome.parts?.length ?? null;
-  if (job.outcome === null && job.request.action === 'sendAsFile' && job.source.kind === 'telegram') {
-    const count = partsNeeded(job.source.media.sizeBytes, maxBytes);
-    return count > 1 ? count : null;
-  }
-  return null;
+  if (job.outcome !== null || job.request.action !== 'sendAsFile') return null;
+  const size = job.source.kind === 'telegram' ? job.source.media.sizeBytes : (job.expectedBytes ?? null);
+  if (size === null) return null;
+  const count = partsNeeded(size, maxBytes);
+  return count > 1 ? count : null;
 }
 
 /** Telegram's caption limit for bots and non-Premium users. */

@@ -16,6 +16,7 @@ import { expectedParts, withByteParts } from '../../../../src/jobs/runner/result
 import { statusText } from '../../../../src/jobs/runner/statusMessages.js';
 import type { JobMessenger } from '../../../../src/jobs/runner/runnerTypes.js';
 import { openDatabase, type Database } from '../../../../src/storage/index.js';
+import { recordExpectedBytes } from '../../../../src/storage/jobProgress.js';
 import {
   addConfirmedPart,
   confirmedParts,
@@ -128,6 +129,12 @@ describe('results over the per-file limit, sent in parts', () => {
     expect(expectedParts(before, 10 * MiB)).to.equal(3);
     expect(expectedParts(before, 25 * MiB)).to.equal(null);
     expect(expectedParts({ ...before, request: { action: 'compress' } }, 10 * MiB)).to.equal(null);
+    // A link: unknown until its server announced a size, which the downloading worker records.
+    const link = { outcome: null, request: { action: 'sendAsFile' as const }, source: { kind: 'link' as const, url: 'https://example.org/big.bin' } };
+    expect(expectedParts(link, 10 * MiB)).to.equal(null);
+    uploadingJob({ kind: 'file', file: whole });
+    recordExpectedBytes(db, 'j1', 21 * MiB);
+    expect(expectedParts({ ...link, expectedBytes: getJob(db, 'j1')!.expectedBytes }, 10 * MiB)).to.equal(3);
     expect(statusText(texts.en, { state: 'queued', progress: 0, failure: null }, 0, { count: 3, limitBytes: 10 * MiB })).to.equal(
       "Queued: starting soon.\nThe result is larger than Telegram's 10 MB per file, so it comes in 3 parts.",
     );
