@@ -21,6 +21,12 @@ export type Lang = (typeof LANGS)[number];
 
 export const texts: Readonly<Record<Lang, Texts>> = { en, fa, ru };
 
+/**
+ * Each language's name in its own script: the language buttons of /settings show these whatever
+ * the current language, so a user who landed in a language they cannot read still finds theirs.
+ */
+export const LANGUAGE_NAMES: Readonly<Record<Lang, string>> = { en: 'English', fa: 'فارسی', ru: 'Русский' };
+
 /** "fa", "fa-IR", "ru-RU" and the like pick their language; anything else (or nothing) is English. */
 export function langFor(langCode: string | undefined): Lang {
   const base = (langCode ?? '').toLowerCase().split(/[-_]/)[0];
