@@ -66,24 +66,27 @@ export const userSettingsSchema: z.ZodType<UserSettings> = z.strictObject(fieldS
 
 export interface ReadSettings {
   settings: UserSettings;
-  /** Fields that were missing or not understood and read as their defaults (for a log line). */
-  defaulted: SettingKey[];
+  /** Fields that were there but not understood, read as their defaults (for a log line). */
+  unreadable: SettingKey[];
 }
 
 /**
  * Reads a stored value leniently: each known field that parses is kept, each other falls back to
- * its default and is named in `defaulted`; unknown fields are ignored. Never throws.
+ * its default; a missing field is simply the default (a setting added since the row was written),
+ * one present in a shape not understood is also named in `unreadable`. Unknown fields are
+ * ignored. Never throws.
  */
 export function readUserSettings(value: unknown): ReadSettings {
   const source = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
   const settings: Record<string, unknown> = { ...DEFAULT_USER_SETTINGS };
-  const defaulted: SettingKey[] = [];
+  const unreadable: SettingKey[] = [];
   for (const key of SETTING_KEYS) {
+    if (source[key] === undefined) continue;
     const parsed = fieldSchemas[key].safeParse(source[key]);
     if (parsed.success) settings[key] = parsed.data;
-    else defaulted.push(key);
+    else unreadable.push(key);
   }
-  return { settings: settings as unknown as UserSettings, defaulted };
+  return { settings: settings as unknown as UserSettings, unreadable };
 }
 
 /** Whether `value` is one of the allowed values of `key` (callback data, hand-written rows). */

@@ -68,12 +68,13 @@ function parseStored(userId: string, row: Row): { settings: UserSettings; raw: R
   } catch {
     raw = null;
   }
-  const { settings, defaulted } = readUserSettings(raw);
-  // A newer shape may simply lack fields this version has; only a row of a known shape is wrong.
-  // Once per user and process: the row is read on every update.
-  if (defaulted.length > 0 && row.schema_version <= USER_SETTINGS_VERSION && !warned.has(userId)) {
+  const { settings, unreadable } = readUserSettings(raw);
+  const broken = raw === null || typeof raw !== 'object' || Array.isArray(raw) ? ['the whole row'] : unreadable;
+  // A newer shape may mean other things by a field; only a row of a shape this Courier knows is
+  // wrong. Warned once per user and process: the row is read on every update.
+  if (broken.length > 0 && row.schema_version <= USER_SETTINGS_VERSION && !warned.has(userId)) {
     warned.add(userId);
-    log.warn(`user ${userId}'s stored settings (version ${row.schema_version}) had unreadable ${defaulted.join(', ')}; using the defaults for those`);
+    log.warn(`user ${userId}'s stored settings (version ${row.schema_version}) had unreadable ${broken.join(', ')}; using the defaults for those — fix or delete the row in user_settings`);
   }
   const object = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   return { settings, raw: object };
