@@ -6,7 +6,8 @@
  * that every function shows what it is given in every language and that Persian isolates its
  * left-to-right runs (bidi.ts).
  *
- * The language follows the user's Telegram app (lang_code). It is stored with each offer and job
+ * The language follows the user's Telegram app (lang_code), unless the user picked one in
+ * /settings (src/bot/settings: the router and the inbox ask it). It is stored with each offer and job
  * (media_offers.lang, jobs.lang), so the job runner writes statuses and buttons in the language
  * of the user who pressed the button, even after a restart. This room imports only src/domain.
  */
