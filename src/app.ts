@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { filename as mediaWorkerFile } from '../workers/media.js';
 import type { Database } from './storage/index.js';
 import { buildBotRouter } from './bot/commands.js';
+import { settingsLanguage } from './bot/settings/useSettings.js';
 import { freeDiskBytes } from './jobs/runner/jobDirs.js';
 import { createMediaPool, type MediaPoolOptions } from './jobs/pool/pool.js';
 import type { MediaPool } from './domain/mediaPorts.js';
@@ -182,7 +183,7 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
   // --- admin (issue 12) ---
   const { admin, broadcasts } = adminWiring(config, link, db, runner, now);
   // --- end admin ---
-  const router = buildBotRouter({ botUsername: link.me.username, media: { db, runner, now }, admin });
+  const router = buildBotRouter({ botUsername: link.me.username, media: { db, runner, now }, admin, settings: { db, now } });
   const peers = createPeerCache(db);
   const inbox = createInbox({
     db,
@@ -192,6 +193,7 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
     chatConcurrency: config.updates.chatConcurrency,
     delayedNoteSeconds: config.updates.delayedNoteSeconds,
     oldMessages: config.updates.oldMessages,
+    langOf: settingsLanguage(db),
   });
   // Pending rows are queued before the first difference is fetched, so they keep their place.
   inbox.start();

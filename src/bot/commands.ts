@@ -7,6 +7,7 @@ import { adminReminders, useAdmin, type AdminDeps } from './admin/adminPanel.js'
 import { createDialogs, useDialogCancel, useDialogReminder } from './dialogs.js';
 import { useMediaFlow, type MediaFlowDeps } from './media.js';
 import { parseCommand, Router, type BotContext } from './router.js';
+import { settingsLanguage, useSettings, type SettingsDeps } from './settings/useSettings.js';
 import { useUserTracking } from './users.js';
 
 export interface BotOptions {
@@ -18,10 +19,13 @@ export interface BotOptions {
    * the bot keeps no users and has no admin commands (tests of the commands alone).
    */
   admin?: Omit<AdminDeps, 'dialogs'>;
+  /** /settings and the per-user language; without it every answer follows the app's lang_code. */
+  settings?: SettingsDeps;
 }
 
 export function buildBotRouter(options: BotOptions = {}): Router {
-  const router = new Router({ botUsername: options.botUsername ?? null });
+  const settings = options.settings;
+  const router = new Router({ botUsername: options.botUsername ?? null, ...(settings ? { langOf: settingsLanguage(settings.db) } : {}) });
   const own = options.botUsername?.toLowerCase() ?? null;
   const admin = options.admin;
   const dialogs = admin ? createDialogs(admin.db, admin.now) : null;
@@ -44,6 +48,8 @@ export function buildBotRouter(options: BotOptions = {}): Router {
     useDialogCancel(router, dialogs);
     useAdmin(router, { ...admin, dialogs });
   }
+
+  if (settings) useSettings(router, settings);
 
   if (options.media) useMediaFlow(router, options.media);
 

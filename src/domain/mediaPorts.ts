@@ -14,6 +14,11 @@ import type { MediaAction } from './mediaAction.js';
 export interface JobRequest {
   action: MediaAction;
   option?: string;
+  /**
+   * 'file': a video result is sent as a document rather than as a streamable video (the user's
+   * /settings at the press). Absent: as a video.
+   */
+  videoAs?: 'file';
 }
 
 /** A file processing produced, ready to send with the right attributes. */

@@ -80,7 +80,7 @@ const CODE_ACTION = new Map(Object.entries(ACTION_CODE).map(([action, code]) => 
 const OPTION_RULES: Record<MediaAction, z.ZodType<string | undefined>> = {
   info: z.undefined(),
   sendAsFile: z.undefined(),
-  extractAudio: z.enum(['mp3', 'm4a']).optional(),
+  extractAudio: z.enum(['mp3', 'm4a', 'opus']).optional(),
   compress: z.enum(['720p', '480p']),
   convert: z.enum(['mp4', 'gif']),
   thumbnail: z.string().regex(/^\d{1,6}$/).optional(),

@@ -28,7 +28,7 @@ export const COMPRESS_PRESETS: Record<CompressPreset, { height: number; videoKbp
 /** Convert to GIF is only offered for clips up to this long; longer GIFs get huge. */
 export const GIF_MAX_SECONDS = 15;
 
-export type AudioFormat = 'mp3' | 'm4a';
+export type AudioFormat = 'mp3' | 'm4a' | 'opus';
 export type ConvertTarget = 'mp4' | 'gif';
 
 const COMMON = ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-progress', 'pipe:1'];
@@ -60,8 +60,20 @@ export function chooseAudioFormat(sourceAudioCodec: string | null): AudioFormat 
   return sourceAudioCodec === 'aac' ? 'm4a' : 'mp3';
 }
 
+/**
+ * Opus: libopus in an Ogg container (.opus, RFC 7845), 128 kbit/s VBR, which is transparent for
+ * music and small for speech. libopus takes only 48/24/16/12/8 kHz, so the rate is set to 48 kHz
+ * (what Opus decoders output anyway) rather than left to ffmpeg's choice.
+ */
+const OPUS_CODEC = ['-c:a', 'libopus', '-b:a', '128k', '-vbr', 'on', '-ar', '48000', '-f', 'ogg'];
+
 export function extractAudioArgs(options: { input: string; output: string; format: AudioFormat } & CommandLimits): string[] {
-  const codec = options.format === 'm4a' ? ['-c:a', 'copy', '-f', 'ipod', '-movflags', '+faststart'] : ['-c:a', 'libmp3lame', '-q:a', '2', '-f', 'mp3'];
+  const codec =
+    options.format === 'm4a'
+      ? ['-c:a', 'copy', '-f', 'ipod', '-movflags', '+faststart']
+      : options.format === 'opus'
+        ? OPUS_CODEC
+        : ['-c:a', 'libmp3lame', '-q:a', '2', '-f', 'mp3'];
   return withInput(options.input, options.output, ['-map', '0:a:0', '-vn', '-sn', '-dn', ...codec], options);
 }
 

@@ -113,7 +113,7 @@ function runAction(action: ActionInput): Promise<ResultFile> {
   const { request } = action.task;
   switch (request.action) {
     case 'extractAudio':
-      return extractAudio(action, parseOption(request.option, ['mp3', 'm4a'] as const, 'extractAudio'));
+      return extractAudio(action, parseOption(request.option, ['mp3', 'm4a', 'opus'] as const, 'extractAudio'));
     case 'compress':
       return compress(action, parseOption(request.option, ['720p', '480p'] as const, 'compress') ?? '480p');
     case 'convert':
@@ -126,6 +126,8 @@ function runAction(action: ActionInput): Promise<ResultFile> {
   }
 }
 
+const AUDIO_MIME: Record<AudioFormat, string> = { mp3: 'audio/mpeg', m4a: 'audio/mp4', opus: 'audio/ogg' };
+
 async function extractAudio(action: ActionInput, forced: AudioFormat | undefined): Promise<ResultFile> {
   const { media, task } = action;
   if (!media.audio) throw new JobError('UNSUPPORTED_MEDIA', 'The file has no audio track to extract.', { retryable: false });
@@ -137,7 +139,7 @@ async function extractAudio(action: ActionInput, forced: AudioFormat | undefined
   if (format === 'm4a' && media.audio.codec !== 'aac') args = replaceAfter(args, '-c:a', ['aac', '-b:a', '160k']);
   await ffmpeg(action, args, media.durationSeconds);
   return describeOutput(
-    { path: output, fileName: displayName(task.inputName, format), mimeType: format === 'mp3' ? 'audio/mpeg' : 'audio/mp4', sendAs: 'audio', fallbackTags: media.tags },
+    { path: output, fileName: displayName(task.inputName, format), mimeType: AUDIO_MIME[format], sendAs: 'audio', fallbackTags: media.tags },
     action.describe,
   );
 }

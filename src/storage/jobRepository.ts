@@ -128,6 +128,7 @@ interface RawJob {
   input_key: string;
   action: string;
   option: string | null;
+  video_as: string | null;
   lang: string;
   state: string;
   percent: number;
@@ -182,7 +183,11 @@ function toJob(r: RawJob): JobRecord {
     sourceMessageId: r.source_message_id,
     source: parseJson('jobs', r.id, 'source', r.source, jobSourceSchema),
     inputKey: r.input_key,
-    request: r.option === null ? { action: action.data } : { action: action.data, option: r.option },
+    request: {
+      action: action.data,
+      ...(r.option === null ? {} : { option: r.option }),
+      ...(r.video_as === 'file' ? { videoAs: 'file' as const } : {}),
+    },
     lang: r.lang,
     statusMessageId: r.status_message_id,
     inputPath: r.input_path,
@@ -207,7 +212,7 @@ interface Statements {
   parts: Statement<[string, string], number>;
   clearParts: Statement<[string]>;
   clearOtherParts: Statement<[string, string]>;
-  reusable: Statement<[string, string, string | null], string>;
+  reusable: Statement<[string, string, string | null, string | null], string>;
   insertOffer: Statement<unknown[]>;
   offer: Statement<[string], { id: string; user_id: string; chat: string; source_message_id: number; source: string; lang: string; created_at: number }>;
 }
@@ -219,9 +224,9 @@ function statements(db: Database): Statements {
   if (!s) {
     s = {
       insert: db.prepare(
-        `INSERT OR IGNORE INTO jobs (id, origin_key, user_id, chat, source_message_id, source, input_key, action, option, lang,
+        `INSERT OR IGNORE INTO jobs (id, origin_key, user_id, chat, source_message_id, source, input_key, action, option, video_as, lang,
            state, max_attempts, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
       ),
       byId: db.prepare('SELECT * FROM jobs WHERE id = ?'),
       byOrigin: db.prepare('SELECT * FROM jobs WHERE origin_key = ?'),
@@ -231,10 +236,11 @@ function statements(db: Database): Statements {
       parts: db.prepare<[string, string], number>('SELECT part FROM job_upload_parts WHERE job_id = ? AND file_id = ? ORDER BY part').pluck(),
       clearParts: db.prepare('DELETE FROM job_upload_parts WHERE job_id = ?'),
       clearOtherParts: db.prepare('DELETE FROM job_upload_parts WHERE job_id = ? AND file_id != ?'),
-      // `option IS ?` matches NULL with NULL (Info has no option); the newest result wins.
+      // `option IS ?` matches NULL with NULL (Info has no option); the newest result wins. A result
+      // sent as a video is not re-used for a user who wants a document, nor the other way round.
       reusable: db
-        .prepare<[string, string, string | null], string>(
-          "SELECT result FROM jobs WHERE input_key = ? AND action = ? AND option IS ? AND state = 'done' AND result IS NOT NULL ORDER BY updated_at DESC LIMIT 1",
+        .prepare<[string, string, string | null, string | null], string>(
+          "SELECT result FROM jobs WHERE input_key = ? AND action = ? AND option IS ? AND video_as IS ? AND state = 'done' AND result IS NOT NULL ORDER BY updated_at DESC LIMIT 1",
         )
         .pluck(),
       insertOffer: db.prepare(
@@ -263,6 +269,7 @@ export function createJob(db: Database, job: NewJob, now: number): { job: JobRec
     job.inputKey,
     job.request.action,
     job.request.option ?? null,
+    job.request.videoAs ?? null,
     job.lang,
     job.maxAttempts,
     now,
@@ -342,9 +349,9 @@ export function confirmedParts(db: Database, jobId: string, fileId: string): num
   return statements(db).parts.all(jobId, fileId);
 }
 
-/** The result a finished job with the same input, action and option sent, if any. */
-export function findReusable(db: Database, inputKey: string, action: string, option: string | undefined): StoredResult | null {
-  const text = statements(db).reusable.get(inputKey, action, option ?? null);
+/** The result a finished job with the same input, action, option and way of sending video sent, if any. */
+export function findReusable(db: Database, inputKey: string, action: string, option: string | undefined, videoAs?: 'file'): StoredResult | null {
+  const text = statements(db).reusable.get(inputKey, action, option ?? null, videoAs ?? null);
   return text === undefined ? null : parseJson('jobs', inputKey, 'result', text, resultSchema);
 }
 

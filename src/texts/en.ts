@@ -62,7 +62,7 @@ export const en = {
     'I work over MTProto, so big files beyond the usual 50 MB bot limit are fine.',
   help:
     'Send a video, audio, voice note or document (up to 2 GB), or a direct http(s) link, and choose an action from the buttons.\n' +
-    '/start: welcome\n/help: this help\n/ping: check that I am alive',
+    '/start: welcome\n/help: this help\n/settings: language, formats and what to do with new files\n/ping: check that I am alive',
   pong: (ms: number) => `pong (${ms} ms round trip to Telegram)`,
   hint: 'Send me a file or a link, or /help to see what I can do.',
   callbackUnknown: 'This button is no longer active.',
@@ -165,6 +165,36 @@ export const en = {
   /** Shown with one decimal. */
   durationHours: (hours: number) => `${hours.toFixed(1)} h`,
   ...adminEn,
+  // --- settings (/settings, src/bot/settings) ----------------------------------------------
+  /** The menu's text: each argument is the label of the current choice (a settings… text, a format or preset, a language's own name). */
+  settingsMenu: (language: string, audio: string, preset: string, newFile: string, video: string) =>
+    `Settings\nLanguage: ${language}\nExtract audio makes: ${audio}\nCompress preset first: ${preset}\nNew file or link: ${newFile}\nVideo results: ${video}\n\nPick what to change.`,
+  /** The menu's buttons, one per setting. */
+  settingsButtons: {
+    lang: '🌐 Language',
+    audioFormat: 'Audio format',
+    compressPreset: 'Compress preset',
+    onNewFile: 'New file or link',
+    videoAs: 'Video results',
+  },
+  /** The question above each setting's choices. */
+  settingsQuestions: {
+    lang: 'Which language should I write in? Automatic follows the language of your Telegram app.',
+    audioFormat: 'Which format should Extract audio make? Automatic keeps AAC as M4A without re-encoding and makes MP3 from anything else.',
+    compressPreset: 'Which Compress preset should come first? It is also the one used when a file is compressed at once.',
+    onNewFile: 'What should I do when you send a file or a link? Ask shows the buttons; an action that does not fit the file falls back to asking.',
+    videoAs: 'How should I send the videos I make? As video they play in the chat while loading; as file they arrive untouched.',
+  },
+  /** Follow the Telegram app (language), or the source's own codec (audio format). */
+  settingsAuto: 'Automatic',
+  /** New file: show the offer's buttons. */
+  settingsAsk: 'Ask',
+  settingsVideoAs: { video: 'As video', file: 'As file' },
+  settingsBack: '« Back',
+  /** The answer to a press that changed a setting. */
+  settingsSaved: 'Saved.',
+  /** /settings in a group: the menu is personal. */
+  settingsPrivateOnly: 'Settings are personal: send /settings to me in a private chat.',
 };
 
 /** The shape every language satisfies. */

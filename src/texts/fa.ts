@@ -30,7 +30,7 @@ export const fa: Texts = {
     `من از طریق ${ltr('MTProto')} کار می‌کنم، پس فایل‌های بزرگ‌تر از سقف معمول ۵۰ مگابایتی ربات‌ها هم مشکلی ندارند.`,
   help:
     `یک ویدیو، فایل صوتی، پیام صوتی یا سند (تا ۲ گیگابایت) یا یک لینک مستقیم ${ltr('http(s)')} بفرستید و با دکمه‌ها کاری را انتخاب کنید.\n` +
-    `${ltr('/start')}: خوشامدگویی\n${ltr('/help')}: همین راهنما\n${ltr('/ping')}: بررسی اینکه ربات فعال است`,
+    `${ltr('/start')}: خوشامدگویی\n${ltr('/help')}: همین راهنما\n${ltr('/settings')}: زبان، قالب‌ها و اینکه با فایل‌های تازه چه کنم\n${ltr('/ping')}: بررسی اینکه ربات فعال است`,
   pong: (ms) => `پونگ (رفت‌وبرگشت تا تلگرام: ${num(ms)} میلی‌ثانیه)`,
   hint: `یک فایل یا لینک بفرستید، یا با ${ltr('/help')} ببینید چه کارهایی از من برمی‌آید.`,
   callbackUnknown: 'این دکمه دیگر کار نمی‌کند.',
@@ -124,4 +124,28 @@ export const fa: Texts = {
   durationMinutes: (minutes) => `${num(minutes)} دقیقه`,
   durationHours: (hours) => `${num(hours.toFixed(1))} ساعت`,
   ...adminFa,
+  // --- settings (/settings, src/bot/settings) ----------------------------------------------
+  // Every choice is isolated: a format, a preset or a language's own name may be left-to-right.
+  settingsMenu: (language, audio, preset, newFile, video) =>
+    `تنظیمات\nزبان: ${ltr(language)}\nقالب جدا کردن صدا: ${ltr(audio)}\nپیش‌تنظیم اول فشرده‌سازی: ${ltr(preset)}\nفایل یا لینک تازه: ${ltr(newFile)}\nویدیوهای آماده: ${ltr(video)}\n\nانتخاب کنید چه چیزی را تغییر دهم.`,
+  settingsButtons: {
+    lang: '🌐 زبان',
+    audioFormat: 'قالب صدا',
+    compressPreset: 'پیش‌تنظیم فشرده‌سازی',
+    onNewFile: 'فایل یا لینک تازه',
+    videoAs: 'ویدیوهای آماده',
+  },
+  settingsQuestions: {
+    lang: 'به چه زبانی بنویسم؟ «خودکار» از زبان برنامهٔ تلگرام شما پیروی می‌کند.',
+    audioFormat: `جدا کردن صدا چه قالبی بسازد؟ «خودکار» صدای ${ltr('AAC')} را بدون تبدیل دوباره به‌صورت ${ltr('M4A')} نگه می‌دارد و بقیه را ${ltr('MP3')} می‌کند.`,
+    compressPreset: 'کدام پیش‌تنظیم فشرده‌سازی اول نشان داده شود؟ وقتی فایلی بی‌درنگ فشرده می‌شود هم همین به کار می‌رود.',
+    onNewFile: 'وقتی فایل یا لینکی می‌فرستید چه کنم؟ «بپرس» دکمه‌ها را نشان می‌دهد؛ اگر کار انتخاب‌شده به فایل نخورد، می‌پرسم.',
+    videoAs: 'ویدیوهایی را که می‌سازم چطور بفرستم؟ به‌صورت ویدیو در گفتگو هنگام بارگیری پخش می‌شوند؛ به‌صورت فایل دست‌نخورده می‌رسند.',
+  },
+  settingsAuto: 'خودکار',
+  settingsAsk: 'بپرس',
+  settingsVideoAs: { video: 'به‌صورت ویدیو', file: 'به‌صورت فایل' },
+  settingsBack: '« بازگشت',
+  settingsSaved: 'ذخیره شد.',
+  settingsPrivateOnly: `تنظیمات شخصی است: ${ltr('/settings')} را در گفتگوی خصوصی برایم بفرستید.`,
 };

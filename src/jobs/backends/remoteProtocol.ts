@@ -40,7 +40,8 @@ const remoteJobDataSchema = z.object({
   chat: chatRefSchema,
   sourceMessageId: z.number().int(),
   source: jobSourceSchema,
-  request: z.object({ action: z.enum(MEDIA_ACTIONS), option: z.string().optional() }),
+  // videoAs: the user's "video results as file" (/settings); the worker sends the result.
+  request: z.object({ action: z.enum(MEDIA_ACTIONS), option: z.string().optional(), videoAs: z.literal('file').optional() }),
   deadline: z.number(),
   maxFileBytes: z.number().int().positive(),
   maxDurationSeconds: z.number().int().positive(),
@@ -57,7 +58,14 @@ export function parseRemoteJobData(data: unknown): RemoteJobData {
     throw new RemoteJobDataError(`The queue holds a job this worker cannot read (${parsed.error.issues[0]?.message ?? 'bad shape'}); are the service and the workers the same Courier version?`);
   }
   const { request, ...rest } = parsed.data;
-  return { ...rest, request: request.option === undefined ? { action: request.action } : { action: request.action, option: request.option } };
+  return {
+    ...rest,
+    request: {
+      action: request.action,
+      ...(request.option === undefined ? {} : { option: request.option }),
+      ...(request.videoAs === undefined ? {} : { videoAs: request.videoAs }),
+    },
+  };
 }
 
 /** A worker's progress report: the stage it is in and that stage's percent. */

@@ -66,6 +66,8 @@ const SAMPLES: { [K in FnKey]: { args: (t: Texts) => Parameters<Texts[K]>; shows
   broadcastPreview: { args: () => [250, 'New: convert to MP3'] },
   broadcastPreviewMedia: { args: (t) => [250, t.mediaKinds.video, 'New: convert to MP3'] },
   broadcastProgress: { args: (t) => [t.broadcastStates.running, 120, 3, 1, 2, 250] },
+  // settings
+  settingsMenu: { args: (t) => [t.settingsAuto, 'MP3', '720p', t.settingsAsk, t.settingsVideoAs.video] },
 };
 
 function call(t: Texts, key: FnKey): { args: unknown[]; out: string } {
