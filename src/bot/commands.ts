@@ -8,6 +8,7 @@ import { createDialogs, useDialogCancel, useDialogReminder } from './dialogs.js'
 import { useMediaFlow, type MediaFlowDeps } from './media.js';
 import { parseCommand, Router, type BotContext } from './router.js';
 import { useUserTracking } from './users.js';
+import { useUsage, type UsageDeps } from './usage.js';
 
 export interface BotOptions {
   botUsername?: string | null;
@@ -18,6 +19,8 @@ export interface BotOptions {
    * the bot keeps no users and has no admin commands (tests of the commands alone).
    */
   admin?: Omit<AdminDeps, 'dialogs'>;
+  /** /usage, the daily quotas (src/bot/usage.ts); without it the command is not there. */
+  usage?: UsageDeps;
 }
 
 export function buildBotRouter(options: BotOptions = {}): Router {
@@ -39,6 +42,7 @@ export function buildBotRouter(options: BotOptions = {}): Router {
     const ms = await ctx.port.ping();
     await ctx.reply(ctx.t.pong(Math.max(0, Math.round(ms))));
   });
+  if (options.usage) useUsage(router, options.usage);
 
   if (admin && dialogs) {
     useDialogCancel(router, dialogs);

@@ -86,7 +86,7 @@ export function useMediaFlow(router: Router, deps: MediaFlowDeps): void {
       request: { action: payload.action, ...(payload.option !== undefined ? { option: payload.option } : {}) },
       lang: ctx.lang,
     });
-    await ctx.answer(result.kind === 'accepted' ? ctx.t.jobAccepted : result.kind === 'reused' ? ctx.t.jobReused : result.text);
+    await ctx.answer(result.kind === 'accepted' ? ctx.t.jobAccepted : result.kind === 'reused' ? ctx.t.jobReused : (result.answer ?? result.text));
   });
 
   router.callback(JOB_CALLBACK_PREFIX, async (ctx, data) => {

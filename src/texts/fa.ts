@@ -124,4 +124,21 @@ export const fa: Texts = {
   durationMinutes: (minutes) => `${num(minutes)} دقیقه`,
   durationHours: (hours) => `${num(hours.toFixed(1))} ساعت`,
   ...adminFa,
+  // --- daily quotas (issue 11) --------------------------------------------------------------
+  quotaResetsIn: (hours, minutes) => (hours > 0 ? `${num(hours)} ساعت و ${num(minutes)} دقیقه` : `${num(minutes)} دقیقه`),
+  quotaJobsUsed: (used, max, resetsIn) =>
+    `به سقف روزانهٔ کارها رسیده‌اید: امروز ${num(used)} از ${num(max)} کار استفاده شده است. سقف‌ها در نیمه‌شب به وقت ${ltr('UTC')}، یعنی ${resetsIn} دیگر، صفر می‌شوند و آن وقت این دکمه‌ها دوباره کار می‌کنند.`,
+  quotaBytesUsed: (used, max, resetsIn) =>
+    `به سقف روزانهٔ حجم رسیده‌اید: امروز ${used} از ${max} استفاده شده است. سقف‌ها در نیمه‌شب به وقت ${ltr('UTC')}، یعنی ${resetsIn} دیگر، صفر می‌شوند و آن وقت این دکمه‌ها دوباره کار می‌کنند.`,
+  quotaBytesTooMuch: (size, used, max, resetsIn) =>
+    `این فایل (${size}) از سقف روزانهٔ حجم شما بیشتر می‌شود: امروز ${used} از ${max} استفاده شده است. سقف‌ها در نیمه‌شب به وقت ${ltr('UTC')}، یعنی ${resetsIn} دیگر، صفر می‌شوند و آن وقت این دکمه‌ها دوباره کار می‌کنند.`,
+  usageTitle: `مصرف امروز شما (روزها به وقت ${ltr('UTC')} حساب می‌شوند):`,
+  usageJobs: (used, max, left) => `کارها: ${num(used)} از ${num(max)} استفاده شده، ${num(left)} باقی مانده`,
+  usageJobsNoLimit: (used) => `کارها: ${num(used)} استفاده شده، بدون سقف`,
+  usageBytes: (used, max, left) => `حجم: ${used} از ${max} استفاده شده، ${left} باقی مانده`,
+  usageBytesNoLimit: (used) => `حجم: ${used} استفاده شده، بدون سقف`,
+  usageResets: (resetsIn) => `سقف‌ها در نیمه‌شب به وقت ${ltr('UTC')}، یعنی ${resetsIn} دیگر، صفر می‌شوند.`,
+  usageAdmin: 'شما مدیر هستید: هیچ سقف روزانه‌ای برای شما اعمال نمی‌شود.',
+  usageNoLimits: 'این ربات سقف روزانه‌ای ندارد.',
+  quotaReachedShort: (resetsIn) => `به سقف روزانه رسیده‌اید: ${resetsIn} دیگر صفر می‌شود. ${ltr('/usage')} مصرف شما را نشان می‌دهد.`,
 };

@@ -129,4 +129,21 @@ export const ru: Texts = {
   durationMinutes: (minutes) => `${minutes} мин`,
   durationHours: (hours) => `${decimal(hours.toFixed(1))} ч`,
   ...adminRu,
+  // --- daily quotas (issue 11) --------------------------------------------------------------
+  quotaResetsIn: (hours, minutes) => (hours > 0 ? `${hours} ч ${minutes} мин` : `${minutes} мин`),
+  quotaJobsUsed: (used, max, resetsIn) =>
+    `Дневной лимит задач исчерпан: сегодня использовано ${used} из ${max}. Лимиты обнуляются в 00:00 UTC, через ${resetsIn}; тогда эти кнопки снова заработают.`,
+  quotaBytesUsed: (used, max, resetsIn) =>
+    `Дневной лимит объёма исчерпан: сегодня использовано ${used} из ${max}. Лимиты обнуляются в 00:00 UTC, через ${resetsIn}; тогда эти кнопки снова заработают.`,
+  quotaBytesTooMuch: (size, used, max, resetsIn) =>
+    `Этот файл (${size}) превысит ваш дневной лимит объёма: сегодня использовано ${used} из ${max}. Лимиты обнуляются в 00:00 UTC, через ${resetsIn}; тогда эти кнопки снова заработают.`,
+  usageTitle: 'Ваше использование за сегодня (день считается по UTC):',
+  usageJobs: (used, max, left) => `Задачи: использовано ${used} из ${max}, осталось ${left}`,
+  usageJobsNoLimit: (used) => `Задачи: использовано ${used}, без лимита`,
+  usageBytes: (used, max, left) => `Объём: использовано ${used} из ${max}, осталось ${left}`,
+  usageBytesNoLimit: (used) => `Объём: использовано ${used}, без лимита`,
+  usageResets: (resetsIn) => `Лимиты обнуляются в 00:00 UTC, через ${resetsIn}.`,
+  usageAdmin: 'Вы администратор: дневные лимиты на вас не действуют.',
+  usageNoLimits: 'У этого бота нет дневных лимитов.',
+  quotaReachedShort: (resetsIn) => `Дневной лимит исчерпан: он обнулится через ${resetsIn}. /usage покажет, что использовано.`,
 };

@@ -9,6 +9,7 @@ import { up as updates } from './002-updates.js';
 import { up as jobs } from './003-jobs.js';
 import { up as updateStateOwner } from './004-update-state-owner.js';
 import { up as admin } from './005-admin.js';
+import { up as quotas } from './007-quotas.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core', up: core },
@@ -16,4 +17,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'jobs', up: jobs },
   { version: 4, name: 'update-state-owner', up: updateStateOwner },
   { version: 5, name: 'admin', up: admin },
+  // Stand-in for 006 (settings), which is on another branch: versions must run 1, 2, 3... with no
+  // hole. Drop this line when 006 is merged.
+  { version: 6, name: 'reserved-settings', up: '' },
+  { version: 7, name: 'quotas', up: quotas },
 ];
