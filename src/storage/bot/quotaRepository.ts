@@ -41,6 +41,9 @@ interface Statements {
   setBytes: Statement<[number, string]>;
 }
 
+/** Served by the index quota_charges_by_user_day alone: one user's rows of one day (a plan test holds it). */
+export const USAGE_QUERY = 'SELECT COUNT(*) AS jobs, COALESCE(SUM(bytes), 0) AS bytes FROM quota_charges WHERE user_id = ? AND day = ? AND counted = 1';
+
 const cache = new WeakMap<Database, Statements>();
 
 function statements(db: Database): Statements {
@@ -48,10 +51,7 @@ function statements(db: Database): Statements {
   if (!s) {
     s = {
       charge: db.prepare('INSERT OR IGNORE INTO quota_charges (job_id, user_id, day, bytes, counted) VALUES (?, ?, ?, ?, 1)'),
-      // Served by quota_charges_by_user_day alone: one user's rows of one day.
-      usage: db.prepare(
-        'SELECT COUNT(*) AS jobs, COALESCE(SUM(bytes), 0) AS bytes FROM quota_charges WHERE user_id = ? AND day = ? AND counted = 1',
-      ),
+      usage: db.prepare(USAGE_QUERY),
       byJob: db.prepare('SELECT job_id, user_id, day, bytes, counted FROM quota_charges WHERE job_id = ?'),
       refund: db.prepare('UPDATE quota_charges SET counted = 0 WHERE job_id = ?'),
       recharge: db.prepare('UPDATE quota_charges SET counted = 1, day = ? WHERE job_id = ? AND counted = 0'),
