@@ -71,6 +71,8 @@ export interface CourierConfig {
     firstStart?: { backlogHours: number };
   };
   shutdown: { graceMs: number };
+  /** Daily quotas per user (src/jobs/quotas.ts); none when absent. */
+  quotas?: { jobsPerDay: number; bytesPerDay: number };
   /** Metrics/health endpoint, alerts and backups (src/ops/); when absent: endpoint off, no scheduled backups, default alert thresholds. */
   ops?: OpsConfig['ops'];
   alerts?: OpsConfig['alerts'];
@@ -165,7 +167,7 @@ export async function startCourier(config: CourierConfig, options: StartOptions 
       ...(backend ? { backend } : {}),
       clock: { now: () => deps.clock?.now() ?? Date.now() },
       freeDiskBytes,
-      config: { jobs: config.jobs, links: config.links, paths: { temp: config.paths.temp } },
+      config: { jobs: config.jobs, links: config.links, paths: { temp: config.paths.temp }, quotas: config.quotas, admins: config.admins },
       log: logger('jobs'),
       onJobEnded: (ended) => ops.jobEnded(ended),
     });
@@ -183,7 +185,8 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
   // --- admin (issue 12) ---
   const { admin, broadcasts } = adminWiring(config, link, db, runner, now);
   // --- end admin ---
-  const router = buildBotRouter({ botUsername: link.me.username, media: { db, runner, now }, admin, settings: { db, now } });
+  const usage = { db, admins: config.admins.map(String), limits: config.quotas, now };
+  const router = buildBotRouter({ botUsername: link.me.username, media: { db, runner, now }, admin, settings: { db, now }, usage });
   const peers = createPeerCache(db);
   const inbox = createInbox({
     db,

@@ -9,6 +9,7 @@ import { useMediaFlow, type MediaFlowDeps } from './media.js';
 import { parseCommand, Router, type BotContext } from './router.js';
 import { settingsLanguage, useSettings, type SettingsDeps } from './settings/useSettings.js';
 import { useUserTracking } from './users.js';
+import { useUsage, type UsageDeps } from './usage.js';
 
 export interface BotOptions {
   botUsername?: string | null;
@@ -21,6 +22,8 @@ export interface BotOptions {
   admin?: Omit<AdminDeps, 'dialogs'>;
   /** /settings and the per-user language; without it every answer follows the app's lang_code. */
   settings?: SettingsDeps;
+  /** /usage, the daily quotas (src/bot/usage.ts); without it the command is not there. */
+  usage?: UsageDeps;
 }
 
 export function buildBotRouter(options: BotOptions = {}): Router {
@@ -43,6 +46,7 @@ export function buildBotRouter(options: BotOptions = {}): Router {
     const ms = await ctx.port.ping();
     await ctx.reply(ctx.t.pong(Math.max(0, Math.round(ms))));
   });
+  if (options.usage) useUsage(router, options.usage);
 
   if (admin && dialogs) {
     useDialogCancel(router, dialogs);

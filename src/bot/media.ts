@@ -111,7 +111,7 @@ export function useMediaFlow(router: Router, deps: MediaFlowDeps): void {
       request: requestFor(payload.action, payload.option, loadUserSettings(deps.db, ctx.incoming.senderId).settings),
       lang: ctx.lang,
     });
-    await ctx.answer(result.kind === 'accepted' ? ctx.t.jobAccepted : result.kind === 'reused' ? ctx.t.jobReused : result.text);
+    await ctx.answer(result.kind === 'accepted' ? ctx.t.jobAccepted : result.kind === 'reused' ? ctx.t.jobReused : (result.answer ?? result.text));
   });
 
   router.callback(JOB_CALLBACK_PREFIX, async (ctx, data) => {

@@ -249,6 +249,20 @@ const shutdown = z
   .prefault({})
   .describe('shutdown');
 
+/*
+ * Daily quotas (issue 11): per user per UTC day, so "today" is the same for every user and the
+ * reset is one fixed moment (00:00 UTC) that /usage can state plainly. Admins are exempt.
+ */
+const quotas = z
+  .strictObject({
+    jobsPerDay: nonNegativeInt().default(0).describe('media jobs one user may start per UTC day (admins exempt); 0 = unlimited'),
+    bytesPerDay: nonNegativeInt()
+      .default(0)
+      .describe("bytes of input (files' sizes, links' downloaded bytes) one user may have processed per UTC day (admins exempt); 0 = unlimited"),
+  })
+  .prefault({})
+  .describe('daily quotas per user (reset at 00:00 UTC)');
+
 export const configSchema = z.strictObject({
   telegram,
   admins: z.array(positiveInt()).default([]).describe('Telegram user ids of the admins (env: comma-separated)'),
@@ -257,6 +271,7 @@ export const configSchema = z.strictObject({
   log,
   updates,
   jobs,
+  quotas,
   media,
   links,
   outbox,

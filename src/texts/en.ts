@@ -62,7 +62,7 @@ export const en = {
     'I work over MTProto, so big files beyond the usual 50 MB bot limit are fine.',
   help:
     'Send a video, audio, voice note or document (up to 2 GB), or a direct http(s) link, and choose an action from the buttons.\n' +
-    '/start: welcome\n/help: this help\n/settings: language, formats and what to do with new files\n/ping: check that I am alive',
+    '/start: welcome\n/help: this help\n/settings: language, formats and what to do with new files\n/usage: what you used today of the daily limits\n/ping: check that I am alive',
   pong: (ms: number) => `pong (${ms} ms round trip to Telegram)`,
   hint: 'Send me a file or a link, or /help to see what I can do.',
   callbackUnknown: 'This button is no longer active.',
@@ -195,6 +195,30 @@ export const en = {
   settingsSaved: 'Saved.',
   /** /settings in a group: the menu is personal. */
   settingsPrivateOnly: 'Settings are personal: send /settings to me in a private chat.',
+  // --- daily quotas (issue 11: src/jobs/quotas.ts, /usage in src/bot/usage.ts) -------------
+  /** The time to the next 00:00 UTC, e.g. "5 h 12 min". */
+  quotaResetsIn: (hours: number, minutes: number) => (hours > 0 ? `${hours} h ${minutes} min` : `${minutes} min`),
+  /** A refusal reason (inside refused()); `resetsIn` is a quotaResetsIn text. */
+  quotaJobsUsed: (used: number, max: number, resetsIn: string) =>
+    `You have reached your daily limit of jobs: ${used} of ${max} used today. The limits reset at 00:00 UTC, in ${resetsIn}; these buttons work again then.`,
+  /** `used` and `max` are size texts. */
+  quotaBytesUsed: (used: string, max: string, resetsIn: string) =>
+    `You have reached your daily limit of data: ${used} of ${max} used today. The limits reset at 00:00 UTC, in ${resetsIn}; these buttons work again then.`,
+  /** `size`, `used` and `max` are size texts. */
+  quotaBytesTooMuch: (size: string, used: string, max: string, resetsIn: string) =>
+    `This file (${size}) would go over your daily limit of data: ${used} of ${max} used today. The limits reset at 00:00 UTC, in ${resetsIn}; these buttons work again then.`,
+  /** /usage: a title, a line per limit, then when they reset (or why there are none). */
+  usageTitle: 'Your usage today (days are counted in UTC):',
+  usageJobs: (used: number, max: number, left: number) => `Jobs: ${used} of ${max} used, ${left} left`,
+  usageJobsNoLimit: (used: number) => `Jobs: ${used} used, no limit`,
+  /** Size texts. */
+  usageBytes: (used: string, max: string, left: string) => `Data: ${used} of ${max} used, ${left} left`,
+  usageBytesNoLimit: (used: string) => `Data: ${used} used, no limit`,
+  usageResets: (resetsIn: string) => `The limits reset at 00:00 UTC, in ${resetsIn}.`,
+  usageAdmin: 'You are an admin: no daily limits apply to you.',
+  usageNoLimits: 'This bot has no daily limits.',
+  /** The answer to a press refused by a quota (a button's answer: short). */
+  quotaReachedShort: (resetsIn: string) => `Daily limit reached: it resets in ${resetsIn}. /usage shows what you used.`,
 };
 
 /** The shape every language satisfies. */

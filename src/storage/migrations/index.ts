@@ -10,6 +10,7 @@ import { up as jobs } from './003-jobs.js';
 import { up as updateStateOwner } from './004-update-state-owner.js';
 import { up as admin } from './005-admin.js';
 import { up as userSettings } from './006-user-settings.js';
+import { up as quotas } from './007-quotas.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core', up: core },
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'update-state-owner', up: updateStateOwner },
   { version: 5, name: 'admin', up: admin },
   { version: 6, name: 'user-settings', up: userSettings },
+  { version: 7, name: 'quotas', up: quotas },
 ];

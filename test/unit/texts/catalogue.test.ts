@@ -68,6 +68,17 @@ const SAMPLES: { [K in FnKey]: { args: (t: Texts) => Parameters<Texts[K]>; shows
   broadcastProgress: { args: (t) => [t.broadcastStates.running, 120, 3, 1, 2, 250] },
   // settings
   settingsMenu: { args: (t) => [t.settingsAuto, 'MP3', '720p', t.settingsAsk, t.settingsVideoAs.video] },
+  // daily quotas (issue 11)
+  quotaResetsIn: { args: () => [5, 12] },
+  quotaJobsUsed: { args: (t) => [2, 2, t.quotaResetsIn(5, 12)] },
+  quotaBytesUsed: { args: (t) => [t.size(48_000_000), t.size(50_000_000), t.quotaResetsIn(0, 7)] },
+  quotaBytesTooMuch: { args: (t) => [t.size(5_000_000), t.size(48_000_000), t.size(50_000_000), t.quotaResetsIn(5, 12)] },
+  usageJobs: { args: () => [1, 3, 2] },
+  usageJobsNoLimit: { args: () => [4] },
+  usageBytes: { args: (t) => [t.size(12_000_000), t.size(50_000_000), t.size(38_000_000)] },
+  usageBytesNoLimit: { args: (t) => [t.size(12_000_000)] },
+  usageResets: { args: (t) => [t.quotaResetsIn(5, 12)] },
+  quotaReachedShort: { args: (t) => [t.quotaResetsIn(5, 12)] },
 };
 
 function call(t: Texts, key: FnKey): { args: unknown[]; out: string } {
