@@ -70,6 +70,8 @@ export interface CourierConfig {
     firstStart?: { backlogHours: number };
   };
   shutdown: { graceMs: number };
+  /** How long the bot's questions wait for an answer; 24 h when absent. */
+  dialogs?: { ttlHours: number };
   /** Metrics/health endpoint, alerts and backups (src/ops/); when absent: endpoint off, no scheduled backups, default alert thresholds. */
   ops?: OpsConfig['ops'];
   alerts?: OpsConfig['alerts'];
@@ -182,7 +184,8 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
   // --- admin (issue 12) ---
   const { admin, broadcasts } = adminWiring(config, link, db, runner, now);
   // --- end admin ---
-  const router = buildBotRouter({ botUsername: link.me.username, media: { db, runner, now }, admin });
+  const dialogTtlMs = (config.dialogs?.ttlHours ?? 24) * 3_600_000;
+  const router = buildBotRouter({ botUsername: link.me.username, media: { db, runner, now }, admin, dialogTtlMs });
   const peers = createPeerCache(db);
   const inbox = createInbox({
     db,

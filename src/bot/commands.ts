@@ -4,7 +4,8 @@
  * one-line hint quoting the message it answers.
  */
 import { adminReminders, useAdmin, type AdminDeps } from './admin/adminPanel.js';
-import { createDialogs, useDialogCancel, useDialogReminder } from './dialogs.js';
+import { createDialogs, DEFAULT_DIALOG_TTL_MS, useDialogCancel, useDialogReminder } from './dialogs.js';
+import { mediaReminders, useMediaDialogs } from './mediaDialogs.js';
 import { useMediaFlow, type MediaFlowDeps } from './media.js';
 import { parseCommand, Router, type BotContext } from './router.js';
 import { useUserTracking } from './users.js';
@@ -18,13 +19,18 @@ export interface BotOptions {
    * the bot keeps no users and has no admin commands (tests of the commands alone).
    */
   admin?: Omit<AdminDeps, 'dialogs'>;
+  /** How long a question waits for its answer (dialogs.ttlHours); default 24 h. */
+  dialogTtlMs?: number;
 }
 
 export function buildBotRouter(options: BotOptions = {}): Router {
   const router = new Router({ botUsername: options.botUsername ?? null });
   const own = options.botUsername?.toLowerCase() ?? null;
   const admin = options.admin;
-  const dialogs = admin ? createDialogs(admin.db, admin.now) : null;
+  const ttlMs = options.dialogTtlMs ?? DEFAULT_DIALOG_TTL_MS;
+  // Dialogs need the database: the admin panel's or the media flow's (the same one in app.ts).
+  const dialogDb = admin?.db ?? options.media?.db;
+  const dialogs = dialogDb ? createDialogs(dialogDb, admin?.now ?? options.media?.now, ttlMs) : null;
 
   // First: every sender is recorded, and a banned one goes no further.
   if (admin) useUserTracking(router, admin);
@@ -40,15 +46,17 @@ export function buildBotRouter(options: BotOptions = {}): Router {
     await ctx.reply(ctx.t.pong(Math.max(0, Math.round(ms))));
   });
 
-  if (admin && dialogs) {
-    useDialogCancel(router, dialogs);
-    useAdmin(router, { ...admin, dialogs });
+  if (dialogs) useDialogCancel(router, dialogs);
+  if (admin && dialogs) useAdmin(router, { ...admin, dialogs });
+
+  if (options.media) {
+    const media = options.media;
+    const askOption = dialogs ? useMediaDialogs(router, { db: media.db, runner: media.runner, dialogs, ttlMs }) : undefined;
+    useMediaFlow(router, { ...media, ...(askOption ? { askOption } : {}) });
   }
 
-  if (options.media) useMediaFlow(router, options.media);
-
   // A message that no step took while a dialog waits: say what is awaited instead of the hint.
-  if (dialogs) useDialogReminder(router, dialogs, adminReminders);
+  if (dialogs) useDialogReminder(router, dialogs, { ...adminReminders, ...mediaReminders });
 
   router.use(async (ctx, next) => {
     if (ctx.incoming.kind === 'message' && wantsHint(ctx, own)) {

@@ -28,6 +28,9 @@ const actions: Texts['actions'] = {
   convert: 'Конвертировать',
   thumbnail: 'Миниатюра',
   sendAsFile: 'Отправить файлом',
+  trim: 'Обрезать',
+  rename: 'Переименовать',
+  compressToSize: 'Сжать до размера',
 };
 
 export const ru: Texts = {
@@ -129,4 +132,23 @@ export const ru: Texts = {
   durationMinutes: (minutes) => `${minutes} мин`,
   durationHours: (hours) => `${decimal(hours.toFixed(1))} ч`,
   ...adminRu,
+  // --- dialog actions: Trim, Rename, Compress to size (src/bot/mediaDialogs.ts) -------------
+  trimAsk: (duration) =>
+    `Какой фрагмент оставить? Пришлите начало и конец, например 0:10 1:25 (секунды, м:сс или ч:мм:сс). Длительность файла ${duration}.`,
+  trimAskNoDuration: 'Какой фрагмент оставить? Пришлите начало и конец, например 0:10 1:25 (секунды, м:сс или ч:мм:сс).',
+  trimUnparsable: 'Не получилось прочитать это как интервал: пришлите два времени, начало и конец, например 0:10 1:25 или 0:10-1:25.',
+  trimEndBeforeStart: (start, end) => `Конец (${end}) раньше начала (${start}).`,
+  trimEmpty: (at) => `И начало, и конец — ${at}: оставлять нечего.`,
+  trimBeyondDuration: (end, duration) => `Файл длится всего ${duration}, поэтому фрагмент не может заканчиваться на ${end}.`,
+  renameAsk: (name) => `Как назвать ${name}? Пришлите новое имя; расширение останется прежним, если вы не укажете другое.`,
+  renameEmpty: 'После удаления косых черт, управляющих символов и точек в начале от имени ничего не осталось. Пришлите другое имя.',
+  sizeAsk: (size, minimum) => `Какого размера может быть видео самое большее? Пришлите число в МБ, например 20. Сейчас ${size}; меньше ${minimum} сделать не получится.`,
+  sizeUnparsable: 'Пришлите размер числом в МБ, например 20 или 7,5.',
+  sizeTooSmall: (minimum) => `Это слишком мало для видео такой длины: меньше ${minimum} сделать не получится.`,
+  sizeNotSmaller: (size) => `Файл уже ${size}, не больше этого. Пришлите размер поменьше или нажмите «${actions.sendAsFile}».`,
+  mediaDialogWaits: {
+    trimRange: 'начало и конец фрагмента, который нужно оставить (например, 0:10 1:25)',
+    renameName: 'новое имя файла',
+    sizeTarget: 'наибольший размер видео в МБ',
+  },
 };

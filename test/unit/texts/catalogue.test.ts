@@ -66,6 +66,15 @@ const SAMPLES: { [K in FnKey]: { args: (t: Texts) => Parameters<Texts[K]>; shows
   broadcastPreview: { args: () => [250, 'New: convert to MP3'] },
   broadcastPreviewMedia: { args: (t) => [250, t.mediaKinds.video, 'New: convert to MP3'] },
   broadcastProgress: { args: (t) => [t.broadcastStates.running, 120, 3, 1, 2, 250] },
+  // dialog actions: Trim, Rename, Compress to size
+  trimAsk: { args: () => ['1:25'] },
+  trimEndBeforeStart: { args: () => ['0:05', '0:02'] },
+  trimEmpty: { args: () => ['0:07'] },
+  trimBeyondDuration: { args: () => ['9:00', '0:08'] },
+  renameAsk: { args: () => ['clip.mp4'] },
+  sizeAsk: { args: (t) => [t.size(52_000_000), t.size(1_300_000)] },
+  sizeTooSmall: { args: (t) => [t.size(1_300_000)] },
+  sizeNotSmaller: { args: (t) => [t.size(52_000_000)] },
 };
 
 function call(t: Texts, key: FnKey): { args: unknown[]; out: string } {
