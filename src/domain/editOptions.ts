@@ -63,13 +63,13 @@ export type RangeProblem =
 const END_TOLERANCE_SECONDS = 0.5;
 
 /**
- * "0:10 1:25", "0:10-1:25", "0:10 – 1:25", "10 85" -> the range. `durationSeconds` (null when not
+ * "0:10 1:25", "0:10-1:25", "0:10 – 1:25", "10 85", "0:10 to 1:25" (also "до", "تا") -> the range. `durationSeconds` (null when not
  * known yet: the job checks again after probing) bounds the end; an end just past it (rounding)
  * is clamped to it.
  */
 export function parseTimeRange(text: string, durationSeconds: number | null): ({ ok: true } & TimeRange) | ({ ok: false } & RangeProblem) {
   const parts = asciiDigits(text.trim())
-    .split(/\s*[-\u2013\u2014]\s*|\s+/)
+    .split(/\s*[-\u2013\u2014]\s*|\s+(?:to|до|تا)\s+|\s+/i)
     .filter((p) => p !== '');
   if (parts.length !== 2) return { ok: false, problem: 'unparsable' };
   const start = parseClock(parts[0]!);

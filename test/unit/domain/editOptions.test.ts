@@ -46,8 +46,8 @@ describe('dialog answers: times and ranges', () => {
     expect(formatClock(3723)).to.equal('1:02:03');
   });
 
-  it('accepts the range with a space, a hyphen or a dash between the ends', () => {
-    for (const text of ['0:10 1:25', '0:10-1:25', '0:10 - 1:25', '0:10 – 1:25', ' 10   85 ']) {
+  it('accepts the range with a space, a hyphen, a dash or a "to" (en, ru, fa) between the ends', () => {
+    for (const text of ['0:10 1:25', '0:10-1:25', '0:10 - 1:25', '0:10 – 1:25', ' 10   85 ', '0:10 to 1:25', '0:10 до 1:25', '۰:۱۰ تا ۱:۲۵']) {
       expect(parseTimeRange(text, 100), text).to.deep.equal({ ok: true, startSeconds: 10, endSeconds: 85 });
     }
   });
