@@ -2,9 +2,9 @@
  * The media actions that ask before they start: Trim ("which part?"), Rename ("what name?") and
  * Compress to size ("how many MB?"). The button under a file's offer stores a persistent dialog
  * (dialogs.ts) and asks; the user's next text in that chat is the answer, read by the pure
- * parsers of src/domain/editOptions.ts. A good answer ends the dialog and submits the job with the
- * answer as its option; a bad one gets a message naming what is wrong, followed by the question
- * again, and the dialog keeps waiting.
+ * parsers of src/domain/editOptions.ts. A good answer ends the dialog, submits the job with the
+ * answer as its option and says how it was understood; a bad one gets a message naming what is
+ * wrong, followed by the question again, and the dialog keeps waiting.
  *
  * Because the dialog lives in SQLite and every move is recorded with the update that made it, the
  * question survives a restart, an answer sent while Courier was down is read after catch-up, and
@@ -100,7 +100,7 @@ export function useMediaDialogs(router: Router, deps: MediaDialogDeps): AskMedia
     // Ended before the job is submitted: if submitting throws, the update is handled again and,
     // seeing the state from before its own move, answers the same question again.
     deps.dialogs.of(ctx).end();
-    await deps.runner.submit({
+    const result = await deps.runner.submit({
       originKey: incoming.updateKey,
       userId: offer.userId,
       chat: offer.chat,
@@ -109,6 +109,10 @@ export function useMediaDialogs(router: Router, deps: MediaDialogDeps): AskMedia
       request: { action, option: outcome.option },
       lang: ctx.lang,
     });
+    // Says how the answer was understood ("10 85" is 0:10–1:25). It is also this update's first
+    // reply, so an answer sent while Courier was down gets the "sorry for the wait" note on it.
+    // A refusal was already sent by the runner, under the file.
+    if (result.kind !== 'refused') await ctx.reply(outcome.confirmation);
   });
 
   return async (ctx, offer, action) => {
@@ -118,7 +122,7 @@ export function useMediaDialogs(router: Router, deps: MediaDialogDeps): AskMedia
   };
 }
 
-type Outcome = { kind: 'option'; option: string } | { kind: 'problem'; text: string } | { kind: 'notAnAnswer' };
+type Outcome = { kind: 'option'; option: string; confirmation: string } | { kind: 'problem'; text: string } | { kind: 'notAnAnswer' };
 
 function readAnswer(action: DialogAction, text: string, offer: MediaOffer, t: Texts): Outcome {
   const media = offer.source.kind === 'telegram' ? offer.source.media : null;
@@ -126,11 +130,12 @@ function readAnswer(action: DialogAction, text: string, offer: MediaOffer, t: Te
     case 'trim': {
       if (!hasDigits(text)) return { kind: 'notAnAnswer' };
       const range = parseTimeRange(text, knownDuration(media));
-      return range.ok ? { kind: 'option', option: encodeTrimOption(range) } : { kind: 'problem', text: rangeProblem(range, t) };
+      if (!range.ok) return { kind: 'problem', text: rangeProblem(range, t) };
+      return { kind: 'option', option: encodeTrimOption(range), confirmation: t.trimAccepted(formatClock(range.startSeconds), formatClock(range.endSeconds)) };
     }
     case 'rename': {
       const name = renamedFileName(text, inputDisplayName(offer.source));
-      return name === null ? { kind: 'problem', text: t.renameEmpty } : { kind: 'option', option: name };
+      return name === null ? { kind: 'problem', text: t.renameEmpty } : { kind: 'option', option: name, confirmation: t.renameAccepted(name) };
     }
     case 'compressToSize': {
       if (!hasDigits(text)) return { kind: 'notAnAnswer' };
@@ -143,7 +148,7 @@ function readAnswer(action: DialogAction, text: string, offer: MediaOffer, t: Te
         if (minimum !== null && target * MB < minimum) return { kind: 'problem', text: t.sizeTooSmall(t.size(minimum)) };
         if (target * MB >= media.sizeBytes) return { kind: 'problem', text: t.sizeNotSmaller(t.size(media.sizeBytes)) };
       }
-      return { kind: 'option', option: option! };
+      return { kind: 'option', option: option!, confirmation: t.sizeAccepted(target) };
     }
   }
 }

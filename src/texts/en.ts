@@ -186,6 +186,11 @@ export const en = {
   sizeUnparsable: 'Send the size as a number of MB, e.g. 20 or 7.5.',
   sizeTooSmall: (minimum: string) => `That is too small for a video this long: the smallest I can make it is ${minimum}.`,
   sizeNotSmaller: (size: string) => `The file is already ${size}, not bigger than that. Send a smaller size, or use Send as file.`,
+  /** The answer to a good answer: what will be done, as understood (clock texts, a file name, a size text). */
+  trimAccepted: (start: string, end: string) => `Cutting ${start}–${end}: watch the status message.`,
+  renameAccepted: (name: string) => `Sending it back as ${name}.`,
+  /** `megabytes` as the user gave it (12.5), not rounded like a size text. */
+  sizeAccepted: (megabytes: number) => `Compressing to at most ${megabytes} MB: watch the status message.`,
   /** What the reminder says each media question waits for (dialogReminder). */
   mediaDialogWaits: {
     trimRange: 'the start and the end of the part to keep (e.g. 0:10 1:25)',

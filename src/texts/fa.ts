@@ -142,6 +142,9 @@ export const fa: Texts = {
   sizeUnparsable: 'حجم را به‌صورت عددی به مگابایت بفرستید، مثلاً ۲۰ یا ۷٫۵.',
   sizeTooSmall: (minimum) => `این حجم برای ویدیویی به این طول خیلی کم است: کمترین حجمی که می‌توانم برسانم ${minimum} است.`,
   sizeNotSmaller: (size) => `حجم فایل همین حالا ${size} است و از این بیشتر نیست. حجم کمتری بفرستید یا «${actions.sendAsFile}» را بزنید.`,
+  trimAccepted: (start, end) => `برش از ${ltr(start)} تا ${ltr(end)}: پیام وضعیت را دنبال کنید.`,
+  renameAccepted: (name) => `آن را با نام ${ltr(name)} برمی‌گردانم.`,
+  sizeAccepted: (megabytes) => `فشرده‌سازی تا حداکثر ${num(megabytes)} مگابایت: پیام وضعیت را دنبال کنید.`,
   mediaDialogWaits: {
     trimRange: `شروع و پایان بخشی که باید بماند (مثلاً ${ltr('0:10 1:25')})`,
     renameName: 'نام تازهٔ فایل',

@@ -146,6 +146,9 @@ export const ru: Texts = {
   sizeUnparsable: 'Пришлите размер числом в МБ, например 20 или 7,5.',
   sizeTooSmall: (minimum) => `Это слишком мало для видео такой длины: меньше ${minimum} сделать не получится.`,
   sizeNotSmaller: (size) => `Файл уже ${size}, не больше этого. Пришлите размер поменьше или нажмите «${actions.sendAsFile}».`,
+  trimAccepted: (start, end) => `Вырезаю ${start}–${end}: следите за сообщением о статусе.`,
+  renameAccepted: (name) => `Отправлю обратно как ${name}.`,
+  sizeAccepted: (megabytes) => `Сжимаю не более чем до ${decimal(String(megabytes))} МБ: следите за сообщением о статусе.`,
   mediaDialogWaits: {
     trimRange: 'начало и конец фрагмента, который нужно оставить (например, 0:10 1:25)',
     renameName: 'новое имя файла',

@@ -1,13 +1,16 @@
 /**
  * Story: the questions a media action asks survive anything. Courier runs as a child process
- * against the emulator (in this process, flood limits off); a real GramJS user sends an 8 s clip,
- * presses Trim and gets the question. Courier is SIGKILLed right after asking; the user answers
- * while it is down; Courier starts again, catches up, reads the answer from the dialog it stored
- * before the crash, and the user gets exactly one status message and one 3 s clip.
+ * against the emulator (in this process, flood limits off) and a real GramJS user talks to it.
  *
- * Then the dialog's manners, without a crash: a bad range is named and the question asked again,
- * a text that is no range at all gets the reminder of what is awaited, /cancel leaves, and after
- * it a range is just text. Rename returns the file under the new name, extension kept.
+ * First the dialog's manners: a bad range is named and the question asked again, a text that is
+ * no range at all gets the reminder of what is awaited, /cancel leaves, and after it a range is
+ * just text. Rename returns the file under the new name, extension kept.
+ *
+ * Last (it restarts Courier with a one-second "delayed" threshold): the user sends an 8 s clip and
+ * presses Trim; Courier is SIGKILLed right after asking; the user answers while it is down;
+ * Courier starts again, catches up, reads the answer against the dialog it stored before the
+ * crash, confirms it with the "sorry for the wait" note, and the user gets exactly one status
+ * message and one 3 s clip.
  */
 import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,8 +35,9 @@ describe('dialogs: a question survives a crash, and answers are read with care',
   let clip: string;
   let courier: CourierProcess | null = null;
 
-  async function start(): Promise<void> {
-    const run = runCourier(['start', '--sandbox', emu.dataDir], storyEnv(dataDir, { COURIER__JOBS__POOL_SIZE: '1', COURIER__JOBS__MIN_FREE_DISK_BYTES: '0' }));
+  async function start(extra: Record<string, string> = {}): Promise<void> {
+    const env = storyEnv(dataDir, { COURIER__JOBS__POOL_SIZE: '1', COURIER__JOBS__MIN_FREE_DISK_BYTES: '0', ...extra });
+    const run = runCourier(['start', '--sandbox', emu.dataDir], env);
     courier = run;
     await waitForOutput(run, /Courier is running as @/);
   }
@@ -76,35 +80,6 @@ describe('dialogs: a question survives a crash, and answers are read with care',
     if (mediaDir) rmSync(mediaDir, { recursive: true, force: true });
   });
 
-  it('Trim: Courier is killed after asking, the user answers while it is down, and gets one status and one 3 s clip after the restart', async () => {
-    const id = await sendClip('clip8.mp4');
-    const offer = await chat.offerFor(id);
-    await chat.press(offer, 'Trim');
-    const question = await chat.replyTo(id, (m) => !m.media && m.message.startsWith('Which part'), 'the Trim question');
-    expect(question.message).to.match(QUESTION);
-
-    await killHard(courier!);
-    courier = null;
-    await chat.sendText('0:02 0:05');
-    await start();
-
-    const [status, ...moreStatuses] = await chat.finalStatuses(id, 1);
-    expect(status!.message).to.equal('Done.');
-    expect(moreStatuses, 'one status message').to.deep.equal([]);
-    const replies = await chat.repliesTo(id);
-    const results = replies.filter((m) => m.media);
-    expect(results, 'one result').to.have.length(1);
-    expect(replies.filter((m) => !m.media && m.message.startsWith('Which part')), 'the question was asked once').to.have.length(1);
-
-    const doc = documentOf(results[0]!)!;
-    expect(attributeOf(doc, Api.DocumentAttributeFilename)?.fileName).to.equal('clip8.mp4');
-    const path = join(mediaDir, 'trimmed.mp4');
-    writeFileSync(path, await chat.download(results[0]!));
-    const probed = await ffprobeFile(ffprobePath, path);
-    expect(probed.durationSeconds).to.be.closeTo(3, 0.3);
-    expect(probed.streams.map((s) => s.codec_type).sort()).to.deep.equal(['audio', 'video']);
-  });
-
   it('a bad range is named and asked again, a text that is no range gets the reminder, /cancel leaves the dialog', async () => {
     const id = await sendClip('second.mp4');
     await chat.press(await chat.offerFor(id), 'Trim');
@@ -137,11 +112,46 @@ describe('dialogs: a question survives a crash, and answers are read with care',
     await chat.press(await chat.offerFor(id), 'Rename');
     const question = await chat.replyTo(id, (m) => !m.media && m.message.startsWith('What should'), 'the Rename question');
     expect(question.message).to.equal('What should holiday.mp4 be called? Send the new name; the extension stays unless you type one.');
-    await chat.sendText('../Beach day/2026');
+    const answer = await chat.sendText('../Beach day/2026');
+    expect(await answerTo(answer)).to.equal('Sending it back as _Beach day_2026.mp4.');
     const [status] = await chat.finalStatuses(id, 1);
     expect(status!.message).to.equal('Done.');
     const [result, ...more] = (await chat.repliesTo(id)).filter((m) => m.media);
     expect(more).to.deep.equal([]);
     expect(attributeOf(documentOf(result!)!, Api.DocumentAttributeFilename)?.fileName).to.equal('_Beach day_2026.mp4');
+  });
+
+  it('Trim: Courier is killed after asking, the user answers while it is down, and gets one status and one 3 s clip after the restart', async () => {
+    const id = await sendClip('clip8.mp4');
+    const offer = await chat.offerFor(id);
+    await chat.press(offer, 'Trim');
+    const question = await chat.replyTo(id, (m) => !m.media && m.message.startsWith('Which part'), 'the Trim question');
+    expect(question.message).to.match(QUESTION);
+
+    await killHard(courier!);
+    courier = null;
+    const answer = await chat.sendText('0:02 0:05');
+    // Answers that waited over a second get the "sorry for the wait" note: this one waited for a restart.
+    await start({ COURIER__UPDATES__DELAYED_NOTE_SECONDS: '1' });
+
+    const [status, ...moreStatuses] = await chat.finalStatuses(id, 1);
+    expect(status!.message).to.equal('Done.');
+    expect(moreStatuses, 'one status message').to.deep.equal([]);
+    const replies = await chat.repliesTo(id);
+    const results = replies.filter((m) => m.media);
+    expect(results, 'one result').to.have.length(1);
+    expect(replies.filter((m) => !m.media && m.message.startsWith('Which part')), 'the question was asked once').to.have.length(1);
+    // The answer is confirmed as understood, once, with the note that it was handled late.
+    const confirmations = await textsReplyingTo(answer);
+    expect(confirmations).to.have.length(1);
+    expect(confirmations[0]).to.match(/^\(Sorry for the wait: I was offline for about \d+ min and am handling your message now\.\)\n\nCutting 0:02–0:05: watch the status message\.$/);
+
+    const doc = documentOf(results[0]!)!;
+    expect(attributeOf(doc, Api.DocumentAttributeFilename)?.fileName).to.equal('clip8.mp4');
+    const path = join(mediaDir, 'trimmed.mp4');
+    writeFileSync(path, await chat.download(results[0]!));
+    const probed = await ffprobeFile(ffprobePath, path);
+    expect(probed.durationSeconds).to.be.closeTo(3, 0.3);
+    expect(probed.streams.map((s) => s.codec_type).sort()).to.deep.equal(['audio', 'video']);
   });
 });

@@ -98,6 +98,8 @@ describe('media dialogs: Trim, Rename and Compress to size ask first', () => {
     await route(answer);
     expect(runner.submitted).to.have.length(1);
     expect(runner.submitted[0]).to.deep.include({ originKey: answer.updateKey, sourceMessageId: fileId, request: { action: 'trim', option: '2-5' } });
+    expect(lastText()).to.equal(en.trimAccepted('0:02', '0:05'));
+    expect(port.sent.at(-1)!.opts.replyTo).to.equal((answer as { messageId: number }).messageId);
     // The dialog is over: the same text again is just text.
     await route(message('0:02 0:05'));
     expect(lastText()).to.equal(en.hint);
@@ -117,6 +119,7 @@ describe('media dialogs: Trim, Rename and Compress to size ask first', () => {
     expect(runner.submitted).to.deep.equal([]);
     await route(message('3 8'));
     expect(runner.submitted[0]!.request).to.deep.equal({ action: 'trim', option: '3-8' });
+    expect(lastText()).to.equal(en.trimAccepted('0:03', '0:08'));
   });
 
   it('chatter and unknown commands get the reminder, /cancel leaves, and a new file still gets its offer', async () => {
@@ -164,6 +167,15 @@ describe('media dialogs: Trim, Rename and Compress to size ask first', () => {
     expect(second!.opts.randomId).to.equal(first!.opts.randomId);
   });
 
+  it('a refused job gets no confirmation: the runner has already said why, under the file', async () => {
+    await ask('Trim');
+    runner.result = { kind: 'refused', reason: 'QUEUE_FULL', text: 'full' };
+    const before = port.sent.length;
+    await route(message('0:01 0:03'));
+    expect(runner.submitted).to.have.length(1);
+    expect(port.sent.length).to.equal(before);
+  });
+
   it('Rename asks for a name, sanitises it and keeps the extension; a name with nothing left is asked again', async () => {
     await ask('Rename');
     expect(lastText()).to.equal(en.renameAsk('holiday.mp4'));
@@ -171,6 +183,7 @@ describe('media dialogs: Trim, Rename and Compress to size ask first', () => {
     expect(lastText()).to.equal(`${en.renameEmpty}\n\n${en.renameAsk('holiday.mp4')}`);
     await route(message('../Beach\u202E day'));
     expect(runner.submitted[0]!.request).to.deep.equal({ action: 'rename', option: '_Beach day.mp4' });
+    expect(lastText()).to.equal(en.renameAccepted('_Beach day.mp4'));
   });
 
   it('Compress to size says the smallest size, refuses too small and not smaller, and passes a good target on', async () => {
@@ -185,6 +198,7 @@ describe('media dialogs: Trim, Rename and Compress to size ask first', () => {
     expect(lastText()).to.equal(en.dialogReminder(en.mediaDialogWaits.sizeTarget));
     await route(message('12,5 MB'));
     expect(runner.submitted[0]!.request).to.deep.equal({ action: 'compressToSize', option: '12.5' });
+    expect(lastText()).to.equal('Compressing to at most 12.5 MB: watch the status message.');
   });
 
   it('asks in the user\'s language', async () => {

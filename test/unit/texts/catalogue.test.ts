@@ -75,6 +75,9 @@ const SAMPLES: { [K in FnKey]: { args: (t: Texts) => Parameters<Texts[K]>; shows
   sizeAsk: { args: (t) => [t.size(52_000_000), t.size(1_300_000)] },
   sizeTooSmall: { args: (t) => [t.size(1_300_000)] },
   sizeNotSmaller: { args: (t) => [t.size(52_000_000)] },
+  trimAccepted: { args: () => ['0:02', '0:05'] },
+  renameAccepted: { args: () => ['Beach day.mp4'] },
+  sizeAccepted: { args: () => [12.5] },
 };
 
 function call(t: Texts, key: FnKey): { args: unknown[]; out: string } {
