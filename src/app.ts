@@ -73,6 +73,8 @@ export interface CourierConfig {
   shutdown: { graceMs: number };
   /** Daily quotas per user (src/jobs/quotas.ts); none when absent. */
   quotas?: { jobsPerDay: number; bytesPerDay: number };
+  /** How long the bot's questions wait for an answer; 24 h when absent. */
+  dialogs?: { ttlHours: number };
   /** Metrics/health endpoint, alerts and backups (src/ops/); when absent: endpoint off, no scheduled backups, default alert thresholds. */
   ops?: OpsConfig['ops'];
   alerts?: OpsConfig['alerts'];
@@ -186,7 +188,8 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
   const { admin, broadcasts } = adminWiring(config, link, db, runner, now);
   // --- end admin ---
   const usage = { db, admins: config.admins.map(String), limits: config.quotas, now };
-  const router = buildBotRouter({ botUsername: link.me.username, media: { db, runner, now }, admin, settings: { db, now }, usage });
+  const dialogTtlMs = (config.dialogs?.ttlHours ?? 24) * 3_600_000;
+  const router = buildBotRouter({ botUsername: link.me.username, media: { db, runner, now }, admin, settings: { db, now }, usage, dialogTtlMs });
   const peers = createPeerCache(db);
   const inbox = createInbox({
     db,

@@ -4,7 +4,8 @@
  * one-line hint quoting the message it answers.
  */
 import { adminReminders, useAdmin, type AdminDeps } from './admin/adminPanel.js';
-import { createDialogs, useDialogCancel, useDialogReminder } from './dialogs.js';
+import { createDialogs, DEFAULT_DIALOG_TTL_MS, useDialogCancel, useDialogReminder } from './dialogs.js';
+import { mediaReminders, useMediaDialogs } from './mediaDialogs.js';
 import { useMediaFlow, type MediaFlowDeps } from './media.js';
 import { parseCommand, Router, type BotContext } from './router.js';
 import { settingsLanguage, useSettings, type SettingsDeps } from './settings/useSettings.js';
@@ -24,6 +25,8 @@ export interface BotOptions {
   settings?: SettingsDeps;
   /** /usage, the daily quotas (src/bot/usage.ts); without it the command is not there. */
   usage?: UsageDeps;
+  /** How long a question waits for its answer (dialogs.ttlHours); default 24 h. */
+  dialogTtlMs?: number;
 }
 
 export function buildBotRouter(options: BotOptions = {}): Router {
@@ -31,7 +34,10 @@ export function buildBotRouter(options: BotOptions = {}): Router {
   const router = new Router({ botUsername: options.botUsername ?? null, ...(settings ? { langOf: settingsLanguage(settings.db) } : {}) });
   const own = options.botUsername?.toLowerCase() ?? null;
   const admin = options.admin;
-  const dialogs = admin ? createDialogs(admin.db, admin.now) : null;
+  const ttlMs = options.dialogTtlMs ?? DEFAULT_DIALOG_TTL_MS;
+  // Dialogs need the database: the admin panel's or the media flow's (the same one in app.ts).
+  const dialogDb = admin?.db ?? options.media?.db;
+  const dialogs = dialogDb ? createDialogs(dialogDb, admin?.now ?? options.media?.now, ttlMs) : null;
 
   // First: every sender is recorded, and a banned one goes no further.
   if (admin) useUserTracking(router, admin);
@@ -48,17 +54,18 @@ export function buildBotRouter(options: BotOptions = {}): Router {
   });
   if (options.usage) useUsage(router, options.usage);
 
-  if (admin && dialogs) {
-    useDialogCancel(router, dialogs);
-    useAdmin(router, { ...admin, dialogs });
-  }
-
+  if (dialogs) useDialogCancel(router, dialogs);
+  if (admin && dialogs) useAdmin(router, { ...admin, dialogs });
   if (settings) useSettings(router, settings);
 
-  if (options.media) useMediaFlow(router, options.media);
+  if (options.media) {
+    const media = options.media;
+    const askOption = dialogs ? useMediaDialogs(router, { db: media.db, runner: media.runner, dialogs, ttlMs }) : undefined;
+    useMediaFlow(router, { ...media, ...(askOption ? { askOption } : {}) });
+  }
 
   // A message that no step took while a dialog waits: say what is awaited instead of the hint.
-  if (dialogs) useDialogReminder(router, dialogs, adminReminders);
+  if (dialogs) useDialogReminder(router, dialogs, { ...adminReminders, ...mediaReminders });
 
   router.use(async (ctx, next) => {
     if (ctx.incoming.kind === 'message' && wantsHint(ctx, own)) {

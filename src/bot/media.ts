@@ -16,14 +16,14 @@
 import { createHash } from 'node:crypto';
 import { actionsFor, CallbackDataError, decodeCallback, encodeCallback, estimateCompressedBytes, type ActionInput } from '../jobs/actions.js';
 import { decodeJobCallback, JOB_CALLBACK_PREFIX, JobCallbackError } from '../jobs/jobCallbacks.js';
-import type { JobSource } from '../domain/jobSource.js';
 import type { JobRunner } from '../jobs/runner/runnerTypes.js';
 import type { Database } from '../storage/index.js';
 import { findOffer, saveOffer } from '../storage/jobRepository.js';
 import type { Button } from '../domain/botPort.js';
-import type { MediaRef } from '../domain/media.js';
-import type { MediaAction } from '../domain/mediaAction.js';
+import type { JobSource, MediaRef } from '../domain/media.js';
+import { isDialogAction, type MediaAction } from '../domain/mediaAction.js';
 import { texts, type Texts } from '../texts/index.js';
+import type { AskMediaOption } from './mediaDialogs.js';
 import type { Router } from './router.js';
 import { loadUserSettings } from '../storage/bot/settingsRepository.js';
 import { DEFAULT_USER_SETTINGS, type UserSettings } from '../domain/userSettings.js';
@@ -33,6 +33,8 @@ export interface MediaFlowDeps {
   db: Database;
   runner: Pick<JobRunner, 'submit' | 'cancel' | 'retry'>;
   now?: () => number;
+  /** Asks the question of Trim, Rename and Compress to size (mediaDialogs.ts); without it those buttons answer "no longer active". */
+  askOption?: AskMediaOption;
 }
 
 const HTTP_LINK = /^https?:\/\/\S+$/i;
@@ -101,6 +103,10 @@ export function useMediaFlow(router: Router, deps: MediaFlowDeps): void {
     const offer = findOffer(deps.db, payload.mediaRef);
     if (!offer) return ctx.answer(ctx.t.offerExpired);
     if (offer.userId !== ctx.incoming.senderId) return ctx.answer(ctx.t.notYourButton);
+    if (isDialogAction(payload.action) && payload.option === undefined) {
+      if (!deps.askOption) return ctx.answer(ctx.t.callbackUnknown);
+      return deps.askOption(ctx, offer, payload.action);
+    }
     const result = await deps.runner.submit({
       originKey: ctx.incoming.updateKey,
       userId: offer.userId,

@@ -242,6 +242,18 @@ const backups = z
   .prefault({})
   .describe('database backups');
 
+const dialogs = z
+  .strictObject({
+    ttlHours: z
+      .number()
+      .positive()
+      .max(24 * 365)
+      .default(24)
+      .describe('a question the bot asked (Trim range, new file name, admin broadcast...) is forgotten if not answered within this many hours'),
+  })
+  .prefault({})
+  .describe('persistent dialogs');
+
 const shutdown = z
   .strictObject({
     graceMs: positiveInt().default(8000).describe('time given to in-flight work on SIGTERM before state is persisted and Courier exits'),
@@ -279,6 +291,7 @@ export const configSchema = z.strictObject({
   alerts,
   backups,
   shutdown,
+  dialogs,
 });
 
 type DeepReadonly<T> = T extends readonly (infer U)[]

@@ -120,6 +120,60 @@ export function thumbnailArgs(options: { input: string; output: string; atSecond
   );
 }
 
+/**
+ * How Trim writes its part. `copy`: the streams as they are, into `muxer` (the input's own kind
+ * of container): fast and lossless, used when the cut starts on a keyframe or the file is audio
+ * only. `encode`: H.264/AAC in MP4 (or MP3 for audio), exact to the frame wherever it starts.
+ */
+export type TrimMode = { kind: 'copy'; muxer: string } | { kind: 'encode' };
+
+/**
+ * The part from `startSeconds` lasting `durationSeconds`. Both are input options (before -i):
+ * seeking there is fast, and the output's own -t stays the general duration limit.
+ */
+export function trimArgs(
+  options: { input: string; output: string; startSeconds: number; durationSeconds: number; mode: TrimMode; hasVideo: boolean; hasAudio: boolean } & CommandLimits,
+): string[] {
+  const cut = ['-ss', options.startSeconds.toFixed(3), '-t', options.durationSeconds.toFixed(3)];
+  const maps = [...(options.hasVideo ? ['-map', '0:v:0'] : []), ...(options.hasAudio ? ['-map', '0:a:0'] : [])];
+  if (options.mode.kind === 'copy') {
+    const faststart = options.mode.muxer === 'mp4' || options.mode.muxer === 'ipod' || options.mode.muxer === 'mov' ? ['-movflags', '+faststart'] : [];
+    // make_zero: the copied part starts at time 0, not at the keyframe's original timestamp.
+    return withInput(options.input, options.output, [...maps, '-c', 'copy', '-avoid_negative_ts', 'make_zero', '-sn', '-dn', ...faststart, '-f', options.mode.muxer], options, cut);
+  }
+  if (!options.hasVideo) return withInput(options.input, options.output, [...maps, '-vn', '-sn', '-dn', '-c:a', 'libmp3lame', '-q:a', '2', '-f', 'mp3'], options, cut);
+  const audio = options.hasAudio ? ['-c:a', 'aac', '-b:a', '160k'] : ['-an'];
+  return withInput(options.input, options.output, [
+    ...maps, ...audio,
+    '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p',
+    '-sn', '-dn', '-movflags', '+faststart', '-f', 'mp4',
+  ], options, cut);
+}
+
+/**
+ * Compress to size: H.264 at an average of `videoKbps` with the rate capped at the same value
+ * over a one-second buffer (-maxrate/-bufsize), so the encoder cannot overshoot the budget by
+ * more than that second (planSizeTarget in src/domain/editOptions.ts accounts for it). One pass:
+ * a second pass would hit the target a little closer but doubles the time; the caller checks
+ * the size afterwards instead.
+ */
+export function targetSizeArgs(
+  options: { input: string; output: string; videoKbps: number; audioKbps: number; maxHeight: number; hasAudio: boolean } & CommandLimits,
+): string[] {
+  const v = Math.max(1, Math.floor(options.videoKbps));
+  const audio = options.hasAudio && options.audioKbps > 0 ? ['-map', '0:a:0', '-c:a', 'aac', '-b:a', `${options.audioKbps}k`, '-ac', '2'] : ['-an'];
+  return withInput(options.input, options.output, [
+    '-map', '0:v:0',
+    ...audio,
+    '-vf', `scale=w=-2:h='min(${options.maxHeight},ih)'`,
+    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p',
+    '-b:v', `${v}k`, '-maxrate', `${v}k`, '-bufsize', `${v}k`,
+    '-sn', '-dn',
+    '-movflags', '+faststart', '-f', 'mp4',
+  ], options);
+}
+
 export interface RunFfmpegOptions {
   ffmpegPath: string;
   args: string[];

@@ -9,7 +9,7 @@
  *   3. ffprobe must read it as audio/video (CORRUPT_MEDIA / UNSUPPORTED_MEDIA from probe.ts);
  *   4. its duration must be within the limit (DURATION_TOO_LONG), its frames within the pixel
  *      limit (UNSUPPORTED_MEDIA naming the limit).
- * "Send as file" skips 2–4: no tool ever reads the input, it is only sent back as a document.
+ * "Send as file" and "Rename" skip 2–4: no tool ever reads the input, it is only sent back as a document.
  *
  * Every ffprobe and ffmpeg run gets the flags of limits.ts and runs inside confinement.ts; a
  * result that reached `-fs` (ffmpeg stops there and exits 0) is refused as FILE_TOO_BIG rather
@@ -29,17 +29,18 @@ import {
   convertArgs,
   extractAudioArgs,
   GIF_MAX_SECONDS,
-  runFfmpeg,
   thumbnailArgs,
   type AudioFormat,
   type CompressPreset,
 } from './commands.js';
 import { detectConfinement, type ConfinementSupport } from './confinement.js';
 import { DEFAULT_MEDIA_LIMITS, tooManyPixels, type MediaLimits } from './limits.js';
+import { bounds, ffmpeg, made, requireVideo, withThumb, type ActionInput } from './actionKit.js';
+import { compressToSize, rename, trim } from './editActions.js';
 import { describeOutput, displayName, outputPath, removeQuietly, replaceAfter, type DescribeOptions } from './outputs.js';
 import { assertNotPlaylist, resolveInJobDir } from './playlistSniff.js';
 import { describeMedia } from './processInfo.js';
-import { probeMedia, type MediaSummary } from './probe.js';
+import { probeMedia } from './probe.js';
 
 export interface ProcessContext {
   ffmpegPath: string;
@@ -53,21 +54,12 @@ export interface ProcessContext {
   confinement?: ConfinementSupport;
 }
 
-/** What one action needs: the checked input, its summary and where outputs go. */
-interface ActionInput {
-  task: ProcessTask;
-  input: string;
-  media: MediaSummary;
-  ctx: ProcessContext;
-  describe: DescribeOptions;
-  /** Every output path made so far, removed if the action fails. */
-  made: string[];
-}
 
 export async function processMedia(task: ProcessTask, ctx: ProcessContext): Promise<ProcessOutcome> {
   const input = checkedInput(task);
   throwIfCancelled(ctx.signal);
   if (task.request.action === 'sendAsFile') return { kind: 'file', file: await sendAsFile(task, input) };
+  if (task.request.action === 'rename') return { kind: 'file', file: await rename(task, input) };
 
   await assertNotPlaylist(input);
   const limits = ctx.limits ?? DEFAULT_MEDIA_LIMITS;
@@ -120,8 +112,13 @@ function runAction(action: ActionInput): Promise<ResultFile> {
       return convert(action, parseOption(request.option, ['mp4', 'gif'] as const, 'convert') ?? 'mp4');
     case 'thumbnail':
       return thumbnail(action, request.option);
+    case 'trim':
+      return trim(action);
+    case 'compressToSize':
+      return compressToSize(action);
     case 'info':
     case 'sendAsFile':
+    case 'rename':
       throw new Error(`unreachable: ${request.action} is handled before runAction`);
   }
 }
@@ -195,50 +192,11 @@ async function sendAsFile(task: ProcessTask, input: string): Promise<ResultFile>
   return { path: input, fileName: displayName(task.inputName, ext), mimeType: 'application/octet-stream', sendAs: 'document', sizeBytes: size };
 }
 
-/** Adds the thumbnail path made by describeOutput to the list removed on failure. */
-function withThumb(action: ActionInput, file: ResultFile): ResultFile {
-  if (file.thumbPath !== undefined) action.made.push(file.thumbPath);
-  return file;
-}
 
-function made(action: ActionInput, path: string): string {
-  action.made.push(path);
-  return path;
-}
 
-function bounds(action: ActionInput): { limits: MediaLimits; maxSeconds: number } {
-  return { limits: action.describe.limits, maxSeconds: action.task.maxDurationSeconds };
-}
 
-async function ffmpeg(action: ActionInput, args: string[], durationSeconds: number | null): Promise<void> {
-  const { ctx, task, describe } = action;
-  await runFfmpeg({
-    ffmpegPath: ctx.ffmpegPath,
-    args,
-    durationSeconds,
-    signal: ctx.signal,
-    timeoutMs: task.timeoutMs,
-    confine: { support: describe.confinement, jobDir: task.jobDir, limits: describe.limits },
-    onProgress: (progress) => {
-      if (progress.percent !== null) ctx.onPercent(progress.percent);
-    },
-  });
-  await assertUnderResultLimit(args[args.length - 1] ?? '', describe.limits);
-}
 
-/** `-fs` stops ffmpeg cleanly (exit 0) once the output reaches the limit: such a file is cut short. */
-async function assertUnderResultLimit(output: string, limits: MediaLimits): Promise<void> {
-  const { size } = await stat(output);
-  if (size >= limits.maxResultBytes) {
-    throw new JobError('FILE_TOO_BIG', `The result reached ${size} bytes, the limit for one file Telegram accepts is ${limits.maxResultBytes}; it was cut short and is not sent.`, {
-      retryable: false,
-    });
-  }
-}
 
-function requireVideo(media: MediaSummary, what: string): void {
-  if (!media.video || media.isImage) throw new JobError('UNSUPPORTED_MEDIA', `Only videos can be ${what === 'compress' ? 'compressed' : 'converted'}; this file has no video track.`, { retryable: false });
-}
 
 function parseOption<T extends string>(option: string | undefined, allowed: readonly T[], action: string): T | undefined {
   if (option === undefined) return undefined;

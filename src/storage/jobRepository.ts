@@ -13,12 +13,11 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { z } from 'zod';
 import type { JobRequest, ProcessOutcome, ResultFile, StoredMedia } from '../domain/mediaPorts.js';
-import type { JobSource } from '../domain/jobSource.js';
 import { MEDIA_ACTIONS } from '../domain/mediaAction.js';
 import { JOB_STATES, type Job, type JobState } from '../domain/job.js';
 import { REASON_CODES } from '../domain/jobError.js';
 import { writeTransaction } from './writeTransaction.js';
-import { jobSourceSchema } from '../domain/jobSource.js';
+import { jobSourceSchema, type JobSource } from '../domain/media.js';
 
 import { chatRefSchema, type ChatRef } from '../domain/chat.js';
 

@@ -23,6 +23,9 @@ const actions: Record<MediaAction, string> = {
   convert: 'Convert',
   thumbnail: 'Thumbnail',
   sendAsFile: 'Send as file',
+  trim: 'Trim',
+  rename: 'Rename',
+  compressToSize: 'Compress to size',
 };
 
 /** The plain-words reason for every failure code (src/domain/jobError.ts REASON_CODES). */
@@ -219,6 +222,35 @@ export const en = {
   usageNoLimits: 'This bot has no daily limits.',
   /** The answer to a press refused by a quota (a button's answer: short). */
   quotaReachedShort: (resetsIn: string) => `Daily limit reached: it resets in ${resetsIn}. /usage shows what you used.`,
+  // --- dialog actions: Trim, Rename, Compress to size (src/bot/mediaDialogs.ts) -------------
+  /** `duration` is a clock text such as "1:25". */
+  trimAsk: (duration: string) =>
+    `Which part should I keep? Send the start and the end, e.g. 0:10 1:25 (seconds, m:ss or h:mm:ss). The file lasts ${duration}.`,
+  trimAskNoDuration: 'Which part should I keep? Send the start and the end, e.g. 0:10 1:25 (seconds, m:ss or h:mm:ss).',
+  trimUnparsable: 'I could not read that as a range: send two times, the start and the end, e.g. 0:10 1:25 or 0:10-1:25.',
+  /** Clock texts. */
+  trimEndBeforeStart: (start: string, end: string) => `The end (${end}) comes before the start (${start}).`,
+  trimEmpty: (at: string) => `The start and the end are both ${at}, which leaves nothing to keep.`,
+  trimBeyondDuration: (end: string, duration: string) => `The file lasts only ${duration}, so the part cannot end at ${end}.`,
+  /** `name` is the file's current name. */
+  renameAsk: (name: string) => `What should ${name} be called? Send the new name; the extension stays unless you type one.`,
+  renameEmpty: 'Nothing is left of that name once slashes, control characters and leading dots are taken out. Please send another name.',
+  /** Size texts: the file's size and the smallest target its length allows. */
+  sizeAsk: (size: string, minimum: string) => `How big may the video be at most? Send a number of MB, e.g. 20. It is ${size} now; the smallest I can make it is ${minimum}.`,
+  sizeUnparsable: 'Send the size as a number of MB, e.g. 20 or 7.5.',
+  sizeTooSmall: (minimum: string) => `That is too small for a video this long: the smallest I can make it is ${minimum}.`,
+  sizeNotSmaller: (size: string) => `The file is already ${size}, not bigger than that. Send a smaller size, or use Send as file.`,
+  /** The answer to a good answer: what will be done, as understood (clock texts, a file name, a size text). */
+  trimAccepted: (start: string, end: string) => `Cutting ${start}–${end}: watch the status message.`,
+  renameAccepted: (name: string) => `Sending it back as ${name}.`,
+  /** `megabytes` as the user gave it (12.5), not rounded like a size text. */
+  sizeAccepted: (megabytes: number) => `Compressing to at most ${megabytes} MB: watch the status message.`,
+  /** What the reminder says each media question waits for (dialogReminder). */
+  mediaDialogWaits: {
+    trimRange: 'the start and the end of the part to keep (e.g. 0:10 1:25)',
+    renameName: 'the new file name',
+    sizeTarget: 'the largest size of the video, in MB',
+  },
 };
 
 /** The shape every language satisfies. */

@@ -21,6 +21,9 @@ const actions: Texts['actions'] = {
   convert: 'تبدیل',
   thumbnail: 'تصویر بندانگشتی',
   sendAsFile: 'ارسال به‌صورت فایل',
+  trim: 'برش',
+  rename: 'تغییر نام',
+  compressToSize: 'فشرده‌سازی تا حجم معین',
 };
 
 export const fa: Texts = {
@@ -165,4 +168,27 @@ export const fa: Texts = {
   usageAdmin: 'شما مدیر هستید: هیچ سقف روزانه‌ای برای شما اعمال نمی‌شود.',
   usageNoLimits: 'این ربات سقف روزانه‌ای ندارد.',
   quotaReachedShort: (resetsIn) => `به سقف روزانه رسیده‌اید: ${resetsIn} دیگر صفر می‌شود. ${ltr('/usage')} مصرف شما را نشان می‌دهد.`,
+  // --- dialog actions: Trim, Rename, Compress to size (src/bot/mediaDialogs.ts) -------------
+  trimAsk: (duration) =>
+    `کدام بخش را نگه دارم؟ شروع و پایان را بفرستید، مثلاً ${ltr('0:10 1:25')} (ثانیه، ${ltr('m:ss')} یا ${ltr('h:mm:ss')}). طول فایل ${ltr(duration)} است.`,
+  trimAskNoDuration: `کدام بخش را نگه دارم؟ شروع و پایان را بفرستید، مثلاً ${ltr('0:10 1:25')} (ثانیه، ${ltr('m:ss')} یا ${ltr('h:mm:ss')}).`,
+  trimUnparsable: `این را به‌صورت بازه نفهمیدم: دو زمان بفرستید، شروع و پایان، مثلاً ${ltr('0:10 1:25')} یا ${ltr('0:10-1:25')}.`,
+  trimEndBeforeStart: (start, end) => `پایان (${ltr(end)}) قبل از شروع (${ltr(start)}) است.`,
+  trimEmpty: (at) => `شروع و پایان هر دو ${ltr(at)} است و چیزی برای نگه داشتن نمی‌ماند.`,
+  trimBeyondDuration: (end, duration) => `طول فایل فقط ${ltr(duration)} است، پس بخش نمی‌تواند در ${ltr(end)} تمام شود.`,
+  renameAsk: (name) => `نام تازهٔ ${ltr(name)} چه باشد؟ نام جدید را بفرستید؛ پسوند فایل می‌ماند مگر اینکه خودتان پسوندی بنویسید.`,
+  renameEmpty: 'بعد از حذف اسلش‌ها، نویسه‌های کنترلی و نقطه‌های ابتدای نام، چیزی از آن نمی‌ماند. لطفاً نام دیگری بفرستید.',
+  sizeAsk: (size, minimum) =>
+    `حجم ویدیو حداکثر چقدر باشد؟ عددی به مگابایت بفرستید، مثلاً ۲۰. الان ${size} است؛ کمترین حجمی که می‌توانم برسانم ${minimum} است.`,
+  sizeUnparsable: 'حجم را به‌صورت عددی به مگابایت بفرستید، مثلاً ۲۰ یا ۷٫۵.',
+  sizeTooSmall: (minimum) => `این حجم برای ویدیویی به این طول خیلی کم است: کمترین حجمی که می‌توانم برسانم ${minimum} است.`,
+  sizeNotSmaller: (size) => `حجم فایل همین حالا ${size} است و از این بیشتر نیست. حجم کمتری بفرستید یا «${actions.sendAsFile}» را بزنید.`,
+  trimAccepted: (start, end) => `برش از ${ltr(start)} تا ${ltr(end)}: پیام وضعیت را دنبال کنید.`,
+  renameAccepted: (name) => `آن را با نام ${ltr(name)} برمی‌گردانم.`,
+  sizeAccepted: (megabytes) => `فشرده‌سازی تا حداکثر ${num(megabytes)} مگابایت: پیام وضعیت را دنبال کنید.`,
+  mediaDialogWaits: {
+    trimRange: `شروع و پایان بخشی که باید بماند (مثلاً ${ltr('0:10 1:25')})`,
+    renameName: 'نام تازهٔ فایل',
+    sizeTarget: 'بیشترین حجم ویدیو به مگابایت',
+  },
 };

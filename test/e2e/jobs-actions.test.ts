@@ -179,7 +179,7 @@ describe('media jobs end to end: every action, and the inputs that must be refus
       expect(offer.message).to.match(/^clip\.mp4 \(\d+(\.\d)? KB\)\. What should I do with it\?$/);
       const labels = buttonsOf(offer).map((b) => b.text.replace(/ ~.*$/, ''));
       // 720p would not shrink a 360p clip, so only 480p is offered; a 3 s clip can become a GIF.
-      expect(labels).to.deep.equal(['Info', 'Extract audio', 'Compress 480p', 'Convert to MP4', 'Convert to GIF', 'Thumbnail', 'Send as file']);
+      expect(labels).to.deep.equal(['Info', 'Extract audio', 'Compress 480p', 'Convert to MP4', 'Convert to GIF', 'Thumbnail', 'Trim', 'Compress to size', 'Send as file', 'Rename']);
     });
 
     it('Info: a text reply with the duration, size, container and both codecs', async () => {
@@ -305,7 +305,7 @@ describe('media jobs end to end: every action, and the inputs that must be refus
         new Api.DocumentAttributeFilename({ fileName: 'song.mp3' }),
       ]);
       const offer = await chat.offerFor(id);
-      expect(buttonsOf(offer).map((b) => b.text)).to.deep.equal(['Info', 'Send as file']);
+      expect(buttonsOf(offer).map((b) => b.text)).to.deep.equal(['Info', 'Trim', 'Send as file', 'Rename']);
       const { status, results } = await runAction(id, offer, 'Info');
       expectDone(status);
       expect(results[0]!.message).to.match(/^Audio: mp3, mono, 44\.1 kHz$/m);
@@ -313,7 +313,7 @@ describe('media jobs end to end: every action, and the inputs that must be refus
     });
 
     it('the clip sent as a file, or by GramJS without measuring it (duration 0, 1x1), gets the video actions, and Compress works', async () => {
-      const unknownLength = ['Info', 'Extract audio', 'Compress 720p', 'Compress 480p', 'Convert to MP4', 'Thumbnail', 'Send as file'];
+      const unknownLength = ['Info', 'Extract audio', 'Compress 720p', 'Compress 480p', 'Convert to MP4', 'Thumbnail', 'Trim', 'Send as file', 'Rename'];
       // GramJS's own attributes: the name gives video/mp4; a video attribute with duration 0, 1x1.
       const unmeasured = await chat.sendFile(clip, []);
       expect(buttonsOf(await chat.offerFor(unmeasured)).map((b) => b.text)).to.deep.equal(unknownLength);

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { chatRefSchema, type ChatRef } from '../../domain/chat.js';
-import { jobSourceSchema, type JobSource } from '../../domain/jobSource.js';
+import { jobSourceSchema, type JobSource } from '../../domain/media.js';
 import { MEDIA_ACTIONS } from '../../domain/mediaAction.js';
 import { isReasonCode, type ReasonCode } from '../../domain/jobError.js';
 import type { JobRequest } from '../../domain/mediaPorts.js';

@@ -125,7 +125,7 @@ export async function downloadInput(ctx: StageContext, job: StageJob, dir: strin
 /** Refuses playlists, then runs the action in the pool. */
 export async function processInput(ctx: StageContext, job: StageJob, dir: string): Promise<ProcessOutcome> {
   if (job.inputPath === null) throw new JobError('INTERNAL', `Job ${job.id} reached processing without a downloaded input; retry it.`);
-  const writes = job.request.action !== 'info' && job.request.action !== 'sendAsFile';
+  const writes = job.request.action !== 'info' && job.request.action !== 'sendAsFile' && job.request.action !== 'rename';
   await assertDiskRoom(ctx, 'process', dir, writes ? await sizeOrZero(job.inputPath) : 0);
   await assertNotPlaylist(job.inputPath);
   ctx.signal.throwIfAborted();

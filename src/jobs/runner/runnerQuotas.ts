@@ -11,7 +11,7 @@ import { statSync } from 'node:fs';
 import type { Database } from '../../storage/index.js';
 import { chargeJob, chargeOf, rechargeJob, refundJob, setChargedBytes, usageOn } from '../../storage/bot/quotaRepository.js';
 import type { JobRecord } from '../../storage/jobRepository.js';
-import type { JobSource } from '../../domain/jobSource.js';
+import type { JobSource } from '../../domain/media.js';
 import { textsFor, type Texts } from '../../texts/index.js';
 import { quotaRefusal, stillCounts, timeToReset, utcDayOf, type JobEnd, type QuotaLimits, type QuotaRefusal } from '../quotas.js';
 

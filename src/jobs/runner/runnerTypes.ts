@@ -1,7 +1,7 @@
 /** What the job runner is built from (createJobRunner's dependencies) and what it answers. */
 import type { Database } from '../../storage/index.js';
 import type { JobRequest, MediaPool, TelegramFiles } from '../../domain/mediaPorts.js';
-import type { JobSource } from '../../domain/jobSource.js';
+import type { JobSource } from '../../domain/media.js';
 import type { ReasonCode } from '../../domain/jobError.js';
 import type { JobBackend } from '../backends/jobBackend.js';
 import type { QuotaLimits } from '../quotas.js';

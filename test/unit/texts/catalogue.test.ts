@@ -79,6 +79,18 @@ const SAMPLES: { [K in FnKey]: { args: (t: Texts) => Parameters<Texts[K]>; shows
   usageBytesNoLimit: { args: (t) => [t.size(12_000_000)] },
   usageResets: { args: (t) => [t.quotaResetsIn(5, 12)] },
   quotaReachedShort: { args: (t) => [t.quotaResetsIn(5, 12)] },
+  // dialog actions: Trim, Rename, Compress to size
+  trimAsk: { args: () => ['1:25'] },
+  trimEndBeforeStart: { args: () => ['0:05', '0:02'] },
+  trimEmpty: { args: () => ['0:07'] },
+  trimBeyondDuration: { args: () => ['9:00', '0:08'] },
+  renameAsk: { args: () => ['clip.mp4'] },
+  sizeAsk: { args: (t) => [t.size(52_000_000), t.size(1_300_000)] },
+  sizeTooSmall: { args: (t) => [t.size(1_300_000)] },
+  sizeNotSmaller: { args: (t) => [t.size(52_000_000)] },
+  trimAccepted: { args: () => ['0:02', '0:05'] },
+  renameAccepted: { args: () => ['Beach day.mp4'] },
+  sizeAccepted: { args: () => [12.5] },
 };
 
 function call(t: Texts, key: FnKey): { args: unknown[]; out: string } {
