@@ -39,6 +39,7 @@ import { DEFAULT_MEDIA_LIMITS, tooManyPixels, type MediaLimits } from './limits.
 import { describeOutput, displayName, outputPath, removeQuietly, replaceAfter, type DescribeOptions } from './outputs.js';
 import { assertNotPlaylist, resolveInJobDir } from './playlistSniff.js';
 import { describeMedia } from './processInfo.js';
+import { textsFor } from '../texts/index.js';
 import { probeMedia, type MediaSummary } from './probe.js';
 
 export interface ProcessContext {
@@ -85,7 +86,7 @@ export async function processMedia(task: ProcessTask, ctx: ProcessContext): Prom
   if (task.request.action === 'info') {
     const { size } = await stat(input);
     ctx.onPercent(100);
-    return { kind: 'text', text: describeMedia(media, size) };
+    return { kind: 'text', text: describeMedia(media, size, textsFor(task.lang)) };
   }
 
   const describe: DescribeOptions = {

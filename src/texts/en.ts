@@ -165,6 +165,25 @@ export const en = {
   /** Shown with one decimal. */
   durationHours: (hours: number) => `${hours.toFixed(1)} h`,
   ...adminEn,
+  // --- language (issue 11): the words of the Info answer (src/media/processInfo.ts) ---------
+  /** `duration` such as "3:05"; `size` such as "4.0 MB"; `name` a container such as "MP4". */
+  infoDuration: (duration: string) => `Duration: ${duration}`,
+  infoSize: (size: string) => `Size: ${size}`,
+  infoContainer: (name: string) => `Container: ${name}`,
+  /** `codec` as ffprobe names it ("h264"). */
+  infoVideo: (codec: string) => `Video: ${codec}`,
+  infoImage: (codec: string) => `Image: ${codec}`,
+  /** A picture's size in pixels, "1920×1080" (no words: only Persian needs it isolated). */
+  infoDimensions: (width: number, height: number) => `${width}×${height}`,
+  infoFrameRate: (fps: number) => `${fps} fps`,
+  infoAudio: (codec: string) => `Audio: ${codec}`,
+  infoChannels: (channels: number) => (channels === 1 ? 'mono' : channels === 2 ? 'stereo' : `${channels} channels`),
+  infoSampleRate: (kHz: number) => `${kHz} kHz`,
+  infoBitrate: (kbps: number) => `Bitrate: ${kbps} kb/s`,
+  /** `tags`: the file's own artist and title, in whatever script they are. */
+  infoTags: (tags: string) => `Tags: ${tags}`,
+  /** Joins two details of one line ("Video: h264" and "1920×1080"); each is already an info text. */
+  infoAnd: (first: string, second: string) => `${first}, ${second}`,
 };
 
 /** The shape every language satisfies. */

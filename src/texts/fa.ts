@@ -124,4 +124,19 @@ export const fa: Texts = {
   durationMinutes: (minutes) => `${num(minutes)} دقیقه`,
   durationHours: (hours) => `${num(hours.toFixed(1))} ساعت`,
   ...adminFa,
+  // --- language (issue 11): the words of the Info answer (src/media/processInfo.ts) ---------
+  infoDuration: (duration) => `مدت: ${ltr(duration)}`,
+  infoSize: (size) => `حجم: ${ltr(size)}`,
+  infoContainer: (name) => `قالب: ${ltr(name)}`,
+  infoVideo: (codec) => `ویدیو: ${ltr(codec)}`,
+  infoImage: (codec) => `تصویر: ${ltr(codec)}`,
+  // Isolated in ASCII digits: two numbers around "×" would otherwise be read right to left (1080×1920).
+  infoDimensions: (width, height) => ltr(`${width}×${height}`),
+  infoFrameRate: (fps) => `${num(fps)} فریم بر ثانیه`,
+  infoAudio: (codec) => `صدا: ${ltr(codec)}`,
+  infoChannels: (channels) => (channels === 1 ? 'تک‌کاناله' : channels === 2 ? 'استریو' : `${num(channels)} کانال`),
+  infoSampleRate: (kHz) => `${num(kHz)} کیلوهرتز`,
+  infoBitrate: (kbps) => `نرخ بیت: ${num(kbps)} کیلوبیت بر ثانیه`,
+  infoTags: (tags) => `برچسب‌ها: ${ltr(tags)}`,
+  infoAnd: (first, second) => `${first}، ${second}`,
 };

@@ -129,4 +129,18 @@ export const ru: Texts = {
   durationMinutes: (minutes) => `${minutes} мин`,
   durationHours: (hours) => `${decimal(hours.toFixed(1))} ч`,
   ...adminRu,
+  // --- language (issue 11): the words of the Info answer (src/media/processInfo.ts) ---------
+  infoDuration: (duration) => `Длительность: ${duration}`,
+  infoSize: (size) => `Размер: ${size}`,
+  infoContainer: (name) => `Контейнер: ${name}`,
+  infoVideo: (codec) => `Видео: ${codec}`,
+  infoImage: (codec) => `Изображение: ${codec}`,
+  infoDimensions: (width, height) => `${width}×${height}`,
+  infoFrameRate: (fps) => `${decimal(String(fps))} кадр/с`,
+  infoAudio: (codec) => `Аудио: ${codec}`,
+  infoChannels: (channels) => (channels === 1 ? 'моно' : channels === 2 ? 'стерео' : `каналов: ${channels}`),
+  infoSampleRate: (kHz) => `${decimal(String(kHz))} кГц`,
+  infoBitrate: (kbps) => `Битрейт: ${kbps} кбит/с`,
+  infoTags: (tags) => `Теги: ${tags}`,
+  infoAnd: (first, second) => `${first}, ${second}`,
 };

@@ -66,6 +66,20 @@ const SAMPLES: { [K in FnKey]: { args: (t: Texts) => Parameters<Texts[K]>; shows
   broadcastPreview: { args: () => [250, 'New: convert to MP3'] },
   broadcastPreviewMedia: { args: (t) => [250, t.mediaKinds.video, 'New: convert to MP3'] },
   broadcastProgress: { args: (t) => [t.broadcastStates.running, 120, 3, 1, 2, 250] },
+  // language (issue 11): the Info answer
+  infoDuration: { args: () => ['3:05'] },
+  infoSize: { args: () => ['4.0 MB'] },
+  infoContainer: { args: () => ['MP4'] },
+  infoVideo: { args: () => ['h264'] },
+  infoImage: { args: () => ['png'] },
+  infoDimensions: { args: () => [1920, 1080] },
+  infoFrameRate: { args: () => [29.97] },
+  infoAudio: { args: () => ['aac'] },
+  infoChannels: { args: () => [6] },
+  infoSampleRate: { args: () => [44.1] },
+  infoBitrate: { args: () => [181] },
+  infoTags: { args: () => ['Courier Band — Test Tone'] },
+  infoAnd: { args: (t) => [t.infoVideo('h264'), t.infoDimensions(1920, 1080)] },
 };
 
 function call(t: Texts, key: FnKey): { args: unknown[]; out: string } {
@@ -149,7 +163,8 @@ describe('the text catalogue', () => {
 
   it('translates: Persian and Russian differ from English wherever words are involved', () => {
     for (const lang of ['fa', 'ru'] as const) {
-      const same = rendered(texts[lang]).filter(({ where, text }) => rendered(texts.en).find((e) => e.where === where)?.text === text);
+      // A text without a letter ("1920×1080") has no words to translate.
+      const same = rendered(texts[lang]).filter(({ where, text }) => /\p{L}/u.test(text) && rendered(texts.en).find((e) => e.where === where)?.text === text);
       expect(same.map((s) => s.where), lang).to.deep.equal([]);
     }
   });
