@@ -105,7 +105,7 @@ export const en = {
   cancelled: 'Cancelled.',
   /** `reason` is a reasons text (perhaps withRule). */
   failed: (reason: string) => `Failed. ${reason}`,
-  /** A reason with the rule it broke, e.g. the link guard's "a loopback address (127.0.0.1)" (English). */
+  /** A reason with the rule it broke: a linkRules or linkRuleAbout text. */
   withRule: (reason: string, rule: string) => `${reason} [${rule}]`,
   refused: (reason: string) => `Sorry, I can't take this job. ${reason}`,
   cancelButton: 'Cancel',
@@ -184,6 +184,16 @@ export const en = {
   infoTags: (tags: string) => `Tags: ${tags}`,
   /** Joins two details of one line ("Video: h264" and "1920×1080"); each is already an info text. */
   infoAnd: (first: string, second: string) => `${first}, ${second}`,
+  /** The rule a refused link broke (src/transfer/linkGuard.ts linkRefusalOf), shown in withRule. */
+  linkRules: {
+    invalid: 'not a valid link',
+    scheme: 'only http and https links',
+    port: 'a port that is not allowed',
+    address: 'not a public internet address',
+    redirects: 'too many redirects',
+  },
+  /** `rule` a linkRules text; `subject` what was refused: an address, a port or a scheme ("127.0.0.1", "8080", "ftp:"). */
+  linkRuleAbout: (rule: string, subject: string) => `${rule}: ${subject}`,
 };
 
 /** The shape every language satisfies. */

@@ -73,7 +73,8 @@ export const fa: Texts = {
   done: 'انجام شد.',
   cancelled: 'لغو شد.',
   failed: (reason) => `ناموفق بود. ${reason}`,
-  withRule: (reason, rule) => `${reason} [${ltr(rule)}]`,
+  // The rule is Persian (linkRules) and isolates what it names itself.
+  withRule: (reason, rule) => `${reason} [${rule}]`,
   refused: (reason) => `متأسفم، نمی‌توانم این کار را بپذیرم. ${reason}`,
   cancelButton: 'لغو',
   retryButton: 'تلاش دوباره',
@@ -139,4 +140,12 @@ export const fa: Texts = {
   infoBitrate: (kbps) => `نرخ بیت: ${num(kbps)} کیلوبیت بر ثانیه`,
   infoTags: (tags) => `برچسب‌ها: ${ltr(tags)}`,
   infoAnd: (first, second) => `${first}، ${second}`,
+  linkRules: {
+    invalid: 'لینک معتبر نیست',
+    scheme: `فقط لینک‌های ${ltr('http')} و ${ltr('https')}`,
+    port: 'درگاهی که مجاز نیست',
+    address: 'نشانی عمومی اینترنت نیست',
+    redirects: 'تغییر مسیرهای بیش از حد',
+  },
+  linkRuleAbout: (rule, subject) => `${rule}: ${ltr(subject)}`,
 };

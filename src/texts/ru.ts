@@ -143,4 +143,12 @@ export const ru: Texts = {
   infoBitrate: (kbps) => `Битрейт: ${kbps} кбит/с`,
   infoTags: (tags) => `Теги: ${tags}`,
   infoAnd: (first, second) => `${first}, ${second}`,
+  linkRules: {
+    invalid: 'некорректная ссылка',
+    scheme: 'только ссылки http и https',
+    port: 'недопустимый порт',
+    address: 'не публичный адрес в интернете',
+    redirects: 'слишком много перенаправлений',
+  },
+  linkRuleAbout: (rule, subject) => `${rule}: ${subject}`,
 };

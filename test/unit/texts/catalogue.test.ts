@@ -28,7 +28,7 @@ const SAMPLES: { [K in FnKey]: { args: (t: Texts) => Parameters<Texts[K]>; shows
   progress: { args: (t) => [t.phases.downloading, 42] },
   queued: { args: () => [3] },
   failed: { args: (t) => [t.reasons.TIMEOUT] },
-  withRule: { args: (t) => [t.reasons.LINK_REFUSED, 'a loopback address (127.0.0.1)'] },
+  withRule: { args: (t) => [t.reasons.LINK_REFUSED, t.linkRuleAbout(t.linkRules.address, '127.0.0.1')] },
   refused: { args: (t) => [t.reasons.QUEUE_FULL] },
   adminCaughtUp: { args: (t) => [t.durationMinutes(17), 25] },
   adminUpdatesLost: { args: () => [3] },
@@ -80,6 +80,7 @@ const SAMPLES: { [K in FnKey]: { args: (t: Texts) => Parameters<Texts[K]>; shows
   infoBitrate: { args: () => [181] },
   infoTags: { args: () => ['Courier Band — Test Tone'] },
   infoAnd: { args: (t) => [t.infoVideo('h264'), t.infoDimensions(1920, 1080)] },
+  linkRuleAbout: { args: (t) => [t.linkRules.port, '8080'] },
 };
 
 function call(t: Texts, key: FnKey): { args: unknown[]; out: string } {
