@@ -207,7 +207,7 @@ interface Statements {
   parts: Statement<[string, string], number>;
   clearParts: Statement<[string]>;
   clearOtherParts: Statement<[string, string]>;
-  reusable: Statement<[string, string, string | null], string>;
+  reusable: Statement<[string, string, string | null, string | null, string | null], string>;
   insertOffer: Statement<unknown[]>;
   offer: Statement<[string], { id: string; user_id: string; chat: string; source_message_id: number; source: string; lang: string; created_at: number }>;
 }
@@ -231,10 +231,13 @@ function statements(db: Database): Statements {
       parts: db.prepare<[string, string], number>('SELECT part FROM job_upload_parts WHERE job_id = ? AND file_id = ? ORDER BY part').pluck(),
       clearParts: db.prepare('DELETE FROM job_upload_parts WHERE job_id = ?'),
       clearOtherParts: db.prepare('DELETE FROM job_upload_parts WHERE job_id = ? AND file_id != ?'),
-      // `option IS ?` matches NULL with NULL (Info has no option); the newest result wins.
+      // `option IS ?` matches NULL with NULL (Info has no option); the newest result wins. A text
+      // result (Info) is written in its job's language, so it serves only a request in that one.
       reusable: db
-        .prepare<[string, string, string | null], string>(
-          "SELECT result FROM jobs WHERE input_key = ? AND action = ? AND option IS ? AND state = 'done' AND result IS NOT NULL ORDER BY updated_at DESC LIMIT 1",
+        .prepare<[string, string, string | null, string | null, string | null], string>(
+          `SELECT result FROM jobs WHERE input_key = ? AND action = ? AND option IS ? AND state = 'done' AND result IS NOT NULL
+             AND (? IS NULL OR lang = ? OR json_extract(result, '$.kind') <> 'text')
+           ORDER BY updated_at DESC LIMIT 1`,
         )
         .pluck(),
       insertOffer: db.prepare(
@@ -342,9 +345,12 @@ export function confirmedParts(db: Database, jobId: string, fileId: string): num
   return statements(db).parts.all(jobId, fileId);
 }
 
-/** The result a finished job with the same input, action and option sent, if any. */
-export function findReusable(db: Database, inputKey: string, action: string, option: string | undefined): StoredResult | null {
-  const text = statements(db).reusable.get(inputKey, action, option ?? null);
+/**
+ * The result a finished job with the same input, action and option sent, if any. With `lang`, a
+ * text result counts only when its job had that language (files have no words).
+ */
+export function findReusable(db: Database, inputKey: string, action: string, option: string | undefined, lang?: string): StoredResult | null {
+  const text = statements(db).reusable.get(inputKey, action, option ?? null, lang ?? null, lang ?? null);
   return text === undefined ? null : parseJson('jobs', inputKey, 'result', text, resultSchema);
 }
 
