@@ -149,6 +149,8 @@ export interface ProcessTask {
   maxDurationSeconds: number;
   /** Wall-clock limit for ffmpeg/ffprobe, ms. */
   timeoutMs: number;
+  /** The user's language code (the job's lang): the Info answer is written in it. English when absent. */
+  lang?: string;
 }
 
 /** The Piscina pool as the runner sees it; every task can be cancelled with its signal. */

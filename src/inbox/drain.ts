@@ -15,6 +15,7 @@ import type { BotPort } from '../domain/botPort.js';
 import { incomingSchema, type Incoming } from '../domain/incoming.js';
 import { replyRandomId } from '../domain/randomId.js';
 import { langFor, texts, type Lang, type Texts } from '../texts/index.js';
+import { createLanguageFiller } from './language.js';
 
 const log = logger('inbox');
 
@@ -54,6 +55,7 @@ export function createInboxDrain(options: InboxDrainOptions): (chatKey: string) 
   const now = options.now ?? Date.now;
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const langOf = options.langOf ?? ((incoming: Incoming) => langFor(incoming.langCode));
+  const fillLanguage = createLanguageFiller(options.db);
   return async (chatKey) => {
     for (;;) {
       const row = nextPending(options.db, chatKey);
@@ -68,6 +70,8 @@ export function createInboxDrain(options: InboxDrainOptions): (chatKey: string) 
         continue;
       }
       const incoming = parsed.data;
+      // Before anything answers: the notes below and every reply of the router speak the user's language.
+      await fillLanguage(incoming, options.port);
       const waitedMs = now() - row.sentAt * 1000;
       const maxAgeHours = options.oldMessages.maxAgeHours;
       if (incoming.kind === 'message' && maxAgeHours !== null && options.oldMessages.action === 'acknowledge' && waitedMs > maxAgeHours * 3_600_000) {
@@ -99,5 +103,8 @@ function withDelayedNote(port: BotPort, t: Texts, waitedMs: number): BotPort {
     editText: (...args) => port.editText(...args),
     answerCallback: (...args) => port.answerCallback(...args),
     ping: () => port.ping(),
+    ...(port.sendMedia ? { sendMedia: port.sendMedia.bind(port) } : {}),
+    ...(port.resolveUsername ? { resolveUsername: port.resolveUsername.bind(port) } : {}),
+    ...(port.userLangCode ? { userLangCode: port.userLangCode.bind(port) } : {}),
   };
 }

@@ -40,7 +40,8 @@ import { compressToSize, rename, trim } from './editActions.js';
 import { describeOutput, displayName, outputPath, removeQuietly, replaceAfter, type DescribeOptions } from './outputs.js';
 import { assertNotPlaylist, resolveInJobDir } from './playlistSniff.js';
 import { describeMedia } from './processInfo.js';
-import { probeMedia } from './probe.js';
+import { textsFor } from '../texts/index.js';
+import { probeMedia, type MediaSummary } from './probe.js';
 
 export interface ProcessContext {
   ffmpegPath: string;
@@ -77,7 +78,7 @@ export async function processMedia(task: ProcessTask, ctx: ProcessContext): Prom
   if (task.request.action === 'info') {
     const { size } = await stat(input);
     ctx.onPercent(100);
-    return { kind: 'text', text: describeMedia(media, size) };
+    return { kind: 'text', text: describeMedia(media, size, textsFor(task.lang)) };
   }
 
   const describe: DescribeOptions = {

@@ -211,7 +211,7 @@ interface Statements {
   parts: Statement<[string, string], number>;
   clearParts: Statement<[string]>;
   clearOtherParts: Statement<[string, string]>;
-  reusable: Statement<[string, string, string | null, string | null], string>;
+  reusable: Statement<[string, string, string | null, string | null, string | null, string | null], string>;
   insertOffer: Statement<unknown[]>;
   offer: Statement<[string], { id: string; user_id: string; chat: string; source_message_id: number; source: string; lang: string; created_at: number }>;
 }
@@ -236,10 +236,13 @@ function statements(db: Database): Statements {
       clearParts: db.prepare('DELETE FROM job_upload_parts WHERE job_id = ?'),
       clearOtherParts: db.prepare('DELETE FROM job_upload_parts WHERE job_id = ? AND file_id != ?'),
       // `option IS ?` matches NULL with NULL (Info has no option); the newest result wins. A result
-      // sent as a video is not re-used for a user who wants a document, nor the other way round.
+      // sent as a video is not re-used for a user who wants a document, nor the other way round. A
+      // text result (Info) is written in its job's language, so it serves only a request in that one.
       reusable: db
-        .prepare<[string, string, string | null, string | null], string>(
-          "SELECT result FROM jobs WHERE input_key = ? AND action = ? AND option IS ? AND video_as IS ? AND state = 'done' AND result IS NOT NULL ORDER BY updated_at DESC LIMIT 1",
+        .prepare<[string, string, string | null, string | null, string | null, string | null], string>(
+          `SELECT result FROM jobs WHERE input_key = ? AND action = ? AND option IS ? AND video_as IS ? AND state = 'done' AND result IS NOT NULL
+             AND (? IS NULL OR lang = ? OR json_extract(result, '$.kind') <> 'text')
+           ORDER BY updated_at DESC LIMIT 1`,
         )
         .pluck(),
       insertOffer: db.prepare(
@@ -348,9 +351,19 @@ export function confirmedParts(db: Database, jobId: string, fileId: string): num
   return statements(db).parts.all(jobId, fileId);
 }
 
-/** The result a finished job with the same input, action, option and way of sending video sent, if any. */
-export function findReusable(db: Database, inputKey: string, action: string, option: string | undefined, videoAs?: 'file'): StoredResult | null {
-  const text = statements(db).reusable.get(inputKey, action, option ?? null, videoAs ?? null);
+/**
+ * The result a finished job with the same input, action, option and way of sending video sent, if
+ * any. With `lang`, a text result counts only when its job had that language (files have no words).
+ */
+export function findReusable(
+  db: Database,
+  inputKey: string,
+  action: string,
+  option: string | undefined,
+  wants: { videoAs?: 'file' | undefined; lang?: string | undefined } = {},
+): StoredResult | null {
+  const { videoAs, lang } = wants;
+  const text = statements(db).reusable.get(inputKey, action, option ?? null, videoAs ?? null, lang ?? null, lang ?? null);
   return text === undefined ? null : parseJson('jobs', inputKey, 'result', text, resultSchema);
 }
 

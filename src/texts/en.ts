@@ -108,7 +108,7 @@ export const en = {
   cancelled: 'Cancelled.',
   /** `reason` is a reasons text (perhaps withRule). */
   failed: (reason: string) => `Failed. ${reason}`,
-  /** A reason with the rule it broke, e.g. the link guard's "a loopback address (127.0.0.1)" (English). */
+  /** A reason with the rule it broke: a linkRules or linkRuleAbout text. */
   withRule: (reason: string, rule: string) => `${reason} [${rule}]`,
   refused: (reason: string) => `Sorry, I can't take this job. ${reason}`,
   cancelButton: 'Cancel',
@@ -251,6 +251,35 @@ export const en = {
     renameName: 'the new file name',
     sizeTarget: 'the largest size of the video, in MB',
   },
+  // --- language (issue 11): the words of the Info answer (src/media/processInfo.ts) ---------
+  /** `duration` such as "3:05"; `size` such as "4.0 MB"; `name` a container such as "MP4". */
+  infoDuration: (duration: string) => `Duration: ${duration}`,
+  infoSize: (size: string) => `Size: ${size}`,
+  infoContainer: (name: string) => `Container: ${name}`,
+  /** `codec` as ffprobe names it ("h264"). */
+  infoVideo: (codec: string) => `Video: ${codec}`,
+  infoImage: (codec: string) => `Image: ${codec}`,
+  /** A picture's size in pixels, "1920×1080" (no words: only Persian needs it isolated). */
+  infoDimensions: (width: number, height: number) => `${width}×${height}`,
+  infoFrameRate: (fps: number) => `${fps} fps`,
+  infoAudio: (codec: string) => `Audio: ${codec}`,
+  infoChannels: (channels: number) => (channels === 1 ? 'mono' : channels === 2 ? 'stereo' : `${channels} channels`),
+  infoSampleRate: (kHz: number) => `${kHz} kHz`,
+  infoBitrate: (kbps: number) => `Bitrate: ${kbps} kb/s`,
+  /** `tags`: the file's own artist and title, in whatever script they are. */
+  infoTags: (tags: string) => `Tags: ${tags}`,
+  /** Joins two details of one line ("Video: h264" and "1920×1080"); each is already an info text. */
+  infoAnd: (first: string, second: string) => `${first}, ${second}`,
+  /** The rule a refused link broke (src/transfer/linkGuard.ts linkRefusalOf), shown in withRule. */
+  linkRules: {
+    invalid: 'not a valid link',
+    scheme: 'only http and https links',
+    port: 'a port that is not allowed',
+    address: 'not a public internet address',
+    redirects: 'too many redirects',
+  },
+  /** `rule` a linkRules text; `subject` what was refused: an address, a port or a scheme ("127.0.0.1", "8080", "ftp:"). */
+  linkRuleAbout: (rule: string, subject: string) => `${rule}: ${subject}`,
 };
 
 /** The shape every language satisfies. */

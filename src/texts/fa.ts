@@ -76,7 +76,8 @@ export const fa: Texts = {
   done: 'انجام شد.',
   cancelled: 'لغو شد.',
   failed: (reason) => `ناموفق بود. ${reason}`,
-  withRule: (reason, rule) => `${reason} [${ltr(rule)}]`,
+  // The rule is Persian (linkRules) and isolates what it names itself.
+  withRule: (reason, rule) => `${reason} [${rule}]`,
   refused: (reason) => `متأسفم، نمی‌توانم این کار را بپذیرم. ${reason}`,
   cancelButton: 'لغو',
   retryButton: 'تلاش دوباره',
@@ -191,4 +192,27 @@ export const fa: Texts = {
     renameName: 'نام تازهٔ فایل',
     sizeTarget: 'بیشترین حجم ویدیو به مگابایت',
   },
+  // --- language (issue 11): the words of the Info answer (src/media/processInfo.ts) ---------
+  infoDuration: (duration) => `مدت: ${ltr(duration)}`,
+  infoSize: (size) => `حجم: ${ltr(size)}`,
+  infoContainer: (name) => `قالب: ${ltr(name)}`,
+  infoVideo: (codec) => `ویدیو: ${ltr(codec)}`,
+  infoImage: (codec) => `تصویر: ${ltr(codec)}`,
+  // Isolated in ASCII digits: two numbers around "×" would otherwise be read right to left (1080×1920).
+  infoDimensions: (width, height) => ltr(`${width}×${height}`),
+  infoFrameRate: (fps) => `${num(fps)} فریم بر ثانیه`,
+  infoAudio: (codec) => `صدا: ${ltr(codec)}`,
+  infoChannels: (channels) => (channels === 1 ? 'تک‌کاناله' : channels === 2 ? 'استریو' : `${num(channels)} کانال`),
+  infoSampleRate: (kHz) => `${num(kHz)} کیلوهرتز`,
+  infoBitrate: (kbps) => `نرخ بیت: ${num(kbps)} کیلوبیت بر ثانیه`,
+  infoTags: (tags) => `برچسب‌ها: ${ltr(tags)}`,
+  infoAnd: (first, second) => `${first}، ${second}`,
+  linkRules: {
+    invalid: 'لینک معتبر نیست',
+    scheme: `فقط لینک‌های ${ltr('http')} و ${ltr('https')}`,
+    port: 'درگاهی که مجاز نیست',
+    address: 'نشانی عمومی اینترنت نیست',
+    redirects: 'تغییر مسیرهای بیش از حد',
+  },
+  linkRuleAbout: (rule, subject) => `${rule}: ${ltr(subject)}`,
 };

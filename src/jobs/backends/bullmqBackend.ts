@@ -93,6 +93,7 @@ export function createBullmqBackend(deps: BullmqBackendDeps): JobBackend {
       deadline,
       maxFileBytes: deps.config.jobs.maxFileBytes,
       maxDurationSeconds: deps.config.jobs.maxDurationSeconds,
+      lang: job.lang,
     };
     let stage: ActiveStage | 'queued' = job.state === 'queued' ? 'queued' : (job.state as ActiveStage);
     const onProgress = (report: RemoteProgress) => {

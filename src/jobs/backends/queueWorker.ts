@@ -130,7 +130,7 @@ export function startQueueWorker(deps: QueueWorkerDeps): RunningQueueWorker {
       },
     };
     const dir = await makeJobDir(settings.tempDir, data.jobId);
-    let job: StageJob = { id: data.jobId, source: data.source, request: data.request, chat: data.chat, sourceMessageId: data.sourceMessageId, inputPath: null, outcome: null, uploadFileId: null };
+    let job: StageJob = { id: data.jobId, source: data.source, request: data.request, chat: data.chat, sourceMessageId: data.sourceMessageId, inputPath: null, outcome: null, uploadFileId: null, ...(data.lang !== undefined ? { lang: data.lang } : {}) };
     report('downloading', 0);
     job = { ...job, inputPath: await downloadInput(ctx, job, dir) };
     signal.throwIfAborted();

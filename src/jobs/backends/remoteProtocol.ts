@@ -32,6 +32,8 @@ export interface RemoteJobData {
   deadline: number;
   maxFileBytes: number;
   maxDurationSeconds: number;
+  /** The user's language code, for the Info answer's words; optional, so data from an older service still reads. */
+  lang?: string;
 }
 
 const remoteJobDataSchema = z.object({
@@ -45,6 +47,7 @@ const remoteJobDataSchema = z.object({
   deadline: z.number(),
   maxFileBytes: z.number().int().positive(),
   maxDurationSeconds: z.number().int().positive(),
+  lang: z.string().max(64).optional(),
 });
 
 export class RemoteJobDataError extends Error {

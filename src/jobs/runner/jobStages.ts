@@ -36,7 +36,8 @@ export interface UploadJournal {
 }
 
 /** The part of a job record the stages read (a queue worker builds it from the job's data). */
-export type StageJob = Pick<JobRecord, 'id' | 'source' | 'request' | 'chat' | 'sourceMessageId' | 'inputPath' | 'outcome' | 'uploadFileId'>;
+/** `lang` (the user's language code) words the Info answer; a remote job from an older service has none. */
+export type StageJob = Pick<JobRecord, 'id' | 'source' | 'request' | 'chat' | 'sourceMessageId' | 'inputPath' | 'outcome' | 'uploadFileId'> & { lang?: string };
 
 export interface StageContext {
   botPort: JobMessenger;
@@ -138,6 +139,7 @@ export async function processInput(ctx: StageContext, job: StageJob, dir: string
       inputName: inputDisplayName(job.source),
       maxDurationSeconds: ctx.config.jobs.maxDurationSeconds,
       timeoutMs: Math.max(1000, ctx.deadline - ctx.now()),
+      ...(job.lang !== undefined ? { lang: job.lang } : {}),
     },
     ctx.signal,
   );

@@ -220,7 +220,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       return { kind: 'accepted', jobId: existing.id, created: false };
     }
     const inputKey = inputKeyOf(input.source);
-    const reusable = findReusable(db, inputKey, input.request.action, input.request.option, input.request.videoAs);
+    const reusable = findReusable(db, inputKey, input.request.action, input.request.option, { videoAs: input.request.videoAs, lang: input.lang });
     if (reusable && (await sendStoredResult({ botPort, files, log }, input, reusable))) return { kind: 'reused' };
 
     const refusal: Refusal | null =

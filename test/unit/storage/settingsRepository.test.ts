@@ -100,8 +100,8 @@ describe('settingsRepository', () => {
     const result = { kind: 'text' as const, text: 'made as video' };
     saveTransition(db, { ...asVideo, state: 'done' }, 2, { result });
     expect(findReusable(db, 'in-1', 'compress', '480p')).to.deep.equal(result);
-    expect(findReusable(db, 'in-1', 'compress', '480p', 'file')).to.equal(null);
+    expect(findReusable(db, 'in-1', 'compress', '480p', { videoAs: 'file' })).to.equal(null);
     saveTransition(db, { ...asFile, state: 'done' }, 3, { result: { kind: 'text', text: 'made as file' } });
-    expect(findReusable(db, 'in-1', 'compress', '480p', 'file')).to.deep.equal({ kind: 'text', text: 'made as file' });
+    expect(findReusable(db, 'in-1', 'compress', '480p', { videoAs: 'file' })).to.deep.equal({ kind: 'text', text: 'made as file' });
   });
 });

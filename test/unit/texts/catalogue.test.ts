@@ -28,7 +28,7 @@ const SAMPLES: { [K in FnKey]: { args: (t: Texts) => Parameters<Texts[K]>; shows
   progress: { args: (t) => [t.phases.downloading, 42] },
   queued: { args: () => [3] },
   failed: { args: (t) => [t.reasons.TIMEOUT] },
-  withRule: { args: (t) => [t.reasons.LINK_REFUSED, 'a loopback address (127.0.0.1)'] },
+  withRule: { args: (t) => [t.reasons.LINK_REFUSED, t.linkRuleAbout(t.linkRules.address, '127.0.0.1')] },
   refused: { args: (t) => [t.reasons.QUEUE_FULL] },
   adminCaughtUp: { args: (t) => [t.durationMinutes(17), 25] },
   adminUpdatesLost: { args: () => [3] },
@@ -91,6 +91,21 @@ const SAMPLES: { [K in FnKey]: { args: (t: Texts) => Parameters<Texts[K]>; shows
   trimAccepted: { args: () => ['0:02', '0:05'] },
   renameAccepted: { args: () => ['Beach day.mp4'] },
   sizeAccepted: { args: () => [12.5] },
+  // language (issue 11): the Info answer
+  infoDuration: { args: () => ['3:05'] },
+  infoSize: { args: () => ['4.0 MB'] },
+  infoContainer: { args: () => ['MP4'] },
+  infoVideo: { args: () => ['h264'] },
+  infoImage: { args: () => ['png'] },
+  infoDimensions: { args: () => [1920, 1080] },
+  infoFrameRate: { args: () => [29.97] },
+  infoAudio: { args: () => ['aac'] },
+  infoChannels: { args: () => [6] },
+  infoSampleRate: { args: () => [44.1] },
+  infoBitrate: { args: () => [181] },
+  infoTags: { args: () => ['Courier Band — Test Tone'] },
+  infoAnd: { args: (t) => [t.infoVideo('h264'), t.infoDimensions(1920, 1080)] },
+  linkRuleAbout: { args: (t) => [t.linkRules.port, '8080'] },
 };
 
 function call(t: Texts, key: FnKey): { args: unknown[]; out: string } {
@@ -174,7 +189,8 @@ describe('the text catalogue', () => {
 
   it('translates: Persian and Russian differ from English wherever words are involved', () => {
     for (const lang of ['fa', 'ru'] as const) {
-      const same = rendered(texts[lang]).filter(({ where, text }) => rendered(texts.en).find((e) => e.where === where)?.text === text);
+      // A text without a letter ("1920×1080") has no words to translate.
+      const same = rendered(texts[lang]).filter(({ where, text }) => /\p{L}/u.test(text) && rendered(texts.en).find((e) => e.where === where)?.text === text);
       expect(same.map((s) => s.where), lang).to.deep.equal([]);
     }
   });

@@ -120,7 +120,7 @@ function createPendingPasswords(verifierOf: (userId: number) => Buffer): Pending
 
 export function createAccountsSide(db: Db, ctx: { nowMs: () => number; schedule: Schedule; limits: Limits }): AccountsSide {
   const keys = createAuthKeyStore(db, ctx.nowMs);
-  const accounts = createAccounts(db);
+  const accounts = createAccounts(db, (userId) => keys.langCodeOf(userId));
   const files = createFileStore(db, ctx.nowMs);
   const codes = createLoginCodes(db, accounts, ctx.nowMs, SANDBOX_LOGIN_CODE);
   // An account without a password still gets a well-formed challenge nobody can answer.

@@ -22,6 +22,11 @@ describe('remote job protocol', () => {
     expect(() => parseRemoteJobData({ ...data, jobId: '../x' })).to.throw(RemoteJobDataError);
   });
 
+  it('carries the user’s language for the Info answer, and still reads data from a service that sent none', () => {
+    expect(parseRemoteJobData({ ...data, lang: 'fa' }).lang).to.equal('fa');
+    expect(parseRemoteJobData(data)).to.not.have.property('lang');
+  });
+
   it('names one BullMQ job per attempt', () => {
     expect(queueJobId('abc', 1)).to.equal('abc.a1');
     expect(queueJobId('abc', 2)).not.to.equal(queueJobId('abc', 1));
