@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { filename as mediaWorkerFile } from '../workers/media.js';
 import type { Database } from './storage/index.js';
 import { buildBotRouter } from './bot/commands.js';
+import { settingsLanguage } from './bot/settings/useSettings.js';
 import { freeDiskBytes } from './jobs/runner/jobDirs.js';
 import { createMediaPool, type MediaPoolOptions } from './jobs/pool/pool.js';
 import type { MediaPool } from './domain/mediaPorts.js';
@@ -70,6 +71,10 @@ export interface CourierConfig {
     firstStart?: { backlogHours: number };
   };
   shutdown: { graceMs: number };
+  /** Daily quotas per user (src/jobs/quotas.ts); none when absent. */
+  quotas?: { jobsPerDay: number; bytesPerDay: number };
+  /** How long the bot's questions wait for an answer; 24 h when absent. */
+  dialogs?: { ttlHours: number };
   /** Metrics/health endpoint, alerts and backups (src/ops/); when absent: endpoint off, no scheduled backups, default alert thresholds. */
   ops?: OpsConfig['ops'];
   alerts?: OpsConfig['alerts'];
@@ -164,7 +169,7 @@ export async function startCourier(config: CourierConfig, options: StartOptions 
       ...(backend ? { backend } : {}),
       clock: { now: () => deps.clock?.now() ?? Date.now() },
       freeDiskBytes,
-      config: { jobs: config.jobs, links: config.links, paths: { temp: config.paths.temp } },
+      config: { jobs: config.jobs, links: config.links, paths: { temp: config.paths.temp }, quotas: config.quotas, admins: config.admins },
       log: logger('jobs'),
       onJobEnded: (ended) => ops.jobEnded(ended),
     });
@@ -182,7 +187,9 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
   // --- admin (issue 12) ---
   const { admin, broadcasts } = adminWiring(config, link, db, runner, now);
   // --- end admin ---
-  const router = buildBotRouter({ botUsername: link.me.username, media: { db, runner, now }, admin });
+  const usage = { db, admins: config.admins.map(String), limits: config.quotas, now };
+  const dialogTtlMs = (config.dialogs?.ttlHours ?? 24) * 3_600_000;
+  const router = buildBotRouter({ botUsername: link.me.username, media: { db, runner, now }, admin, settings: { db, now }, usage, dialogTtlMs });
   const peers = createPeerCache(db);
   const inbox = createInbox({
     db,
@@ -192,6 +199,7 @@ async function run(config: CourierConfig, link: TelegramLink, db: Database, runn
     chatConcurrency: config.updates.chatConcurrency,
     delayedNoteSeconds: config.updates.delayedNoteSeconds,
     oldMessages: config.updates.oldMessages,
+    langOf: settingsLanguage(db),
   });
   // Pending rows are queued before the first difference is fetched, so they keep their place.
   inbox.start();

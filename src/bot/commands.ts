@@ -4,10 +4,13 @@
  * one-line hint quoting the message it answers.
  */
 import { adminReminders, useAdmin, type AdminDeps } from './admin/adminPanel.js';
-import { createDialogs, useDialogCancel, useDialogReminder } from './dialogs.js';
+import { createDialogs, DEFAULT_DIALOG_TTL_MS, useDialogCancel, useDialogReminder } from './dialogs.js';
+import { mediaReminders, useMediaDialogs } from './mediaDialogs.js';
 import { useMediaFlow, type MediaFlowDeps } from './media.js';
 import { parseCommand, Router, type BotContext } from './router.js';
+import { settingsLanguage, useSettings, type SettingsDeps } from './settings/useSettings.js';
 import { useUserTracking } from './users.js';
+import { useUsage, type UsageDeps } from './usage.js';
 
 export interface BotOptions {
   botUsername?: string | null;
@@ -18,13 +21,23 @@ export interface BotOptions {
    * the bot keeps no users and has no admin commands (tests of the commands alone).
    */
   admin?: Omit<AdminDeps, 'dialogs'>;
+  /** /settings and the per-user language; without it every answer follows the app's lang_code. */
+  settings?: SettingsDeps;
+  /** /usage, the daily quotas (src/bot/usage.ts); without it the command is not there. */
+  usage?: UsageDeps;
+  /** How long a question waits for its answer (dialogs.ttlHours); default 24 h. */
+  dialogTtlMs?: number;
 }
 
 export function buildBotRouter(options: BotOptions = {}): Router {
-  const router = new Router({ botUsername: options.botUsername ?? null });
+  const settings = options.settings;
+  const router = new Router({ botUsername: options.botUsername ?? null, ...(settings ? { langOf: settingsLanguage(settings.db) } : {}) });
   const own = options.botUsername?.toLowerCase() ?? null;
   const admin = options.admin;
-  const dialogs = admin ? createDialogs(admin.db, admin.now) : null;
+  const ttlMs = options.dialogTtlMs ?? DEFAULT_DIALOG_TTL_MS;
+  // Dialogs need the database: the admin panel's or the media flow's (the same one in app.ts).
+  const dialogDb = admin?.db ?? options.media?.db;
+  const dialogs = dialogDb ? createDialogs(dialogDb, admin?.now ?? options.media?.now, ttlMs) : null;
 
   // First: every sender is recorded, and a banned one goes no further.
   if (admin) useUserTracking(router, admin);
@@ -39,16 +52,20 @@ export function buildBotRouter(options: BotOptions = {}): Router {
     const ms = await ctx.port.ping();
     await ctx.reply(ctx.t.pong(Math.max(0, Math.round(ms))));
   });
+  if (options.usage) useUsage(router, options.usage);
 
-  if (admin && dialogs) {
-    useDialogCancel(router, dialogs);
-    useAdmin(router, { ...admin, dialogs });
+  if (dialogs) useDialogCancel(router, dialogs);
+  if (admin && dialogs) useAdmin(router, { ...admin, dialogs });
+  if (settings) useSettings(router, settings);
+
+  if (options.media) {
+    const media = options.media;
+    const askOption = dialogs ? useMediaDialogs(router, { db: media.db, runner: media.runner, dialogs, ttlMs }) : undefined;
+    useMediaFlow(router, { ...media, ...(askOption ? { askOption } : {}) });
   }
 
-  if (options.media) useMediaFlow(router, options.media);
-
   // A message that no step took while a dialog waits: say what is awaited instead of the hint.
-  if (dialogs) useDialogReminder(router, dialogs, adminReminders);
+  if (dialogs) useDialogReminder(router, dialogs, { ...adminReminders, ...mediaReminders });
 
   router.use(async (ctx, next) => {
     if (ctx.incoming.kind === 'message' && wantsHint(ctx, own)) {

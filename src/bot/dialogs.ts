@@ -23,7 +23,7 @@ export const DEFAULT_DIALOG_TTL_MS = 24 * 3_600_000;
 export interface Dialog {
   /** What the dialog waits for, or null when there is none (or it expired). */
   readonly current: DialogState | null;
-  /** Waits for `waiting` next, with `data`; expires after ttlMs (default 24 h). */
+  /** Waits for `waiting` next, with `data`; expires after ttlMs (default: the one createDialogs was given). */
   ask(waiting: string, data?: unknown, ttlMs?: number): void;
   end(): void;
 }
@@ -35,7 +35,8 @@ export interface Dialogs {
 /** How a dialog step is described in the reminder and /cancel answers (keys are `waiting` values, prefix match). */
 export type Reminders = Record<string, (t: Texts) => string>;
 
-export function createDialogs(db: Database, now: () => number = Date.now): Dialogs {
+/** `ttlMs`: how long a question waits when `ask` is not given its own (dialogs.ttlHours). */
+export function createDialogs(db: Database, now: () => number = Date.now, ttlMs: number = DEFAULT_DIALOG_TTL_MS): Dialogs {
   const cache = new WeakMap<BotContext, Dialog>();
   return {
     of(ctx) {
@@ -49,8 +50,8 @@ export function createDialogs(db: Database, now: () => number = Date.now): Dialo
         get current() {
           return current;
         },
-        ask(waiting, data = null, ttlMs = DEFAULT_DIALOG_TTL_MS) {
-          const next = { waiting, data, expiresAt: now() + ttlMs };
+        ask(waiting, data = null, ttl = ttlMs) {
+          const next = { waiting, data, expiresAt: now() + ttl };
           saveDialog(db, key, updateKey, seen, next);
           current = { ...next, version: (seen?.version ?? 0) + 1 };
         },

@@ -8,24 +8,33 @@
  * them, so handling an update twice after a crash offers and starts nothing twice.
  *
  * Only private chats get offers: answering every file posted in a group would be spam.
+ *
+ * The user's /settings (src/bot/settings/jobPreferences.ts) shape this: a chosen action runs at
+ * once instead of the offer when it fits the file, the preferred Compress preset is offered first,
+ * and a press takes its audio format and "video as file" from the settings at that moment.
  */
 import { createHash } from 'node:crypto';
 import { actionsFor, CallbackDataError, decodeCallback, encodeCallback, estimateCompressedBytes, type ActionInput } from '../jobs/actions.js';
 import { decodeJobCallback, JOB_CALLBACK_PREFIX, JobCallbackError } from '../jobs/jobCallbacks.js';
-import type { JobSource } from '../domain/jobSource.js';
 import type { JobRunner } from '../jobs/runner/runnerTypes.js';
 import type { Database } from '../storage/index.js';
 import { findOffer, saveOffer } from '../storage/jobRepository.js';
 import type { Button } from '../domain/botPort.js';
-import type { MediaRef } from '../domain/media.js';
-import type { MediaAction } from '../domain/mediaAction.js';
+import type { JobSource, MediaRef } from '../domain/media.js';
+import { isDialogAction, type MediaAction } from '../domain/mediaAction.js';
 import { texts, type Texts } from '../texts/index.js';
+import type { AskMediaOption } from './mediaDialogs.js';
 import type { Router } from './router.js';
+import { loadUserSettings } from '../storage/bot/settingsRepository.js';
+import { DEFAULT_USER_SETTINGS, type UserSettings } from '../domain/userSettings.js';
+import { immediateRequest, orderedOptions, requestFor } from './settings/jobPreferences.js';
 
 export interface MediaFlowDeps {
   db: Database;
   runner: Pick<JobRunner, 'submit' | 'cancel' | 'retry'>;
   now?: () => number;
+  /** Asks the question of Trim, Rename and Compress to size (mediaDialogs.ts); without it those buttons answer "no longer active". */
+  askOption?: AskMediaOption;
 }
 
 const HTTP_LINK = /^https?:\/\/\S+$/i;
@@ -52,6 +61,23 @@ export function useMediaFlow(router: Router, deps: MediaFlowDeps): void {
     } else {
       return next();
     }
+    const settings = loadUserSettings(deps.db, incoming.senderId).settings;
+    // The user's /settings may say to run an action at once; one that does not fit this file asks.
+    const immediate = immediateRequest(settings, actionsFor(inputOfSource(source)));
+    if (immediate) {
+      // The message's own update key is the job's origin: handled again, it starts nothing twice.
+      // The runner answers: a status message, the re-used result, or the refusal.
+      await deps.runner.submit({
+        originKey: incoming.updateKey,
+        userId: incoming.senderId,
+        chat: incoming.chat,
+        sourceMessageId: incoming.messageId,
+        source,
+        request: immediate,
+        lang: ctx.lang,
+      });
+      return;
+    }
     const offerId = offerIdOf(incoming.updateKey);
     saveOffer(deps.db, {
       id: offerId,
@@ -62,7 +88,7 @@ export function useMediaFlow(router: Router, deps: MediaFlowDeps): void {
       lang: ctx.lang,
       createdAt: now(),
     });
-    await ctx.reply(question, { buttons: offerButtons(offerId, source, ctx.t) });
+    await ctx.reply(question, { buttons: offerButtons(offerId, source, ctx.t, settings) });
   });
 
   router.callback('m1|', async (ctx, data) => {
@@ -77,16 +103,21 @@ export function useMediaFlow(router: Router, deps: MediaFlowDeps): void {
     const offer = findOffer(deps.db, payload.mediaRef);
     if (!offer) return ctx.answer(ctx.t.offerExpired);
     if (offer.userId !== ctx.incoming.senderId) return ctx.answer(ctx.t.notYourButton);
+    if (isDialogAction(payload.action) && payload.option === undefined) {
+      if (!deps.askOption) return ctx.answer(ctx.t.callbackUnknown);
+      return deps.askOption(ctx, offer, payload.action);
+    }
     const result = await deps.runner.submit({
       originKey: ctx.incoming.updateKey,
       userId: offer.userId,
       chat: offer.chat,
       sourceMessageId: offer.sourceMessageId,
       source: offer.source,
-      request: { action: payload.action, ...(payload.option !== undefined ? { option: payload.option } : {}) },
+      // The settings at the press fill in what the button leaves open (audio format, video as file).
+      request: requestFor(payload.action, payload.option, loadUserSettings(deps.db, ctx.incoming.senderId).settings),
       lang: ctx.lang,
     });
-    await ctx.answer(result.kind === 'accepted' ? ctx.t.jobAccepted : result.kind === 'reused' ? ctx.t.jobReused : result.text);
+    await ctx.answer(result.kind === 'accepted' ? ctx.t.jobAccepted : result.kind === 'reused' ? ctx.t.jobReused : (result.answer ?? result.text));
   });
 
   router.callback(JOB_CALLBACK_PREFIX, async (ctx, data) => {
@@ -112,13 +143,15 @@ export function offerIdOf(updateKey: string): string {
 
 /**
  * The buttons for a file or link, one per action and option, two per row, labelled in the
- * language of the user who sent it (English by default).
+ * language of the user who sent it (English by default). The user's preferred Compress preset
+ * comes first.
  */
-export function offerButtons(offerId: string, source: JobSource, t: Texts = texts.en): Button[][] {
-  const input = source.kind === 'telegram' ? actionInputOf(source.media) : LINK_INPUT;
+export function offerButtons(offerId: string, source: JobSource, t: Texts = texts.en, settings: Pick<UserSettings, 'compressPreset'> = DEFAULT_USER_SETTINGS): Button[][] {
+  const input = inputOfSource(source);
   const buttons: Button[] = [];
   for (const offered of actionsFor(input)) {
-    const options = offered.options.length > 0 ? offered.options : [undefined];
+    const ordered = orderedOptions(offered, settings);
+    const options = ordered.length > 0 ? ordered : [undefined];
     for (const option of options) {
       buttons.push({ text: buttonText(t, offered.action, option, input), data: encodeCallback({ action: offered.action, mediaRef: offerId, ...(option !== undefined ? { option } : {}) }) });
     }
@@ -164,6 +197,10 @@ export function actionInputOf(media: MediaRef): ActionInput {
   const duration = measured ? media.durationSeconds! : null;
   if (isAudio) return { durationSeconds: duration, video: null, audio: { codec: mime === 'audio/mpeg' ? 'mp3' : 'unknown' }, isImage: false, mime };
   return { durationSeconds: duration, video: null, audio: null, isImage: media.kind === 'photo' || mime.startsWith('image/'), mime };
+}
+
+function inputOfSource(source: JobSource): ActionInput {
+  return source.kind === 'telegram' ? actionInputOf(source.media) : LINK_INPUT;
 }
 
 /** A link's content is unknown until downloaded: offer what fits a video, without a size estimate. */

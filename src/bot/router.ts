@@ -47,6 +47,11 @@ export function parseCommand(text: string): ParsedCommand | null {
 export interface RouterOptions {
   /** The bot's username, so "/start@OtherBot" in a group is left alone. */
   botUsername?: string | null;
+  /**
+   * The language of an update's answers (the sender's /settings choice, src/bot/settings);
+   * default: the Telegram app's lang_code.
+   */
+  langOf?: (incoming: Incoming) => Lang;
 }
 
 export class Router {
@@ -85,7 +90,7 @@ export class Router {
   }
 
   async handle(incoming: Incoming, port: BotPort): Promise<void> {
-    const ctx = createContext(incoming, port);
+    const ctx = createContext(incoming, port, this.options.langOf?.(incoming) ?? langFor(incoming.langCode));
     const run = async (index: number): Promise<void> => {
       const middleware = this.stack[index];
       if (middleware) await middleware(ctx, () => run(index + 1));
@@ -95,8 +100,7 @@ export class Router {
   }
 }
 
-function createContext(incoming: Incoming, port: BotPort): BotContext & { readonly answered: boolean } {
-  const lang = langFor(incoming.langCode);
+function createContext(incoming: Incoming, port: BotPort, lang: Lang): BotContext & { readonly answered: boolean } {
   let ordinal = 0;
   let answered = false;
   const send = (text: string, opts: { replyTo?: number; buttons?: Button[][] } = {}): Promise<SentMessage> => {

@@ -242,12 +242,38 @@ const backups = z
   .prefault({})
   .describe('database backups');
 
+const dialogs = z
+  .strictObject({
+    ttlHours: z
+      .number()
+      .positive()
+      .max(24 * 365)
+      .default(24)
+      .describe('a question the bot asked (Trim range, new file name, admin broadcast...) is forgotten if not answered within this many hours'),
+  })
+  .prefault({})
+  .describe('persistent dialogs');
+
 const shutdown = z
   .strictObject({
     graceMs: positiveInt().default(8000).describe('time given to in-flight work on SIGTERM before state is persisted and Courier exits'),
   })
   .prefault({})
   .describe('shutdown');
+
+/*
+ * Daily quotas (issue 11): per user per UTC day, so "today" is the same for every user and the
+ * reset is one fixed moment (00:00 UTC) that /usage can state plainly. Admins are exempt.
+ */
+const quotas = z
+  .strictObject({
+    jobsPerDay: nonNegativeInt().default(0).describe('media jobs one user may start per UTC day (admins exempt); 0 = unlimited'),
+    bytesPerDay: nonNegativeInt()
+      .default(0)
+      .describe("bytes of input (files' sizes, links' downloaded bytes) one user may have processed per UTC day (admins exempt); 0 = unlimited"),
+  })
+  .prefault({})
+  .describe('daily quotas per user (reset at 00:00 UTC)');
 
 export const configSchema = z.strictObject({
   telegram,
@@ -257,6 +283,7 @@ export const configSchema = z.strictObject({
   log,
   updates,
   jobs,
+  quotas,
   media,
   links,
   outbox,
@@ -264,6 +291,7 @@ export const configSchema = z.strictObject({
   alerts,
   backups,
   shutdown,
+  dialogs,
 });
 
 type DeepReadonly<T> = T extends readonly (infer U)[]

@@ -48,4 +48,9 @@ export interface BotPort {
   sendMedia?(chat: ChatRef, media: MediaRef['location'], opts: SendOptions & { caption?: string }): Promise<SentMessage>;
   /** The user or chat behind a public @username (contacts.resolveUsername), or null when there is none. */
   resolveUsername?(username: string): Promise<ChatRef | null>;
+  /**
+   * The language of a user's Telegram app as Telegram shares it with bots (users.getUsers, the
+   * user's lang_code), or null when it shares none. For updates that came without a user object.
+   */
+  userLangCode?(user: { id: string; accessHash?: string }): Promise<string | null>;
 }

@@ -54,3 +54,15 @@ export const mediaRefSchema: z.ZodType<MediaRef> = z.object({
   title: z.string().optional(),
   performer: z.string().optional(),
 });
+
+// --- a job's input --------------------------------------------------------------------------
+// Read back with one schema from every table that keeps it (inbox rows, offers, job rows): a row
+// may come from an older Courier.
+
+/** Where a job's input comes from. */
+export type JobSource = { kind: 'telegram'; media: MediaRef } | { kind: 'link'; url: string };
+
+export const jobSourceSchema: z.ZodType<JobSource> = z.union([
+  z.object({ kind: z.literal('telegram'), media: mediaRefSchema }),
+  z.object({ kind: z.literal('link'), url: z.string() }),
+]);

@@ -14,6 +14,11 @@ import type { MediaAction } from './mediaAction.js';
 export interface JobRequest {
   action: MediaAction;
   option?: string;
+  /**
+   * 'file': a video result is sent as a document rather than as a streamable video (the user's
+   * /settings at the press). Absent: as a video.
+   */
+  videoAs?: 'file';
 }
 
 /** A file processing produced, ready to send with the right attributes. */
@@ -163,6 +168,8 @@ export interface ProcessTask {
    * is cut by time into playable parts. Unset: 2000 MiB.
    */
   maxPartBytes?: number;
+  /** The user's language code (the job's lang): the Info answer is written in it. English when absent. */
+  lang?: string;
 }
 
 /** The Piscina pool as the runner sees it; every task can be cancelled with its signal. */

@@ -67,4 +67,16 @@ export interface AuthKeyStore {
   put(authKeyId: bigint, authKey: Buffer): void;
   /** The account an auth key is signed in as, if any. */
   userOf(authKeyId: bigint): number | null;
+  /**
+   * Remembers what the latest initConnection on this key declared (core.telegram.org/method/initConnection).
+   * The world shows its lang_code to bots as the user's language (the user constructor's flags.22
+   * lang_code). Optional: a store that models no languages (protocol stubs, benchmarks) leaves it out.
+   */
+  noteConnection?(authKeyId: bigint, init: ConnectionInit): void;
+}
+
+/** The fields of initConnection the world keeps. */
+export interface ConnectionInit {
+  /** "Either an ISO 639-1 language code or a language pack name" (the app's language, e.g. "ru"). */
+  readonly langCode: string;
 }

@@ -104,6 +104,7 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
     registry: new AuthKeyRegistry(opts.authKeys),
     rpc: opts.rpc,
     userOf: (id) => opts.authKeys.userOf(id),
+    noteConnection: (id, init) => opts.authKeys.noteConnection?.(id, init),
     msgIds,
     nowMs: clock,
     log,

@@ -14,7 +14,8 @@ import { markDone, nextPending, recordAttempt, type InboxRow } from '../storage/
 import type { BotPort } from '../domain/botPort.js';
 import { incomingSchema, type Incoming } from '../domain/incoming.js';
 import { replyRandomId } from '../domain/randomId.js';
-import { langFor, texts } from '../texts/index.js';
+import { langFor, texts, type Lang, type Texts } from '../texts/index.js';
+import { createLanguageFiller } from './language.js';
 
 const log = logger('inbox');
 
@@ -34,6 +35,8 @@ export interface InboxDrainOptions {
   maxAttempts?: number;
   /** Called after each row is done (tests and metrics). */
   onHandled?: (row: InboxRow, outcome: 'handled' | 'acknowledged' | 'skipped') => void;
+  /** The language of the notes to an update's sender (their /settings choice); default: the app's lang_code. */
+  langOf?: (incoming: Incoming) => Lang;
 }
 
 /**
@@ -51,6 +54,8 @@ export const DEFAULT_MAX_ATTEMPTS = 50;
 export function createInboxDrain(options: InboxDrainOptions): (chatKey: string) => Promise<boolean> {
   const now = options.now ?? Date.now;
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const langOf = options.langOf ?? ((incoming: Incoming) => langFor(incoming.langCode));
+  const fillLanguage = createLanguageFiller(options.db);
   return async (chatKey) => {
     for (;;) {
       const row = nextPending(options.db, chatKey);
@@ -65,17 +70,19 @@ export function createInboxDrain(options: InboxDrainOptions): (chatKey: string) 
         continue;
       }
       const incoming = parsed.data;
+      // Before anything answers: the notes below and every reply of the router speak the user's language.
+      await fillLanguage(incoming, options.port);
       const waitedMs = now() - row.sentAt * 1000;
       const maxAgeHours = options.oldMessages.maxAgeHours;
       if (incoming.kind === 'message' && maxAgeHours !== null && options.oldMessages.action === 'acknowledge' && waitedMs > maxAgeHours * 3_600_000) {
-        const t = texts[langFor(incoming.langCode)];
+        const t = texts[langOf(incoming)];
         await options.port.sendText(incoming.chat, t.tooOld(maxAgeHours), { replyTo: incoming.messageId, randomId: replyRandomId(incoming.updateKey, 0) });
         markDone(options.db, row.id, 'done', now());
         options.onHandled?.(row, 'acknowledged');
         return true;
       }
       const late = incoming.kind === 'message' && waitedMs > options.delayedNoteSeconds * 1000;
-      await options.router.handle(incoming, late ? withDelayedNote(options.port, incoming, waitedMs) : options.port);
+      await options.router.handle(incoming, late ? withDelayedNote(options.port, texts[langOf(incoming)], waitedMs) : options.port);
       markDone(options.db, row.id, 'done', now());
       options.onHandled?.(row, 'handled');
       return true;
@@ -84,9 +91,9 @@ export function createInboxDrain(options: InboxDrainOptions): (chatKey: string) 
 }
 
 /** A port whose first message for this update starts with the "I was offline" note. */
-function withDelayedNote(port: BotPort, incoming: Incoming, waitedMs: number): BotPort {
+function withDelayedNote(port: BotPort, t: Texts, waitedMs: number): BotPort {
   let noted = false;
-  const note = texts[langFor(incoming.langCode)].delayed(Math.max(1, Math.round(waitedMs / 60_000)));
+  const note = t.delayed(Math.max(1, Math.round(waitedMs / 60_000)));
   return {
     sendText: (chat, text, opts) => {
       if (noted) return port.sendText(chat, text, opts);
@@ -96,5 +103,8 @@ function withDelayedNote(port: BotPort, incoming: Incoming, waitedMs: number): B
     editText: (...args) => port.editText(...args),
     answerCallback: (...args) => port.answerCallback(...args),
     ping: () => port.ping(),
+    ...(port.sendMedia ? { sendMedia: port.sendMedia.bind(port) } : {}),
+    ...(port.resolveUsername ? { resolveUsername: port.resolveUsername.bind(port) } : {}),
+    ...(port.userLangCode ? { userLangCode: port.userLangCode.bind(port) } : {}),
   };
 }

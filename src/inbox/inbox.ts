@@ -27,6 +27,8 @@
  * No GramJS and no bot code here (src/telegram and src/bot are wired in by app.ts).
  */
 import type { BotPort } from '../domain/botPort.js';
+import type { Incoming } from '../domain/incoming.js';
+import type { Lang } from '../texts/index.js';
 import { logger, errorMessage } from '../log/logger.js';
 import type { Database } from '../storage/index.js';
 import { deleteHandledBefore } from '../storage/inboxRepository.js';
@@ -68,6 +70,8 @@ export interface InboxOptions {
   delayedNoteSeconds: number;
   oldMessages: { maxAgeHours: number | null; action: 'handle' | 'acknowledge' };
   policy?: Partial<InboxPolicy>;
+  /** The language of the inbox's own notes (late, too old) to an update's sender; default: the app's lang_code. */
+  langOf?: (incoming: Incoming) => Lang;
 }
 
 export interface Inbox {
@@ -95,7 +99,15 @@ export function createInbox(options: InboxOptions): Inbox {
   const policy = { ...DEFAULT_INBOX_POLICY, ...options.policy };
   const timers = options.timers ?? systemTimers;
   const { db, now } = options;
-  const drain = createInboxDrain({ db, router: options.handler, port: options.port, now, delayedNoteSeconds: options.delayedNoteSeconds, oldMessages: options.oldMessages });
+  const drain = createInboxDrain({
+    db,
+    router: options.handler,
+    port: options.port,
+    now,
+    delayedNoteSeconds: options.delayedNoteSeconds,
+    oldMessages: options.oldMessages,
+    ...(options.langOf ? { langOf: options.langOf } : {}),
+  });
   const retry = new ChatRetry({ backoff: policy.retry, timers, retry: (chatKey) => queue.notify(chatKey) });
   const queue: ChatQueue = new ChatQueue({
     concurrency: options.chatConcurrency,

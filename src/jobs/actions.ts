@@ -11,6 +11,7 @@
  */
 
 import { z } from 'zod';
+import { SIZE_OPTION_PATTERN, TRIM_OPTION_PATTERN } from '../domain/editOptions.js';
 import { MEDIA_ACTIONS, type MediaAction } from '../domain/mediaAction.js';
 import { COMPRESS_PRESETS, GIF_MAX_SECONDS, type CompressPreset } from '../media/commands.js';
 
@@ -47,7 +48,13 @@ export function actionsFor(media: ActionInput): OfferedAction[] {
     offered.push({ action: 'convert', options: targets });
     offered.push({ action: 'thumbnail', options: [] });
   }
+  // Trim, Compress to size and Rename ask a question first (src/bot/mediaDialogs.ts).
+  if (isVideo || (media.audio !== null && !media.isImage)) offered.push({ action: 'trim', options: [] });
+  // Compress to size needs the length to say what the smallest target is: not for links or
+  // videos whose length Telegram does not know.
+  if (isVideo && hasDuration && Number.isFinite(media.durationSeconds)) offered.push({ action: 'compressToSize', options: [] });
   offered.push({ action: 'sendAsFile', options: [] });
+  offered.push({ action: 'rename', options: [] });
   return offered;
 }
 
@@ -73,6 +80,9 @@ const ACTION_CODE: Record<MediaAction, string> = {
   convert: 'v',
   thumbnail: 't',
   sendAsFile: 'f',
+  trim: 'r',
+  rename: 'n',
+  compressToSize: 's',
 };
 const CODE_ACTION = new Map(Object.entries(ACTION_CODE).map(([action, code]) => [code, action as MediaAction]));
 
@@ -80,10 +90,14 @@ const CODE_ACTION = new Map(Object.entries(ACTION_CODE).map(([action, code]) => 
 const OPTION_RULES: Record<MediaAction, z.ZodType<string | undefined>> = {
   info: z.undefined(),
   sendAsFile: z.undefined(),
-  extractAudio: z.enum(['mp3', 'm4a']).optional(),
+  extractAudio: z.enum(['mp3', 'm4a', 'opus']).optional(),
   compress: z.enum(['720p', '480p']),
   convert: z.enum(['mp4', 'gif']),
   thumbnail: z.string().regex(/^\d{1,6}$/).optional(),
+  // The button carries no option (it asks); the job's option is the answer (editOptions.ts).
+  trim: z.string().regex(TRIM_OPTION_PATTERN).optional(),
+  compressToSize: z.string().regex(SIZE_OPTION_PATTERN).optional(),
+  rename: z.undefined(),
 };
 
 /** A media reference is an id Courier chose (e.g. a job or message key): short and URL-safe. */

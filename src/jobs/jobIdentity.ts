@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { derivedRandomId } from '../domain/randomId.js';
-import type { JobSource } from '../domain/jobSource.js';
+import type { JobSource } from '../domain/media.js';
 
 /** 12 URL-safe characters: short enough for callback data, random enough to never collide. */
 export function newJobId(): string {

@@ -28,7 +28,7 @@ export const COMPRESS_PRESETS: Record<CompressPreset, { height: number; videoKbp
 /** Convert to GIF is only offered for clips up to this long; longer GIFs get huge. */
 export const GIF_MAX_SECONDS = 15;
 
-export type AudioFormat = 'mp3' | 'm4a';
+export type AudioFormat = 'mp3' | 'm4a' | 'opus';
 export type ConvertTarget = 'mp4' | 'gif';
 
 const COMMON = ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-progress', 'pipe:1'];
@@ -36,7 +36,7 @@ const COMMON = ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-progress', 'p
 /**
  * A keyframe at least every 2 s in encoded videos (x264's default is every 10 s): Telegram's
  * player seeks to keyframes, and a result over Telegram's per-file limit can only be cut at one
- * (splitPlan.ts), so shorter intervals give parts closer to the limit. Costs a few percent of size.
+ * (split/plan.ts), so shorter intervals give parts closer to the limit. Costs a few percent of size.
  */
 const KEYFRAMES = ['-force_key_frames', 'expr:gte(t,n_forced*2)'];
 
@@ -67,8 +67,20 @@ export function chooseAudioFormat(sourceAudioCodec: string | null): AudioFormat 
   return sourceAudioCodec === 'aac' ? 'm4a' : 'mp3';
 }
 
+/**
+ * Opus: libopus in an Ogg container (.opus, RFC 7845), 128 kbit/s VBR, which is transparent for
+ * music and small for speech. libopus takes only 48/24/16/12/8 kHz, so the rate is set to 48 kHz
+ * (what Opus decoders output anyway) rather than left to ffmpeg's choice.
+ */
+const OPUS_CODEC = ['-c:a', 'libopus', '-b:a', '128k', '-vbr', 'on', '-ar', '48000', '-f', 'ogg'];
+
 export function extractAudioArgs(options: { input: string; output: string; format: AudioFormat } & CommandLimits): string[] {
-  const codec = options.format === 'm4a' ? ['-c:a', 'copy', '-f', 'ipod', '-movflags', '+faststart'] : ['-c:a', 'libmp3lame', '-q:a', '2', '-f', 'mp3'];
+  const codec =
+    options.format === 'm4a'
+      ? ['-c:a', 'copy', '-f', 'ipod', '-movflags', '+faststart']
+      : options.format === 'opus'
+        ? OPUS_CODEC
+        : ['-c:a', 'libmp3lame', '-q:a', '2', '-f', 'mp3'];
   return withInput(options.input, options.output, ['-map', '0:a:0', '-vn', '-sn', '-dn', ...codec], options);
 }
 
@@ -138,6 +150,60 @@ export function thumbnailArgs(options: { input: string; output: string; atSecond
     options,
     ['-ss', at.toFixed(3)],
   );
+}
+
+/**
+ * How Trim writes its part. `copy`: the streams as they are, into `muxer` (the input's own kind
+ * of container): fast and lossless, used when the cut starts on a keyframe or the file is audio
+ * only. `encode`: H.264/AAC in MP4 (or MP3 for audio), exact to the frame wherever it starts.
+ */
+export type TrimMode = { kind: 'copy'; muxer: string } | { kind: 'encode' };
+
+/**
+ * The part from `startSeconds` lasting `durationSeconds`. Both are input options (before -i):
+ * seeking there is fast, and the output's own -t stays the general duration limit.
+ */
+export function trimArgs(
+  options: { input: string; output: string; startSeconds: number; durationSeconds: number; mode: TrimMode; hasVideo: boolean; hasAudio: boolean } & CommandLimits,
+): string[] {
+  const cut = ['-ss', options.startSeconds.toFixed(3), '-t', options.durationSeconds.toFixed(3)];
+  const maps = [...(options.hasVideo ? ['-map', '0:v:0'] : []), ...(options.hasAudio ? ['-map', '0:a:0'] : [])];
+  if (options.mode.kind === 'copy') {
+    const faststart = options.mode.muxer === 'mp4' || options.mode.muxer === 'ipod' || options.mode.muxer === 'mov' ? ['-movflags', '+faststart'] : [];
+    // make_zero: the copied part starts at time 0, not at the keyframe's original timestamp.
+    return withInput(options.input, options.output, [...maps, '-c', 'copy', '-avoid_negative_ts', 'make_zero', '-sn', '-dn', ...faststart, '-f', options.mode.muxer], options, cut);
+  }
+  if (!options.hasVideo) return withInput(options.input, options.output, [...maps, '-vn', '-sn', '-dn', '-c:a', 'libmp3lame', '-q:a', '2', '-f', 'mp3'], options, cut);
+  const audio = options.hasAudio ? ['-c:a', 'aac', '-b:a', '160k'] : ['-an'];
+  return withInput(options.input, options.output, [
+    ...maps, ...audio,
+    '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p',
+    '-sn', '-dn', '-movflags', '+faststart', '-f', 'mp4',
+  ], options, cut);
+}
+
+/**
+ * Compress to size: H.264 at an average of `videoKbps` with the rate capped at the same value
+ * over a one-second buffer (-maxrate/-bufsize), so the encoder cannot overshoot the budget by
+ * more than that second (planSizeTarget in src/domain/editOptions.ts accounts for it). One pass:
+ * a second pass would hit the target a little closer but doubles the time; the caller checks
+ * the size afterwards instead.
+ */
+export function targetSizeArgs(
+  options: { input: string; output: string; videoKbps: number; audioKbps: number; maxHeight: number; hasAudio: boolean } & CommandLimits,
+): string[] {
+  const v = Math.max(1, Math.floor(options.videoKbps));
+  const audio = options.hasAudio && options.audioKbps > 0 ? ['-map', '0:a:0', '-c:a', 'aac', '-b:a', `${options.audioKbps}k`, '-ac', '2'] : ['-an'];
+  return withInput(options.input, options.output, [
+    '-map', '0:v:0',
+    ...audio,
+    '-vf', `scale=w=-2:h='min(${options.maxHeight},ih)'`,
+    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p',
+    '-b:v', `${v}k`, '-maxrate', `${v}k`, '-bufsize', `${v}k`,
+    '-sn', '-dn',
+    '-movflags', '+faststart', '-f', 'mp4',
+  ], options);
 }
 
 export interface RunFfmpegOptions {

@@ -46,7 +46,7 @@ export const DEFAULT_MEDIA_LIMITS: Readonly<MediaLimits> = {
   maxPixels: 8192 * 8192,
   threads: 2,
   maxMemoryBytes: 3 * 1024 ** 3,
-  // Four of Telegram's files: a result above one is sent in parts (splitVideo.ts, and byte
+  // Four of Telegram's files: a result above one is sent in parts (split/video.ts, and byte
   // ranges in src/transfer/resultParts.ts); the cap only keeps a runaway output off the disk.
   maxResultBytes: 4 * TELEGRAM_MAX_RESULT_BYTES,
 };

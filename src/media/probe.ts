@@ -83,13 +83,43 @@ export interface ProbeOptions {
   confinement?: ConfinementSupport;
 }
 
-export function probeMedia(options: ProbeOptions): Promise<MediaSummary> {
+export async function probeMedia(options: ProbeOptions): Promise<MediaSummary> {
+  const stdout = await runFfprobe(options, ['-print_format', 'json', '-show_format', '-show_streams']);
+  try {
+    return parseProbeOutput(JSON.parse(stdout) as unknown);
+  } catch (parseError) {
+    throw parseError instanceof JobError ? parseError : corrupt(options.filePath, String(parseError));
+  }
+}
+
+/**
+ * The times of the video keyframes between `fromSeconds` and `toSeconds`, read from the packet
+ * index (no decoding): Trim copies the streams when its cut starts on one of them.
+ */
+export async function keyframeTimes(options: ProbeOptions & { fromSeconds: number; toSeconds: number }): Promise<number[]> {
+  const interval = `${Math.max(0, options.fromSeconds).toFixed(3)}%${options.toSeconds.toFixed(3)}`;
+  const stdout = await runFfprobe(options, ['-select_streams', 'v:0', '-read_intervals', interval, '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0']);
+  return parseKeyframes(stdout);
+}
+
+/** ffprobe's "pts_time,flags" lines ("2.000000,K__") -> the times of the keyframe packets. */
+export function parseKeyframes(csv: string): number[] {
+  return csv
+    .split('\n')
+    .map((line) => line.trim().split(','))
+    .filter(([time, flags]) => flags !== undefined && flags.includes('K') && time !== undefined && time !== 'N/A')
+    .map(([time]) => Number(time))
+    .filter((time) => Number.isFinite(time));
+}
+
+/** Runs ffprobe with the input guards (and confinement) on `options.filePath`; resolves its stdout. */
+function runFfprobe(options: ProbeOptions, what: string[]): Promise<string> {
   const { ffprobePath, filePath } = options;
   if (!filePath.startsWith('/')) {
-    return Promise.reject(new JobError('INTERNAL', `probeMedia needs an absolute local path, got "${filePath}".`, { retryable: false }));
+    return Promise.reject(new JobError('INTERNAL', `ffprobe needs an absolute local path, got "${filePath}".`, { retryable: false }));
   }
   const limits = options.limits ?? DEFAULT_MEDIA_LIMITS;
-  const args = ['-v', 'error', ...inputGuardArgs(limits), '-print_format', 'json', '-show_format', '-show_streams', filePath];
+  const args = ['-v', 'error', ...inputGuardArgs(limits), ...what, filePath];
   const timeoutMs = options.timeoutMs ?? 30_000;
   const run = options.confinement
     ? confinedCommand(ffprobePath, args, { support: options.confinement, jobDir: dirname(filePath), limits, timeoutMs })
@@ -121,11 +151,7 @@ export function probeMedia(options: ProbeOptions): Promise<MediaSummary> {
         // ffprobe still answers when the decoder refused a frame, with a 0×0 picture.
         const pixels = pixelLimitError(String(stderr), limits);
         if (pixels) return reject(pixels);
-        try {
-          resolve(parseProbeOutput(JSON.parse(String(stdout)) as unknown));
-        } catch (parseError) {
-          reject(parseError instanceof JobError ? parseError : corrupt(filePath, String(parseError)));
-        }
+        resolve(String(stdout));
       },
     );
   });

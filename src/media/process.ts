@@ -9,12 +9,12 @@
  *   3. ffprobe must read it as audio/video (CORRUPT_MEDIA / UNSUPPORTED_MEDIA from probe.ts);
  *   4. its duration must be within the limit (DURATION_TOO_LONG), its frames within the pixel
  *      limit (UNSUPPORTED_MEDIA naming the limit).
- * "Send as file" skips 2–4: no tool ever reads the input, it is only sent back as a document.
+ * "Send as file" and "Rename" skip 2–4: no tool ever reads the input, it is only sent back as a document.
  *
  * Every ffprobe and ffmpeg run gets the flags of limits.ts and runs inside confinement.ts; a
  * result that reached `-fs` (ffmpeg stops there and exits 0) is refused as FILE_TOO_BIG rather
  * than sent cut short. A video result over Telegram's per-file limit (task.maxPartBytes) is cut
- * at keyframes into playable parts (splitVideo.ts).
+ * at keyframes into playable parts (split/video.ts).
  *
  * Outputs get fresh names inside the job directory (outputs.ts). On any failure — including a
  * cancel that kills ffmpeg — the partial outputs are removed before the error goes up.
@@ -30,18 +30,20 @@ import {
   convertArgs,
   extractAudioArgs,
   GIF_MAX_SECONDS,
-  runFfmpeg,
   thumbnailArgs,
   type AudioFormat,
   type CompressPreset,
 } from './commands.js';
 import { detectConfinement, type ConfinementSupport } from './confinement.js';
 import { DEFAULT_MEDIA_LIMITS, TELEGRAM_MAX_RESULT_BYTES, tooManyPixels, type MediaLimits } from './limits.js';
+import { bounds, ffmpeg, made, requireVideo, withThumb, type ActionInput } from './actionKit.js';
+import { compressToSize, rename, trim } from './editActions.js';
 import { describeOutput, displayName, outputPath, removeQuietly, replaceAfter, type DescribeOptions } from './outputs.js';
 import { assertNotPlaylist, resolveInJobDir } from './playlistSniff.js';
 import { describeMedia } from './processInfo.js';
+import { textsFor } from '../texts/index.js';
 import { probeMedia, type MediaSummary } from './probe.js';
-import { splitVideo } from './splitVideo.js';
+import { splitVideo } from './split/video.js';
 
 export interface ProcessContext {
   ffmpegPath: string;
@@ -55,21 +57,12 @@ export interface ProcessContext {
   confinement?: ConfinementSupport;
 }
 
-/** What one action needs: the checked input, its summary and where outputs go. */
-interface ActionInput {
-  task: ProcessTask;
-  input: string;
-  media: MediaSummary;
-  ctx: ProcessContext;
-  describe: DescribeOptions;
-  /** Every output path made so far, removed if the action fails. */
-  made: string[];
-}
 
 export async function processMedia(task: ProcessTask, ctx: ProcessContext): Promise<ProcessOutcome> {
   const input = checkedInput(task);
   throwIfCancelled(ctx.signal);
   if (task.request.action === 'sendAsFile') return { kind: 'file', file: await sendAsFile(task, input) };
+  if (task.request.action === 'rename') return { kind: 'file', file: await rename(task, input) };
 
   await assertNotPlaylist(input);
   const limits = ctx.limits ?? DEFAULT_MEDIA_LIMITS;
@@ -87,7 +80,7 @@ export async function processMedia(task: ProcessTask, ctx: ProcessContext): Prom
   if (task.request.action === 'info') {
     const { size } = await stat(input);
     ctx.onPercent(100);
-    return { kind: 'text', text: describeMedia(media, size) };
+    return { kind: 'text', text: describeMedia(media, size, textsFor(task.lang)) };
   }
 
   const describe: DescribeOptions = {
@@ -123,18 +116,25 @@ function runAction(action: ActionInput): Promise<ResultFile> {
   const { request } = action.task;
   switch (request.action) {
     case 'extractAudio':
-      return extractAudio(action, parseOption(request.option, ['mp3', 'm4a'] as const, 'extractAudio'));
+      return extractAudio(action, parseOption(request.option, ['mp3', 'm4a', 'opus'] as const, 'extractAudio'));
     case 'compress':
       return compress(action, parseOption(request.option, ['720p', '480p'] as const, 'compress') ?? '480p');
     case 'convert':
       return convert(action, parseOption(request.option, ['mp4', 'gif'] as const, 'convert') ?? 'mp4');
     case 'thumbnail':
       return thumbnail(action, request.option);
+    case 'trim':
+      return trim(action);
+    case 'compressToSize':
+      return compressToSize(action);
     case 'info':
     case 'sendAsFile':
+    case 'rename':
       throw new Error(`unreachable: ${request.action} is handled before runAction`);
   }
 }
+
+const AUDIO_MIME: Record<AudioFormat, string> = { mp3: 'audio/mpeg', m4a: 'audio/mp4', opus: 'audio/ogg' };
 
 async function extractAudio(action: ActionInput, forced: AudioFormat | undefined): Promise<ResultFile> {
   const { media, task } = action;
@@ -147,7 +147,7 @@ async function extractAudio(action: ActionInput, forced: AudioFormat | undefined
   if (format === 'm4a' && media.audio.codec !== 'aac') args = replaceAfter(args, '-c:a', ['aac', '-b:a', '160k']);
   await ffmpeg(action, args, media.durationSeconds);
   return describeOutput(
-    { path: output, fileName: displayName(task.inputName, format), mimeType: format === 'mp3' ? 'audio/mpeg' : 'audio/mp4', sendAs: 'audio', fallbackTags: media.tags },
+    { path: output, fileName: displayName(task.inputName, format), mimeType: AUDIO_MIME[format], sendAs: 'audio', fallbackTags: media.tags },
     action.describe,
   );
 }
@@ -203,50 +203,11 @@ async function sendAsFile(task: ProcessTask, input: string): Promise<ResultFile>
   return { path: input, fileName: displayName(task.inputName, ext), mimeType: 'application/octet-stream', sendAs: 'document', sizeBytes: size };
 }
 
-/** Adds the thumbnail path made by describeOutput to the list removed on failure. */
-function withThumb(action: ActionInput, file: ResultFile): ResultFile {
-  if (file.thumbPath !== undefined) action.made.push(file.thumbPath);
-  return file;
-}
 
-function made(action: ActionInput, path: string): string {
-  action.made.push(path);
-  return path;
-}
 
-function bounds(action: ActionInput): { limits: MediaLimits; maxSeconds: number } {
-  return { limits: action.describe.limits, maxSeconds: action.task.maxDurationSeconds };
-}
 
-async function ffmpeg(action: ActionInput, args: string[], durationSeconds: number | null): Promise<void> {
-  const { ctx, task, describe } = action;
-  await runFfmpeg({
-    ffmpegPath: ctx.ffmpegPath,
-    args,
-    durationSeconds,
-    signal: ctx.signal,
-    timeoutMs: task.timeoutMs,
-    confine: { support: describe.confinement, jobDir: task.jobDir, limits: describe.limits },
-    onProgress: (progress) => {
-      if (progress.percent !== null) ctx.onPercent(progress.percent);
-    },
-  });
-  await assertUnderResultLimit(args[args.length - 1] ?? '', describe.limits);
-}
 
-/** `-fs` stops ffmpeg cleanly (exit 0) once the output reaches the limit: such a file is cut short. */
-async function assertUnderResultLimit(output: string, limits: MediaLimits): Promise<void> {
-  const { size } = await stat(output);
-  if (size >= limits.maxResultBytes) {
-    throw new JobError('FILE_TOO_BIG', `The result reached ${size} bytes, the most Courier writes for one result (media limits maxResultBytes ${limits.maxResultBytes}); it was cut short and is not sent.`, {
-      retryable: false,
-    });
-  }
-}
 
-function requireVideo(media: MediaSummary, what: string): void {
-  if (!media.video || media.isImage) throw new JobError('UNSUPPORTED_MEDIA', `Only videos can be ${what === 'compress' ? 'compressed' : 'converted'}; this file has no video track.`, { retryable: false });
-}
 
 function parseOption<T extends string>(option: string | undefined, allowed: readonly T[], action: string): T | undefined {
   if (option === undefined) return undefined;

@@ -1,6 +1,6 @@
 /**
- * The "Info" answer: ffprobe's summary as a few short lines a person can read at a glance.
- * English only for now; the labels are plain words the bot's translations can replace later.
+ * The "Info" answer: ffprobe's summary as a few short lines a person can read at a glance, in
+ * the words of the user's language (the catalogue's info* texts; English by default).
  * Tags come from the file and may be any length; the answer is cut to fit one Telegram message
  * rather than failing the job with MESSAGE_TOO_LONG.
  */
@@ -8,32 +8,33 @@
 /** A message's text may be at most 4096 characters (core.telegram.org/method/messages.sendMessage). */
 export const TELEGRAM_MESSAGE_LIMIT = 4096;
 
+import { texts, type Texts } from '../texts/index.js';
 import type { MediaSummary } from './probe.js';
 
-export function describeMedia(summary: MediaSummary, fileSizeBytes: number): string {
+export function describeMedia(summary: MediaSummary, fileSizeBytes: number, t: Texts = texts.en): string {
   const lines: string[] = [];
   const head: string[] = [];
-  if (summary.durationSeconds !== null) head.push(`Duration: ${formatDuration(summary.durationSeconds)}`);
-  head.push(`Size: ${formatBytes(summary.sizeBytes ?? fileSizeBytes)}`);
-  head.push(`Container: ${containerName(summary.format)}`);
+  if (summary.durationSeconds !== null) head.push(t.infoDuration(formatDuration(summary.durationSeconds)));
+  head.push(t.infoSize(formatBytes(summary.sizeBytes ?? fileSizeBytes)));
+  head.push(t.infoContainer(containerName(summary.format)));
   lines.push(head.join(' · '));
   if (summary.video) {
     const v = summary.video;
-    const parts = [summary.isImage ? `Image: ${v.codec}` : `Video: ${v.codec}`];
-    if (v.width !== null && v.height !== null) parts.push(`${v.width}×${v.height}`);
-    if (v.fps !== null && !summary.isImage) parts.push(`${v.fps} fps`);
-    lines.push(parts.join(', '));
+    const parts = [summary.isImage ? t.infoImage(v.codec) : t.infoVideo(v.codec)];
+    if (v.width !== null && v.height !== null) parts.push(t.infoDimensions(v.width, v.height));
+    if (v.fps !== null && !summary.isImage) parts.push(t.infoFrameRate(v.fps));
+    lines.push(parts.reduce((line, part) => t.infoAnd(line, part)));
   }
   if (summary.audio) {
     const a = summary.audio;
-    const parts = [`Audio: ${a.codec}`];
-    if (a.channels !== null) parts.push(a.channels === 1 ? 'mono' : a.channels === 2 ? 'stereo' : `${a.channels} channels`);
-    if (a.sampleRate !== null) parts.push(`${Math.round(a.sampleRate / 100) / 10} kHz`);
-    lines.push(parts.join(', '));
+    const parts = [t.infoAudio(a.codec)];
+    if (a.channels !== null) parts.push(t.infoChannels(a.channels));
+    if (a.sampleRate !== null) parts.push(t.infoSampleRate(Math.round(a.sampleRate / 100) / 10));
+    lines.push(parts.reduce((line, part) => t.infoAnd(line, part)));
   }
-  if (summary.bitRate !== null) lines.push(`Bitrate: ${Math.round(summary.bitRate / 1000)} kb/s`);
+  if (summary.bitRate !== null) lines.push(t.infoBitrate(Math.round(summary.bitRate / 1000)));
   if (summary.tags.title !== null || summary.tags.artist !== null) {
-    lines.push(`Tags: ${[summary.tags.artist, summary.tags.title].filter((t) => t !== null).join(' — ')}`);
+    lines.push(t.infoTags([summary.tags.artist, summary.tags.title].filter((tag) => tag !== null).join(' — ')));
   }
   return fitMessage(lines.join('\n'));
 }

@@ -14,12 +14,11 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { z } from 'zod';
 import type { JobRequest, ProcessOutcome, ResultFile, StoredMedia } from '../domain/mediaPorts.js';
-import type { JobSource } from '../domain/jobSource.js';
 import { MEDIA_ACTIONS } from '../domain/mediaAction.js';
 import { JOB_STATES, type Job, type JobState } from '../domain/job.js';
 import { REASON_CODES } from '../domain/jobError.js';
 import { writeTransaction } from './writeTransaction.js';
-import { jobSourceSchema } from '../domain/jobSource.js';
+import { jobSourceSchema, type JobSource } from '../domain/media.js';
 
 import { chatRefSchema, type ChatRef } from '../domain/chat.js';
 
@@ -138,6 +137,7 @@ interface RawJob {
   input_key: string;
   action: string;
   option: string | null;
+  video_as: string | null;
   lang: string;
   state: string;
   percent: number;
@@ -193,7 +193,11 @@ function toJob(r: RawJob): JobRecord {
     sourceMessageId: r.source_message_id,
     source: parseJson('jobs', r.id, 'source', r.source, jobSourceSchema),
     inputKey: r.input_key,
-    request: r.option === null ? { action: action.data } : { action: action.data, option: r.option },
+    request: {
+      action: action.data,
+      ...(r.option === null ? {} : { option: r.option }),
+      ...(r.video_as === 'file' ? { videoAs: 'file' as const } : {}),
+    },
     lang: r.lang,
     statusMessageId: r.status_message_id,
     inputPath: r.input_path,
@@ -222,7 +226,7 @@ interface Statements {
   addResultPart: Statement<[string, number, number | null, number]>;
   resultParts: Statement<[string], number>;
   clearResultParts: Statement<[string]>;
-  reusable: Statement<[string, string, string | null], string>;
+  reusable: Statement<[string, string, string | null, string | null, string | null, string | null], string>;
   insertOffer: Statement<unknown[]>;
   offer: Statement<[string], { id: string; user_id: string; chat: string; source_message_id: number; source: string; lang: string; created_at: number }>;
 }
@@ -234,9 +238,9 @@ function statements(db: Database): Statements {
   if (!s) {
     s = {
       insert: db.prepare(
-        `INSERT OR IGNORE INTO jobs (id, origin_key, user_id, chat, source_message_id, source, input_key, action, option, lang,
+        `INSERT OR IGNORE INTO jobs (id, origin_key, user_id, chat, source_message_id, source, input_key, action, option, video_as, lang,
            state, max_attempts, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
       ),
       byId: db.prepare('SELECT * FROM jobs WHERE id = ?'),
       byOrigin: db.prepare('SELECT * FROM jobs WHERE origin_key = ?'),
@@ -249,10 +253,14 @@ function statements(db: Database): Statements {
       addResultPart: db.prepare('INSERT OR IGNORE INTO job_result_parts (job_id, part, message_id, sent_at) VALUES (?, ?, ?, ?)'),
       resultParts: db.prepare<[string], number>('SELECT part FROM job_result_parts WHERE job_id = ? ORDER BY part').pluck(),
       clearResultParts: db.prepare('DELETE FROM job_result_parts WHERE job_id = ?'),
-      // `option IS ?` matches NULL with NULL (Info has no option); the newest result wins.
+      // `option IS ?` matches NULL with NULL (Info has no option); the newest result wins. A result
+      // sent as a video is not re-used for a user who wants a document, nor the other way round. A
+      // text result (Info) is written in its job's language, so it serves only a request in that one.
       reusable: db
-        .prepare<[string, string, string | null], string>(
-          "SELECT result FROM jobs WHERE input_key = ? AND action = ? AND option IS ? AND state = 'done' AND result IS NOT NULL ORDER BY updated_at DESC LIMIT 1",
+        .prepare<[string, string, string | null, string | null, string | null, string | null], string>(
+          `SELECT result FROM jobs WHERE input_key = ? AND action = ? AND option IS ? AND video_as IS ? AND state = 'done' AND result IS NOT NULL
+             AND (? IS NULL OR lang = ? OR json_extract(result, '$.kind') <> 'text')
+           ORDER BY updated_at DESC LIMIT 1`,
         )
         .pluck(),
       insertOffer: db.prepare(
@@ -281,6 +289,7 @@ export function createJob(db: Database, job: NewJob, now: number): { job: JobRec
     job.inputKey,
     job.request.action,
     job.request.option ?? null,
+    job.request.videoAs ?? null,
     job.lang,
     job.maxAttempts,
     now,
@@ -379,9 +388,19 @@ export function sentResultParts(db: Database, jobId: string): number[] {
   return statements(db).resultParts.all(jobId);
 }
 
-/** The result a finished job with the same input, action and option sent, if any. */
-export function findReusable(db: Database, inputKey: string, action: string, option: string | undefined): StoredResult | null {
-  const text = statements(db).reusable.get(inputKey, action, option ?? null);
+/**
+ * The result a finished job with the same input, action, option and way of sending video sent, if
+ * any. With `lang`, a text result counts only when its job had that language (files have no words).
+ */
+export function findReusable(
+  db: Database,
+  inputKey: string,
+  action: string,
+  option: string | undefined,
+  wants: { videoAs?: 'file' | undefined; lang?: string | undefined } = {},
+): StoredResult | null {
+  const { videoAs, lang } = wants;
+  const text = statements(db).reusable.get(inputKey, action, option ?? null, videoAs ?? null, lang ?? null, lang ?? null);
   return text === undefined ? null : parseJson('jobs', inputKey, 'result', text, resultSchema);
 }
 

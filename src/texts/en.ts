@@ -23,6 +23,9 @@ const actions: Record<MediaAction, string> = {
   convert: 'Convert',
   thumbnail: 'Thumbnail',
   sendAsFile: 'Send as file',
+  trim: 'Trim',
+  rename: 'Rename',
+  compressToSize: 'Compress to size',
 };
 
 /** The plain-words reason for every failure code (src/domain/jobError.ts REASON_CODES). */
@@ -62,7 +65,7 @@ export const en = {
     'I work over MTProto, so big files beyond the usual 50 MB bot limit are fine.',
   help:
     'Send a video, audio, voice note or document (up to 2 GB), or a direct http(s) link, and choose an action from the buttons.\n' +
-    '/start: welcome\n/help: this help\n/ping: check that I am alive',
+    '/start: welcome\n/help: this help\n/settings: language, formats and what to do with new files\n/usage: what you used today of the daily limits\n/ping: check that I am alive',
   pong: (ms: number) => `pong (${ms} ms round trip to Telegram)`,
   hint: 'Send me a file or a link, or /help to see what I can do.',
   callbackUnknown: 'This button is no longer active.',
@@ -105,7 +108,7 @@ export const en = {
   cancelled: 'Cancelled.',
   /** `reason` is a reasons text (perhaps withRule). */
   failed: (reason: string) => `Failed. ${reason}`,
-  /** A reason with the rule it broke, e.g. the link guard's "a loopback address (127.0.0.1)" (English). */
+  /** A reason with the rule it broke: a linkRules or linkRuleAbout text. */
   withRule: (reason: string, rule: string) => `${reason} [${rule}]`,
   refused: (reason: string) => `Sorry, I can't take this job. ${reason}`,
   cancelButton: 'Cancel',
@@ -165,6 +168,118 @@ export const en = {
   /** Shown with one decimal. */
   durationHours: (hours: number) => `${hours.toFixed(1)} h`,
   ...adminEn,
+  // --- settings (/settings, src/bot/settings) ----------------------------------------------
+  /** The menu's text: each argument is the label of the current choice (a settings… text, a format or preset, a language's own name). */
+  settingsMenu: (language: string, audio: string, preset: string, newFile: string, video: string) =>
+    `Settings\nLanguage: ${language}\nExtract audio makes: ${audio}\nCompress preset first: ${preset}\nNew file or link: ${newFile}\nVideo results: ${video}\n\nPick what to change.`,
+  /** The menu's buttons, one per setting. */
+  settingsButtons: {
+    lang: '🌐 Language',
+    audioFormat: 'Audio format',
+    compressPreset: 'Compress preset',
+    onNewFile: 'New file or link',
+    videoAs: 'Video results',
+  },
+  /** The question above each setting's choices. */
+  settingsQuestions: {
+    lang: 'Which language should I write in? Automatic follows the language of your Telegram app.',
+    audioFormat: 'Which format should Extract audio make? Automatic keeps AAC as M4A without re-encoding and makes MP3 from anything else.',
+    compressPreset: 'Which Compress preset should come first? It is also the one used when a file is compressed at once.',
+    onNewFile: 'What should I do when you send a file or a link? Ask shows the buttons; an action that does not fit the file falls back to asking.',
+    videoAs: 'How should I send the videos I make? As video they play in the chat while loading; as file they arrive untouched.',
+  },
+  /** Follow the Telegram app (language), or the source's own codec (audio format). */
+  settingsAuto: 'Automatic',
+  /** New file: show the offer's buttons. */
+  settingsAsk: 'Ask',
+  settingsVideoAs: { video: 'As video', file: 'As file' },
+  settingsBack: '« Back',
+  /** The answer to a press that changed a setting. */
+  settingsSaved: 'Saved.',
+  /** /settings in a group: the menu is personal. */
+  settingsPrivateOnly: 'Settings are personal: send /settings to me in a private chat.',
+  // --- daily quotas (issue 11: src/jobs/quotas.ts, /usage in src/bot/usage.ts) -------------
+  /** The time to the next 00:00 UTC, e.g. "5 h 12 min". */
+  quotaResetsIn: (hours: number, minutes: number) => (hours > 0 ? `${hours} h ${minutes} min` : `${minutes} min`),
+  /** A refusal reason (inside refused()); `resetsIn` is a quotaResetsIn text. */
+  quotaJobsUsed: (used: number, max: number, resetsIn: string) =>
+    `You have reached your daily limit of jobs: ${used} of ${max} used today. The limits reset at 00:00 UTC, in ${resetsIn}; these buttons work again then.`,
+  /** `used` and `max` are size texts. */
+  quotaBytesUsed: (used: string, max: string, resetsIn: string) =>
+    `You have reached your daily limit of data: ${used} of ${max} used today. The limits reset at 00:00 UTC, in ${resetsIn}; these buttons work again then.`,
+  /** `size`, `used` and `max` are size texts. */
+  quotaBytesTooMuch: (size: string, used: string, max: string, resetsIn: string) =>
+    `This file (${size}) would go over your daily limit of data: ${used} of ${max} used today. The limits reset at 00:00 UTC, in ${resetsIn}; these buttons work again then.`,
+  /** /usage: a title, a line per limit, then when they reset (or why there are none). */
+  usageTitle: 'Your usage today (days are counted in UTC):',
+  usageJobs: (used: number, max: number, left: number) => `Jobs: ${used} of ${max} used, ${left} left`,
+  usageJobsNoLimit: (used: number) => `Jobs: ${used} used, no limit`,
+  /** Size texts. */
+  usageBytes: (used: string, max: string, left: string) => `Data: ${used} of ${max} used, ${left} left`,
+  usageBytesNoLimit: (used: string) => `Data: ${used} used, no limit`,
+  usageResets: (resetsIn: string) => `The limits reset at 00:00 UTC, in ${resetsIn}.`,
+  usageAdmin: 'You are an admin: no daily limits apply to you.',
+  usageNoLimits: 'This bot has no daily limits.',
+  /** The answer to a press refused by a quota (a button's answer: short). */
+  quotaReachedShort: (resetsIn: string) => `Daily limit reached: it resets in ${resetsIn}. /usage shows what you used.`,
+  // --- dialog actions: Trim, Rename, Compress to size (src/bot/mediaDialogs.ts) -------------
+  /** `duration` is a clock text such as "1:25". */
+  trimAsk: (duration: string) =>
+    `Which part should I keep? Send the start and the end, e.g. 0:10 1:25 (seconds, m:ss or h:mm:ss). The file lasts ${duration}.`,
+  trimAskNoDuration: 'Which part should I keep? Send the start and the end, e.g. 0:10 1:25 (seconds, m:ss or h:mm:ss).',
+  trimUnparsable: 'I could not read that as a range: send two times, the start and the end, e.g. 0:10 1:25 or 0:10-1:25.',
+  /** Clock texts. */
+  trimEndBeforeStart: (start: string, end: string) => `The end (${end}) comes before the start (${start}).`,
+  trimEmpty: (at: string) => `The start and the end are both ${at}, which leaves nothing to keep.`,
+  trimBeyondDuration: (end: string, duration: string) => `The file lasts only ${duration}, so the part cannot end at ${end}.`,
+  /** `name` is the file's current name. */
+  renameAsk: (name: string) => `What should ${name} be called? Send the new name; the extension stays unless you type one.`,
+  renameEmpty: 'Nothing is left of that name once slashes, control characters and leading dots are taken out. Please send another name.',
+  /** Size texts: the file's size and the smallest target its length allows. */
+  sizeAsk: (size: string, minimum: string) => `How big may the video be at most? Send a number of MB, e.g. 20. It is ${size} now; the smallest I can make it is ${minimum}.`,
+  sizeUnparsable: 'Send the size as a number of MB, e.g. 20 or 7.5.',
+  sizeTooSmall: (minimum: string) => `That is too small for a video this long: the smallest I can make it is ${minimum}.`,
+  sizeNotSmaller: (size: string) => `The file is already ${size}, not bigger than that. Send a smaller size, or use Send as file.`,
+  /** The answer to a good answer: what will be done, as understood (clock texts, a file name, a size text). */
+  trimAccepted: (start: string, end: string) => `Cutting ${start}–${end}: watch the status message.`,
+  renameAccepted: (name: string) => `Sending it back as ${name}.`,
+  /** `megabytes` as the user gave it (12.5), not rounded like a size text. */
+  sizeAccepted: (megabytes: number) => `Compressing to at most ${megabytes} MB: watch the status message.`,
+  /** What the reminder says each media question waits for (dialogReminder). */
+  mediaDialogWaits: {
+    trimRange: 'the start and the end of the part to keep (e.g. 0:10 1:25)',
+    renameName: 'the new file name',
+    sizeTarget: 'the largest size of the video, in MB',
+  },
+  // --- language (issue 11): the words of the Info answer (src/media/processInfo.ts) ---------
+  /** `duration` such as "3:05"; `size` such as "4.0 MB"; `name` a container such as "MP4". */
+  infoDuration: (duration: string) => `Duration: ${duration}`,
+  infoSize: (size: string) => `Size: ${size}`,
+  infoContainer: (name: string) => `Container: ${name}`,
+  /** `codec` as ffprobe names it ("h264"). */
+  infoVideo: (codec: string) => `Video: ${codec}`,
+  infoImage: (codec: string) => `Image: ${codec}`,
+  /** A picture's size in pixels, "1920×1080" (no words: only Persian needs it isolated). */
+  infoDimensions: (width: number, height: number) => `${width}×${height}`,
+  infoFrameRate: (fps: number) => `${fps} fps`,
+  infoAudio: (codec: string) => `Audio: ${codec}`,
+  infoChannels: (channels: number) => (channels === 1 ? 'mono' : channels === 2 ? 'stereo' : `${channels} channels`),
+  infoSampleRate: (kHz: number) => `${kHz} kHz`,
+  infoBitrate: (kbps: number) => `Bitrate: ${kbps} kb/s`,
+  /** `tags`: the file's own artist and title, in whatever script they are. */
+  infoTags: (tags: string) => `Tags: ${tags}`,
+  /** Joins two details of one line ("Video: h264" and "1920×1080"); each is already an info text. */
+  infoAnd: (first: string, second: string) => `${first}, ${second}`,
+  /** The rule a refused link broke (src/transfer/linkGuard.ts linkRefusalOf), shown in withRule. */
+  linkRules: {
+    invalid: 'not a valid link',
+    scheme: 'only http and https links',
+    port: 'a port that is not allowed',
+    address: 'not a public internet address',
+    redirects: 'too many redirects',
+  },
+  /** `rule` a linkRules text; `subject` what was refused: an address, a port or a scheme ("127.0.0.1", "8080", "ftp:"). */
+  linkRuleAbout: (rule: string, subject: string) => `${rule}: ${subject}`,
   // --- results over Telegram's per-file limit, sent in parts (issue 11) --------------------
   /** The caption of each part: `index` counts from 1. */
   resultPart: (index: number, count: number) => `Part ${index} of ${count}`,

@@ -21,6 +21,9 @@ const actions: Texts['actions'] = {
   convert: 'تبدیل',
   thumbnail: 'تصویر بندانگشتی',
   sendAsFile: 'ارسال به‌صورت فایل',
+  trim: 'برش',
+  rename: 'تغییر نام',
+  compressToSize: 'فشرده‌سازی تا حجم معین',
 };
 
 export const fa: Texts = {
@@ -30,7 +33,7 @@ export const fa: Texts = {
     `من از طریق ${ltr('MTProto')} کار می‌کنم، پس فایل‌های بزرگ‌تر از سقف معمول ۵۰ مگابایتی ربات‌ها هم مشکلی ندارند.`,
   help:
     `یک ویدیو، فایل صوتی، پیام صوتی یا سند (تا ۲ گیگابایت) یا یک لینک مستقیم ${ltr('http(s)')} بفرستید و با دکمه‌ها کاری را انتخاب کنید.\n` +
-    `${ltr('/start')}: خوشامدگویی\n${ltr('/help')}: همین راهنما\n${ltr('/ping')}: بررسی اینکه ربات فعال است`,
+    `${ltr('/start')}: خوشامدگویی\n${ltr('/help')}: همین راهنما\n${ltr('/settings')}: زبان، قالب‌ها و اینکه با فایل‌های تازه چه کنم\n${ltr('/usage')}: مصرف امروز از سقف‌های روزانه\n${ltr('/ping')}: بررسی اینکه ربات فعال است`,
   pong: (ms) => `پونگ (رفت‌وبرگشت تا تلگرام: ${num(ms)} میلی‌ثانیه)`,
   hint: `یک فایل یا لینک بفرستید، یا با ${ltr('/help')} ببینید چه کارهایی از من برمی‌آید.`,
   callbackUnknown: 'این دکمه دیگر کار نمی‌کند.',
@@ -73,7 +76,8 @@ export const fa: Texts = {
   done: 'انجام شد.',
   cancelled: 'لغو شد.',
   failed: (reason) => `ناموفق بود. ${reason}`,
-  withRule: (reason, rule) => `${reason} [${ltr(rule)}]`,
+  // The rule is Persian (linkRules) and isolates what it names itself.
+  withRule: (reason, rule) => `${reason} [${rule}]`,
   refused: (reason) => `متأسفم، نمی‌توانم این کار را بپذیرم. ${reason}`,
   cancelButton: 'لغو',
   retryButton: 'تلاش دوباره',
@@ -124,6 +128,93 @@ export const fa: Texts = {
   durationMinutes: (minutes) => `${num(minutes)} دقیقه`,
   durationHours: (hours) => `${num(hours.toFixed(1))} ساعت`,
   ...adminFa,
+  // --- settings (/settings, src/bot/settings) ----------------------------------------------
+  // Every choice is isolated: a format, a preset or a language's own name may be left-to-right.
+  settingsMenu: (language, audio, preset, newFile, video) =>
+    `تنظیمات\nزبان: ${ltr(language)}\nقالب جدا کردن صدا: ${ltr(audio)}\nپیش‌تنظیم اول فشرده‌سازی: ${ltr(preset)}\nفایل یا لینک تازه: ${ltr(newFile)}\nویدیوهای آماده: ${ltr(video)}\n\nانتخاب کنید چه چیزی را تغییر دهم.`,
+  settingsButtons: {
+    lang: '🌐 زبان',
+    audioFormat: 'قالب صدا',
+    compressPreset: 'پیش‌تنظیم فشرده‌سازی',
+    onNewFile: 'فایل یا لینک تازه',
+    videoAs: 'ویدیوهای آماده',
+  },
+  settingsQuestions: {
+    lang: 'به چه زبانی بنویسم؟ «خودکار» از زبان برنامهٔ تلگرام شما پیروی می‌کند.',
+    audioFormat: `جدا کردن صدا چه قالبی بسازد؟ «خودکار» صدای ${ltr('AAC')} را بدون تبدیل دوباره به‌صورت ${ltr('M4A')} نگه می‌دارد و بقیه را ${ltr('MP3')} می‌کند.`,
+    compressPreset: 'کدام پیش‌تنظیم فشرده‌سازی اول نشان داده شود؟ وقتی فایلی بی‌درنگ فشرده می‌شود هم همین به کار می‌رود.',
+    onNewFile: 'وقتی فایل یا لینکی می‌فرستید چه کنم؟ «بپرس» دکمه‌ها را نشان می‌دهد؛ اگر کار انتخاب‌شده به فایل نخورد، می‌پرسم.',
+    videoAs: 'ویدیوهایی را که می‌سازم چطور بفرستم؟ به‌صورت ویدیو در گفتگو هنگام بارگیری پخش می‌شوند؛ به‌صورت فایل دست‌نخورده می‌رسند.',
+  },
+  settingsAuto: 'خودکار',
+  settingsAsk: 'بپرس',
+  settingsVideoAs: { video: 'به‌صورت ویدیو', file: 'به‌صورت فایل' },
+  settingsBack: '« بازگشت',
+  settingsSaved: 'ذخیره شد.',
+  settingsPrivateOnly: `تنظیمات شخصی است: ${ltr('/settings')} را در گفتگوی خصوصی برایم بفرستید.`,
+  // --- daily quotas (issue 11) --------------------------------------------------------------
+  quotaResetsIn: (hours, minutes) => (hours > 0 ? `${num(hours)} ساعت و ${num(minutes)} دقیقه` : `${num(minutes)} دقیقه`),
+  quotaJobsUsed: (used, max, resetsIn) =>
+    `به سقف روزانهٔ کارها رسیده‌اید: امروز ${num(used)} از ${num(max)} کار استفاده شده است. سقف‌ها در نیمه‌شب به وقت ${ltr('UTC')}، یعنی ${resetsIn} دیگر، صفر می‌شوند و آن وقت این دکمه‌ها دوباره کار می‌کنند.`,
+  quotaBytesUsed: (used, max, resetsIn) =>
+    `به سقف روزانهٔ حجم رسیده‌اید: امروز ${used} از ${max} استفاده شده است. سقف‌ها در نیمه‌شب به وقت ${ltr('UTC')}، یعنی ${resetsIn} دیگر، صفر می‌شوند و آن وقت این دکمه‌ها دوباره کار می‌کنند.`,
+  quotaBytesTooMuch: (size, used, max, resetsIn) =>
+    `این فایل (${size}) از سقف روزانهٔ حجم شما بیشتر می‌شود: امروز ${used} از ${max} استفاده شده است. سقف‌ها در نیمه‌شب به وقت ${ltr('UTC')}، یعنی ${resetsIn} دیگر، صفر می‌شوند و آن وقت این دکمه‌ها دوباره کار می‌کنند.`,
+  usageTitle: `مصرف امروز شما (روزها به وقت ${ltr('UTC')} حساب می‌شوند):`,
+  usageJobs: (used, max, left) => `کارها: ${num(used)} از ${num(max)} استفاده شده، ${num(left)} باقی مانده`,
+  usageJobsNoLimit: (used) => `کارها: ${num(used)} استفاده شده، بدون سقف`,
+  usageBytes: (used, max, left) => `حجم: ${used} از ${max} استفاده شده، ${left} باقی مانده`,
+  usageBytesNoLimit: (used) => `حجم: ${used} استفاده شده، بدون سقف`,
+  usageResets: (resetsIn) => `سقف‌ها در نیمه‌شب به وقت ${ltr('UTC')}، یعنی ${resetsIn} دیگر، صفر می‌شوند.`,
+  usageAdmin: 'شما مدیر هستید: هیچ سقف روزانه‌ای برای شما اعمال نمی‌شود.',
+  usageNoLimits: 'این ربات سقف روزانه‌ای ندارد.',
+  quotaReachedShort: (resetsIn) => `به سقف روزانه رسیده‌اید: ${resetsIn} دیگر صفر می‌شود. ${ltr('/usage')} مصرف شما را نشان می‌دهد.`,
+  // --- dialog actions: Trim, Rename, Compress to size (src/bot/mediaDialogs.ts) -------------
+  trimAsk: (duration) =>
+    `کدام بخش را نگه دارم؟ شروع و پایان را بفرستید، مثلاً ${ltr('0:10 1:25')} (ثانیه، ${ltr('m:ss')} یا ${ltr('h:mm:ss')}). طول فایل ${ltr(duration)} است.`,
+  trimAskNoDuration: `کدام بخش را نگه دارم؟ شروع و پایان را بفرستید، مثلاً ${ltr('0:10 1:25')} (ثانیه، ${ltr('m:ss')} یا ${ltr('h:mm:ss')}).`,
+  trimUnparsable: `این را به‌صورت بازه نفهمیدم: دو زمان بفرستید، شروع و پایان، مثلاً ${ltr('0:10 1:25')} یا ${ltr('0:10-1:25')}.`,
+  trimEndBeforeStart: (start, end) => `پایان (${ltr(end)}) قبل از شروع (${ltr(start)}) است.`,
+  trimEmpty: (at) => `شروع و پایان هر دو ${ltr(at)} است و چیزی برای نگه داشتن نمی‌ماند.`,
+  trimBeyondDuration: (end, duration) => `طول فایل فقط ${ltr(duration)} است، پس بخش نمی‌تواند در ${ltr(end)} تمام شود.`,
+  renameAsk: (name) => `نام تازهٔ ${ltr(name)} چه باشد؟ نام جدید را بفرستید؛ پسوند فایل می‌ماند مگر اینکه خودتان پسوندی بنویسید.`,
+  renameEmpty: 'بعد از حذف اسلش‌ها، نویسه‌های کنترلی و نقطه‌های ابتدای نام، چیزی از آن نمی‌ماند. لطفاً نام دیگری بفرستید.',
+  sizeAsk: (size, minimum) =>
+    `حجم ویدیو حداکثر چقدر باشد؟ عددی به مگابایت بفرستید، مثلاً ۲۰. الان ${size} است؛ کمترین حجمی که می‌توانم برسانم ${minimum} است.`,
+  sizeUnparsable: 'حجم را به‌صورت عددی به مگابایت بفرستید، مثلاً ۲۰ یا ۷٫۵.',
+  sizeTooSmall: (minimum) => `این حجم برای ویدیویی به این طول خیلی کم است: کمترین حجمی که می‌توانم برسانم ${minimum} است.`,
+  sizeNotSmaller: (size) => `حجم فایل همین حالا ${size} است و از این بیشتر نیست. حجم کمتری بفرستید یا «${actions.sendAsFile}» را بزنید.`,
+  trimAccepted: (start, end) => `برش از ${ltr(start)} تا ${ltr(end)}: پیام وضعیت را دنبال کنید.`,
+  renameAccepted: (name) => `آن را با نام ${ltr(name)} برمی‌گردانم.`,
+  sizeAccepted: (megabytes) => `فشرده‌سازی تا حداکثر ${num(megabytes)} مگابایت: پیام وضعیت را دنبال کنید.`,
+  mediaDialogWaits: {
+    trimRange: `شروع و پایان بخشی که باید بماند (مثلاً ${ltr('0:10 1:25')})`,
+    renameName: 'نام تازهٔ فایل',
+    sizeTarget: 'بیشترین حجم ویدیو به مگابایت',
+  },
+  // --- language (issue 11): the words of the Info answer (src/media/processInfo.ts) ---------
+  infoDuration: (duration) => `مدت: ${ltr(duration)}`,
+  infoSize: (size) => `حجم: ${ltr(size)}`,
+  infoContainer: (name) => `قالب: ${ltr(name)}`,
+  infoVideo: (codec) => `ویدیو: ${ltr(codec)}`,
+  infoImage: (codec) => `تصویر: ${ltr(codec)}`,
+  // Isolated in ASCII digits: two numbers around "×" would otherwise be read right to left (1080×1920).
+  infoDimensions: (width, height) => ltr(`${width}×${height}`),
+  infoFrameRate: (fps) => `${num(fps)} فریم بر ثانیه`,
+  infoAudio: (codec) => `صدا: ${ltr(codec)}`,
+  infoChannels: (channels) => (channels === 1 ? 'تک‌کاناله' : channels === 2 ? 'استریو' : `${num(channels)} کانال`),
+  infoSampleRate: (kHz) => `${num(kHz)} کیلوهرتز`,
+  infoBitrate: (kbps) => `نرخ بیت: ${num(kbps)} کیلوبیت بر ثانیه`,
+  infoTags: (tags) => `برچسب‌ها: ${ltr(tags)}`,
+  infoAnd: (first, second) => `${first}، ${second}`,
+  linkRules: {
+    invalid: 'لینک معتبر نیست',
+    scheme: `فقط لینک‌های ${ltr('http')} و ${ltr('https')}`,
+    port: 'درگاهی که مجاز نیست',
+    address: 'نشانی عمومی اینترنت نیست',
+    redirects: 'تغییر مسیرهای بیش از حد',
+  },
+  linkRuleAbout: (rule, subject) => `${rule}: ${ltr(subject)}`,
   // --- results over Telegram's per-file limit, sent in parts (issue 11) --------------------
   resultPart: (index, count) => `بخش ${num(index)} از ${num(count)}`,
   resultJoinHint: (unix, windows) => `برای پیوستن بخش‌ها: ${ltr(unix)} (لینوکس، مک) یا ${ltr(windows)} (ویندوز)`,

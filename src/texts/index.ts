@@ -6,7 +6,8 @@
  * that every function shows what it is given in every language and that Persian isolates its
  * left-to-right runs (bidi.ts).
  *
- * The language follows the user's Telegram app (lang_code). It is stored with each offer and job
+ * The language follows the user's Telegram app (lang_code), unless the user picked one in
+ * /settings (src/bot/settings: the router and the inbox ask it). It is stored with each offer and job
  * (media_offers.lang, jobs.lang), so the job runner writes statuses and buttons in the language
  * of the user who pressed the button, even after a restart. This room imports only src/domain.
  */
@@ -20,6 +21,12 @@ export const LANGS = ['en', 'fa', 'ru'] as const;
 export type Lang = (typeof LANGS)[number];
 
 export const texts: Readonly<Record<Lang, Texts>> = { en, fa, ru };
+
+/**
+ * Each language's name in its own script: the language buttons of /settings show these whatever
+ * the current language, so a user who landed in a language they cannot read still finds theirs.
+ */
+export const LANGUAGE_NAMES: Readonly<Record<Lang, string>> = { en: 'English', fa: 'فارسی', ru: 'Русский' };
 
 /** "fa", "fa-IR", "ru-RU" and the like pick their language; anything else (or nothing) is English. */
 export function langFor(langCode: string | undefined): Lang {

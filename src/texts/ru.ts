@@ -28,6 +28,9 @@ const actions: Texts['actions'] = {
   convert: 'Конвертировать',
   thumbnail: 'Миниатюра',
   sendAsFile: 'Отправить файлом',
+  trim: 'Обрезать',
+  rename: 'Переименовать',
+  compressToSize: 'Сжать до размера',
 };
 
 export const ru: Texts = {
@@ -37,7 +40,7 @@ export const ru: Texts = {
     'Я работаю через MTProto, поэтому файлы больше обычного лимита ботов в 50 МБ — не проблема.',
   help:
     'Пришлите видео, аудио, голосовое сообщение или документ (до 2 ГБ) либо прямую ссылку http(s) и выберите действие кнопкой.\n' +
-    '/start: приветствие\n/help: эта справка\n/ping: проверить, что я на связи',
+    '/start: приветствие\n/help: эта справка\n/settings: язык, форматы и что делать с новыми файлами\n/usage: сколько из дневных лимитов использовано сегодня\n/ping: проверить, что я на связи',
   pong: (ms) => `pong (${ms} мс до Telegram и обратно)`,
   hint: 'Пришлите файл или ссылку, либо /help, чтобы узнать, что я умею.',
   callbackUnknown: 'Эта кнопка больше не действует.',
@@ -129,6 +132,90 @@ export const ru: Texts = {
   durationMinutes: (minutes) => `${minutes} мин`,
   durationHours: (hours) => `${decimal(hours.toFixed(1))} ч`,
   ...adminRu,
+  // --- settings (/settings, src/bot/settings) ----------------------------------------------
+  settingsMenu: (language, audio, preset, newFile, video) =>
+    `Настройки\nЯзык: ${language}\nИзвлечение звука в формат: ${audio}\nПресет сжатия (первый): ${preset}\nНовый файл или ссылка: ${newFile}\nВидео-результаты: ${video}\n\nВыберите, что изменить.`,
+  settingsButtons: {
+    lang: '🌐 Язык',
+    audioFormat: 'Формат звука',
+    compressPreset: 'Пресет сжатия',
+    onNewFile: 'Новый файл или ссылка',
+    videoAs: 'Видео-результаты',
+  },
+  settingsQuestions: {
+    lang: 'На каком языке мне писать? «Автоматически» — как в вашем приложении Telegram.',
+    audioFormat: 'В каком формате извлекать звук? «Автоматически» сохраняет AAC как M4A без перекодирования, а всё остальное превращает в MP3.',
+    compressPreset: 'Какой пресет сжатия показывать первым? Он же используется, когда файл сжимается сразу.',
+    onNewFile: 'Что делать, когда вы присылаете файл или ссылку? «Спросить» показывает кнопки; если выбранное действие не подходит к файлу, я спрошу.',
+    videoAs: 'Как присылать готовые видео? Как видео они воспроизводятся в чате прямо при загрузке; как файл приходят без изменений.',
+  },
+  settingsAuto: 'Автоматически',
+  settingsAsk: 'Спросить',
+  settingsVideoAs: { video: 'Как видео', file: 'Как файл' },
+  settingsBack: '« Назад',
+  settingsSaved: 'Сохранено.',
+  settingsPrivateOnly: 'Настройки личные: отправьте мне /settings в личном чате.',
+  // --- daily quotas (issue 11) --------------------------------------------------------------
+  quotaResetsIn: (hours, minutes) => (hours > 0 ? `${hours} ч ${minutes} мин` : `${minutes} мин`),
+  quotaJobsUsed: (used, max, resetsIn) =>
+    `Дневной лимит задач исчерпан: сегодня использовано ${used} из ${max}. Лимиты обнуляются в 00:00 UTC, через ${resetsIn}; тогда эти кнопки снова заработают.`,
+  quotaBytesUsed: (used, max, resetsIn) =>
+    `Дневной лимит объёма исчерпан: сегодня использовано ${used} из ${max}. Лимиты обнуляются в 00:00 UTC, через ${resetsIn}; тогда эти кнопки снова заработают.`,
+  quotaBytesTooMuch: (size, used, max, resetsIn) =>
+    `Этот файл (${size}) превысит ваш дневной лимит объёма: сегодня использовано ${used} из ${max}. Лимиты обнуляются в 00:00 UTC, через ${resetsIn}; тогда эти кнопки снова заработают.`,
+  usageTitle: 'Ваше использование за сегодня (день считается по UTC):',
+  usageJobs: (used, max, left) => `Задачи: использовано ${used} из ${max}, осталось ${left}`,
+  usageJobsNoLimit: (used) => `Задачи: использовано ${used}, без лимита`,
+  usageBytes: (used, max, left) => `Объём: использовано ${used} из ${max}, осталось ${left}`,
+  usageBytesNoLimit: (used) => `Объём: использовано ${used}, без лимита`,
+  usageResets: (resetsIn) => `Лимиты обнуляются в 00:00 UTC, через ${resetsIn}.`,
+  usageAdmin: 'Вы администратор: дневные лимиты на вас не действуют.',
+  usageNoLimits: 'У этого бота нет дневных лимитов.',
+  quotaReachedShort: (resetsIn) => `Дневной лимит исчерпан: он обнулится через ${resetsIn}. /usage покажет, что использовано.`,
+  // --- dialog actions: Trim, Rename, Compress to size (src/bot/mediaDialogs.ts) -------------
+  trimAsk: (duration) =>
+    `Какой фрагмент оставить? Пришлите начало и конец, например 0:10 1:25 (секунды, м:сс или ч:мм:сс). Длительность файла ${duration}.`,
+  trimAskNoDuration: 'Какой фрагмент оставить? Пришлите начало и конец, например 0:10 1:25 (секунды, м:сс или ч:мм:сс).',
+  trimUnparsable: 'Не получилось прочитать это как интервал: пришлите два времени, начало и конец, например 0:10 1:25 или 0:10-1:25.',
+  trimEndBeforeStart: (start, end) => `Конец (${end}) раньше начала (${start}).`,
+  trimEmpty: (at) => `И начало, и конец — ${at}: оставлять нечего.`,
+  trimBeyondDuration: (end, duration) => `Файл длится всего ${duration}, поэтому фрагмент не может заканчиваться на ${end}.`,
+  renameAsk: (name) => `Как назвать ${name}? Пришлите новое имя; расширение останется прежним, если вы не укажете другое.`,
+  renameEmpty: 'После удаления косых черт, управляющих символов и точек в начале от имени ничего не осталось. Пришлите другое имя.',
+  sizeAsk: (size, minimum) => `Какого размера может быть видео самое большее? Пришлите число в МБ, например 20. Сейчас ${size}; меньше ${minimum} сделать не получится.`,
+  sizeUnparsable: 'Пришлите размер числом в МБ, например 20 или 7,5.',
+  sizeTooSmall: (minimum) => `Это слишком мало для видео такой длины: меньше ${minimum} сделать не получится.`,
+  sizeNotSmaller: (size) => `Файл уже ${size}, не больше этого. Пришлите размер поменьше или нажмите «${actions.sendAsFile}».`,
+  trimAccepted: (start, end) => `Вырезаю ${start}–${end}: следите за сообщением о статусе.`,
+  renameAccepted: (name) => `Отправлю обратно как ${name}.`,
+  sizeAccepted: (megabytes) => `Сжимаю не более чем до ${decimal(String(megabytes))} МБ: следите за сообщением о статусе.`,
+  mediaDialogWaits: {
+    trimRange: 'начало и конец фрагмента, который нужно оставить (например, 0:10 1:25)',
+    renameName: 'новое имя файла',
+    sizeTarget: 'наибольший размер видео в МБ',
+  },
+  // --- language (issue 11): the words of the Info answer (src/media/processInfo.ts) ---------
+  infoDuration: (duration) => `Длительность: ${duration}`,
+  infoSize: (size) => `Размер: ${size}`,
+  infoContainer: (name) => `Контейнер: ${name}`,
+  infoVideo: (codec) => `Видео: ${codec}`,
+  infoImage: (codec) => `Изображение: ${codec}`,
+  infoDimensions: (width, height) => `${width}×${height}`,
+  infoFrameRate: (fps) => `${decimal(String(fps))} кадр/с`,
+  infoAudio: (codec) => `Аудио: ${codec}`,
+  infoChannels: (channels) => (channels === 1 ? 'моно' : channels === 2 ? 'стерео' : `каналов: ${channels}`),
+  infoSampleRate: (kHz) => `${decimal(String(kHz))} кГц`,
+  infoBitrate: (kbps) => `Битрейт: ${kbps} кбит/с`,
+  infoTags: (tags) => `Теги: ${tags}`,
+  infoAnd: (first, second) => `${first}, ${second}`,
+  linkRules: {
+    invalid: 'некорректная ссылка',
+    scheme: 'только ссылки http и https',
+    port: 'недопустимый порт',
+    address: 'не публичный адрес в интернете',
+    redirects: 'слишком много перенаправлений',
+  },
+  linkRuleAbout: (rule, subject) => `${rule}: ${subject}`,
   // --- results over Telegram's per-file limit, sent in parts (issue 11) --------------------
   resultPart: (index, count) => `Часть ${index} из ${count}`,
   resultJoinHint: (unix, windows) => `Чтобы собрать части: ${unix} (Linux, macOS) или ${windows} (Windows)`,

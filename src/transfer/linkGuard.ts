@@ -261,3 +261,30 @@ function resolveBounded(hostname: string, options: LinkGuardOptions): Promise<Re
     );
   });
 }
+
+/** What kind of rule a refused link broke, as the user is told it (src/texts linkRules). */
+export type LinkRefusalKind = 'invalid' | 'scheme' | 'port' | 'address' | 'redirects';
+
+/**
+ * A LINK_REFUSED message read back as the kind of rule and what was refused (an address, a port,
+ * a scheme; null when there is nothing to show), so the user is told in their own language; the
+ * English message stays for the operator's log. It reads the messages `refused()` above and
+ * safeFetch.ts's redirect limit write (job failures are stored as text), so it lives beside the
+ * writer; anything else is null.
+ */
+export function linkRefusalOf(message: string): { kind: LinkRefusalKind; subject: string | null } | null {
+  const redirects = /^The link was refused: more than \d+ redirects\.$/.test(message);
+  if (redirects) return { kind: 'redirects', subject: null };
+  // The raw text of an invalid link is quoted in the detail and may hold anything, brackets too.
+  if (message.startsWith('The link was refused: not a valid URL (')) return { kind: 'invalid', subject: null };
+  const m = /^The link was refused: (.*) \(([^()]*)\)\. Only public http\(s\) addresses can be downloaded\.$/s.exec(message);
+  if (!m) return null;
+  const [, rule = '', detail = ''] = m;
+  if (rule === 'not a valid URL' || rule === 'the link has no host') return { kind: 'invalid', subject: null };
+  if (rule === 'only http and https links are allowed') return { kind: 'scheme', subject: detail.replace(/^scheme /, '') || null };
+  const port = /^port (\d+) is not allowed/.exec(rule);
+  if (port) return { kind: 'port', subject: port[1]! };
+  // Address rules: the refused address, which a link's host name may have resolved to.
+  const address = /^host .+ resolves to (\S+)$/.exec(detail)?.[1] ?? /^host (\S+)$/.exec(detail)?.[1] ?? null;
+  return { kind: 'address', subject: address };
+}

@@ -1,6 +1,6 @@
 /**
  * How a result larger than Telegram's per-file limit is cut into numbered byte ranges (pure; no
- * I/O). Videos are cut by time instead (src/media/splitPlan.ts), so each part plays; everything
+ * I/O). Videos are cut by time instead (src/media/split/plan.ts), so each part plays; everything
  * else is cut into `name.ext.001`, `.002`, ... that join back byte for byte.
  *
  * The parts are not written to disk: each is a byte range of the one result file, uploaded with

@@ -124,7 +124,8 @@ describe('catch-up: every message is handled exactly once, in order, whatever ha
   afterEach(async () => {
     // Every story leaves every message answered exactly once.
     if (!courier) await start();
-    await until(allAnswered, 'every message answered').catch((e: unknown) => {
+    // 600 messages answered at the outbox's pace: 60 s is the bound on a loaded 2-core machine.
+    await until(allAnswered, 'every message answered', 60_000).catch((e: unknown) => {
       const replies = repliesByBot();
       console.log('EMU', emuLog.slice(-30).join('\n'));
       console.log('unanswered:', JSON.stringify(sent.filter((m) => !replies.has(m.id))), courier?.output().slice(-400000));

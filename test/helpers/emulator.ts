@@ -34,11 +34,14 @@ export async function startTestEmulator(opts: Partial<Omit<StartEmulatorOptions,
   };
 }
 
-/** Logs a sandbox user in with the sandbox login code (and 2FA password when the user has one). */
-export async function connectUserClient(sandbox: SandboxDescription, phone: string, sessionString = ''): Promise<TelegramClient> {
+/**
+ * Logs a sandbox user in with the sandbox login code (and 2FA password when the user has one).
+ * `langCode`: the app language the client declares (initConnection lang_code; GramJS's default "en").
+ */
+export async function connectUserClient(sandbox: SandboxDescription, phone: string, sessionString = '', langCode?: string): Promise<TelegramClient> {
   const user = sandbox.users.find((u) => u.phone === phone);
   if (!user) throw new Error(`no sandbox user with phone ${phone}; see users in sandbox.json`);
-  const client = buildSandboxClient(sandbox, sandbox.api_id, sandbox.api_hash, sessionString);
+  const client = buildSandboxClient(sandbox, sandbox.api_id, sandbox.api_hash, sessionString, langCode);
   let failure: unknown = null;
   await client.start({
     phoneNumber: phone,

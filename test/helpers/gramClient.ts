@@ -4,7 +4,11 @@ import { LogLevel } from 'telegram/extensions/Logger.js';
 import { StringSession } from 'telegram/sessions/index.js';
 import { prepareSandboxSession, sandboxClientOptions, type SandboxEndpoint } from '../../src/telegram/connection/sandbox.js';
 
-export function buildSandboxClient(endpoint: SandboxEndpoint, apiId: number, apiHash: string, sessionString = ''): TelegramClient {
+/**
+ * `langCode` is the app language the client declares in initConnection (GramJS's default: "en");
+ * Telegram shows it to bots as the user's lang_code.
+ */
+export function buildSandboxClient(endpoint: SandboxEndpoint, apiId: number, apiHash: string, sessionString = '', langCode?: string): TelegramClient {
   const session = new StringSession(sessionString);
   prepareSandboxSession(session, endpoint);
   const client = new TelegramClient(session, apiId, apiHash, {
@@ -13,6 +17,7 @@ export function buildSandboxClient(endpoint: SandboxEndpoint, apiId: number, api
     retryDelay: 100,
     autoReconnect: true,
     baseLogger: new Logger(LogLevel.NONE),
+    ...(langCode !== undefined ? { langCode } : {}),
   });
   return client;
 }

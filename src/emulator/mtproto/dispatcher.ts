@@ -6,7 +6,7 @@
  */
 import { Api } from 'telegram';
 import { BinaryReader } from 'telegram/extensions/index.js';
-import { RpcError, type RpcHandler } from '../contract.js';
+import { RpcError, type ConnectionInit, type RpcHandler } from '../contract.js';
 import type { ServerConnection } from './connection.js';
 import type { DecryptPool } from './decryptPool.js';
 import { decryptClientMessage, EnvelopeError, type PlainMessage } from './envelope.js';
@@ -32,6 +32,8 @@ export interface DispatcherDeps {
   readonly registry: AuthKeyRegistry;
   readonly rpc: RpcHandler;
   readonly userOf: (authKeyId: bigint) => number | null;
+  /** Told what each initConnection declared (AuthKeyStore.noteConnection); optional for stubs. */
+  readonly noteConnection?: (authKeyId: bigint, init: ConnectionInit) => void;
   readonly msgIds: ServerMsgIdClock;
   readonly nowMs: () => number;
   readonly faults: CallFaults;
@@ -273,8 +275,11 @@ export class Dispatcher {
   }
 
   private async invoke(conn: ServerConnection, key: AuthKeyState, session: SessionState, msgId: bigint, request: Api.AnyRequest): Promise<void> {
-    const { request: inner, layer, after } = unwrapInvoke(request);
+    const { request: inner, layer, after, init } = unwrapInvoke(request);
     if (layer !== null) key.layer = layer;
+    // Recorded before the call runs (and even if it fails): Telegram takes the connection's
+    // parameters from the wrapper, whatever becomes of the query inside it.
+    if (init) this.deps.noteConnection?.(key.authKeyId, init);
     for (const id of after) await session.running.get(id)?.catch(() => undefined);
     const className = (inner as { className?: string }).className ?? 'unknown';
     let body: Buffer;

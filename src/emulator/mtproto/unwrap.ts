@@ -5,6 +5,7 @@
  * invokeWithMessagesRange.
  */
 import { Api } from 'telegram';
+import type { ConnectionInit } from '../contract.js';
 import { fromGramBig } from './tlNumbers.js';
 
 export interface Unwrapped {
@@ -12,18 +13,23 @@ export interface Unwrapped {
   readonly layer: number | null;
   /** msg_ids of calls that must complete before this one runs. */
   readonly after: bigint[];
+  /** What an initConnection wrapper declared, when the call carried one. */
+  readonly init: ConnectionInit | null;
 }
 
 export function unwrapInvoke(request: Api.AnyRequest): Unwrapped {
   let current: unknown = request;
   let layer: number | null = null;
   const after: bigint[] = [];
+  let init: ConnectionInit | null = null;
   for (;;) {
     if (current instanceof Api.InvokeWithLayer) {
       layer = current.layer;
       current = current.query;
     } else if (current instanceof Api.InitConnection) {
-      // SIMPLIFICATION: api_id, device and app versions from initConnection are not recorded.
+      // SIMPLIFICATION: only lang_code is kept (bots see it as the user's language); api_id, device,
+      // system and app versions, lang_pack, proxy and params are not recorded.
+      init = { langCode: current.langCode };
       current = current.query;
     } else if (current instanceof Api.InvokeWithoutUpdates) {
       // SIMPLIFICATION: updates are still pushed to a session that asked for none.
@@ -38,7 +44,7 @@ export function unwrapInvoke(request: Api.AnyRequest): Unwrapped {
       // SIMPLIFICATION: takeout sessions and message ranges are not modelled; the inner call runs as is.
       current = current.query;
     } else {
-      return { request: current as Api.AnyRequest, layer, after };
+      return { request: current as Api.AnyRequest, layer, after, init };
     }
   }
 }

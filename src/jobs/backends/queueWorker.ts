@@ -25,6 +25,7 @@ import { downloadInput, processInput, uploadResult, type StageContext, type Stag
 import type { JobMessenger, RunnerConfig, RunnerLogger } from '../runner/runnerTypes.js';
 import { cancelChannel, cancelKey } from './bullmqQueue.js';
 import type { ActiveStage } from './jobBackend.js';
+import { progressThrottle, systemTimers, type ProgressThrottle } from './progressThrottle.js';
 import { encodeFailure, parseRemoteJobData, type RemoteJobData, type RemoteProgress, type RemoteResult } from './remoteProtocol.js';
 
 /** Stalls a job may survive before BullMQ fails it: two dead workers in a row is a pattern, not bad luck. */
@@ -68,50 +69,16 @@ export interface RunningQueueWorker {
 export function startQueueWorker(deps: QueueWorkerDeps): RunningQueueWorker {
   const { settings, log } = deps;
   const now = deps.now ?? Date.now;
-  const reporters = new Map<string, Reporter>();
+  const reporters = new Map<string, ProgressThrottle>();
   let finished = 0;
 
-  interface Reporter {
-    (stage: ActiveStage | null, percent: number): void;
-    /** Drops a report still waiting for its interval (the job ended). */
-    stop(): void;
-  }
-
-  /**
-   * Throttled progress of one job: stage changes at once, percent at most every
-   * progressIntervalMs. A percent held back by the interval is sent when the interval ends, so a
-   * burst (a whole window of chunks confirmed together) is not hidden until the next change.
-   */
-  function reporterOf(job: Job<RemoteJobData, RemoteResult>): Reporter {
-    let current: ActiveStage = 'downloading';
-    let lastAt = 0;
-    let lastPercent = -1;
-    let held: NodeJS.Timeout | null = null;
-    const send = (percent: number) => {
-      lastAt = now();
-      lastPercent = percent;
-      const report: RemoteProgress = { stage: current, percent };
-      job.updateProgress(report).catch((error: unknown) => log.warn('could not report job progress', { jobId: job.data.jobId, error: String(error) }));
-    };
-    const reporter = ((stage, percent) => {
-      const changed = stage !== null && stage !== current;
-      if (stage !== null) current = stage;
-      if (!changed && percent === lastPercent) return;
-      if (held) clearTimeout(held);
-      held = null;
-      const wait = settings.progressIntervalMs - (now() - lastAt);
-      if (changed || wait <= 0) return send(percent);
-      held = setTimeout(() => {
-        held = null;
-        send(percent);
-      }, wait);
-      held.unref();
-    }) as Reporter;
-    reporter.stop = () => {
-      if (held) clearTimeout(held);
-      held = null;
-    };
-    return reporter;
+  function reporterOf(job: Job<RemoteJobData, RemoteResult>): ProgressThrottle {
+    return progressThrottle(
+      settings.progressIntervalMs,
+      (report: RemoteProgress) =>
+        void job.updateProgress(report).catch((error: unknown) => log.warn('could not report job progress', { jobId: job.data.jobId, error: String(error) })),
+      { ...systemTimers, now },
+    );
   }
 
   async function processJob(job: Job<RemoteJobData, RemoteResult>, _token?: string, signal?: AbortSignal): Promise<RemoteResult> {
@@ -123,10 +90,10 @@ export function startQueueWorker(deps: QueueWorkerDeps): RunningQueueWorker {
       data = parseRemoteJobData(job.data);
       if ((await redis.exists(cancelKey(settings.queueName, job.id ?? ''))) === 1) abort();
       controller.signal.throwIfAborted();
-      const report = reporterOf(job);
-      reporters.set(data.jobId, report);
+      const progress = reporterOf(job);
+      reporters.set(data.jobId, progress);
       log.info('job taken', { jobId: data.jobId, queueId: job.id, restartedAfterStall: job.stalledCounter > 0 });
-      const result = await runStages(data, controller.signal, report);
+      const result = await runStages(data, controller.signal, (stage, percent) => progress.report(stage, percent));
       log.info('job done', { jobId: data.jobId, duplicate: result.result === null });
       return result;
     } catch (error) {
@@ -166,7 +133,7 @@ export function startQueueWorker(deps: QueueWorkerDeps): RunningQueueWorker {
       },
     };
     const dir = await makeJobDir(settings.tempDir, data.jobId);
-    let job: StageJob = { id: data.jobId, source: data.source, request: data.request, chat: data.chat, sourceMessageId: data.sourceMessageId, inputPath: null, outcome: null, uploadFileId: null, ...(data.lang ? { lang: data.lang } : {}) };
+    let job: StageJob = { id: data.jobId, source: data.source, request: data.request, chat: data.chat, sourceMessageId: data.sourceMessageId, inputPath: null, outcome: null, uploadFileId: null, ...(data.lang !== undefined ? { lang: data.lang } : {}) };
     report('downloading', 0);
     job = { ...job, inputPath: await downloadInput(ctx, job, dir) };
     signal.throwIfAborted();
@@ -196,7 +163,7 @@ export function startQueueWorker(deps: QueueWorkerDeps): RunningQueueWorker {
   });
 
   return {
-    poolProgress: (jobId, percent) => reporters.get(jobId)?.(null, percent),
+    poolProgress: (jobId, percent) => reporters.get(jobId)?.report(null, percent),
     finished: () => finished,
     async stop(force = false) {
       await worker.close(force);

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { chatRefSchema, type ChatRef } from '../../domain/chat.js';
-import { jobSourceSchema, type JobSource } from '../../domain/jobSource.js';
+import { jobSourceSchema, type JobSource } from '../../domain/media.js';
 import { MEDIA_ACTIONS } from '../../domain/mediaAction.js';
 import { isReasonCode, type ReasonCode } from '../../domain/jobError.js';
 import type { JobRequest } from '../../domain/mediaPorts.js';
@@ -32,7 +32,7 @@ export interface RemoteJobData {
   deadline: number;
   maxFileBytes: number;
   maxDurationSeconds: number;
-  /** The user's language: captions of a result sent in parts. Absent from older services: English. */
+  /** The user's language code, for the Info answer's words and the captions of a result sent in parts; optional, so data from an older service still reads. */
   lang?: string;
 }
 
@@ -42,11 +42,12 @@ const remoteJobDataSchema = z.object({
   chat: chatRefSchema,
   sourceMessageId: z.number().int(),
   source: jobSourceSchema,
-  request: z.object({ action: z.enum(MEDIA_ACTIONS), option: z.string().optional() }),
+  // videoAs: the user's "video results as file" (/settings); the worker sends the result.
+  request: z.object({ action: z.enum(MEDIA_ACTIONS), option: z.string().optional(), videoAs: z.literal('file').optional() }),
   deadline: z.number(),
   maxFileBytes: z.number().int().positive(),
   maxDurationSeconds: z.number().int().positive(),
-  lang: z.string().max(16).optional(),
+  lang: z.string().max(64).optional(),
 });
 
 export class RemoteJobDataError extends Error {
@@ -60,7 +61,14 @@ export function parseRemoteJobData(data: unknown): RemoteJobData {
     throw new RemoteJobDataError(`The queue holds a job this worker cannot read (${parsed.error.issues[0]?.message ?? 'bad shape'}); are the service and the workers the same Courier version?`);
   }
   const { request, ...rest } = parsed.data;
-  return { ...rest, request: request.option === undefined ? { action: request.action } : { action: request.action, option: request.option } };
+  return {
+    ...rest,
+    request: {
+      action: request.action,
+      ...(request.option === undefined ? {} : { option: request.option }),
+      ...(request.videoAs === undefined ? {} : { videoAs: request.videoAs }),
+    },
+  };
 }
 
 /** A worker's progress report: the stage it is in and that stage's percent. */

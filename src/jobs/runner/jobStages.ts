@@ -23,7 +23,7 @@ import { basename, dirname } from 'node:path';
 import { assertNotPlaylist, resolveInJobDir, safeJobFileName } from '../../media/playlistSniff.js';
 import type { JobRecord, StoredResult } from '../../storage/jobRepository.js';
 import { inputDisplayName, JOB_MESSAGES, stableFilePart } from '../jobIdentity.js';
-import type { MediaPool, ProcessOutcome, TelegramFiles, TransferProgress } from '../../domain/mediaPorts.js';
+import type { JobRequest, MediaPool, ProcessOutcome, ResultFile, TelegramFiles, TransferProgress } from '../../domain/mediaPorts.js';
 import type { JobMessenger, RunnerConfig } from './runnerTypes.js';
 import { JobError } from '../../domain/jobError.js';
 import { freeDiskBytes } from './jobDirs.js';
@@ -40,9 +40,12 @@ export interface UploadJournal {
   partSent(jobId: string, part: number, messageId: number | null): void;
 }
 
-/** The part of a job record the stages read (a queue worker builds it from the job's data); `lang` words the parts' captions. */
-export type StageJob = Pick<JobRecord, 'id' | 'source' | 'request' | 'chat' | 'sourceMessageId' | 'inputPath' | 'outcome' | 'uploadFileId'> &
-  Partial<Pick<JobRecord, 'lang'>>;
+/**
+ * The part of a job record the stages read (a queue worker builds it from the job's data). `lang`
+ * (the user's language code) words the Info answer and the captions of a result sent in parts; a
+ * remote job from an older service has none.
+ */
+export type StageJob = Pick<JobRecord, 'id' | 'source' | 'request' | 'chat' | 'sourceMessageId' | 'inputPath' | 'outcome' | 'uploadFileId'> & { lang?: string };
 
 export interface StageContext {
   botPort: JobMessenger;
@@ -131,7 +134,7 @@ export async function downloadInput(ctx: StageContext, job: StageJob, dir: strin
 /** Refuses playlists, then runs the action in the pool. */
 export async function processInput(ctx: StageContext, job: StageJob, dir: string): Promise<ProcessOutcome> {
   if (job.inputPath === null) throw new JobError('INTERNAL', `Job ${job.id} reached processing without a downloaded input; retry it.`);
-  const writes = job.request.action !== 'info' && job.request.action !== 'sendAsFile';
+  const writes = job.request.action !== 'info' && job.request.action !== 'sendAsFile' && job.request.action !== 'rename';
   await assertDiskRoom(ctx, 'process', dir, writes ? await sizeOrZero(job.inputPath) : 0);
   await assertNotPlaylist(job.inputPath);
   // Telegram's per-file limit: a video over it is cut by time in the pool, anything else into
@@ -148,6 +151,7 @@ export async function processInput(ctx: StageContext, job: StageJob, dir: string
       maxDurationSeconds: ctx.config.jobs.maxDurationSeconds,
       timeoutMs: Math.max(1000, ctx.deadline - ctx.now()),
       maxPartBytes,
+      ...(job.lang !== undefined ? { lang: job.lang } : {}),
     },
     ctx.signal,
   );
@@ -170,9 +174,13 @@ export async function uploadResult(ctx: StageContext, job: StageJob): Promise<St
     await ctx.botPort.sendText(job.chat, outcome.text, { replyTo: job.sourceMessageId, randomId });
     return { kind: 'text', text: outcome.text };
   }
-  if (outcome.parts) return uploadResultParts(ctx, job, { file: outcome.file, parts: outcome.parts }, progressWriter(ctx, job.id));
+  if (outcome.parts) {
+    const parts = { file: outcome.file, parts: outcome.parts };
+    return uploadResultParts(ctx, job, parts, progressWriter(ctx, job.id), (part) => deliveredAs(part, job.request));
+  }
   let fileId = job.uploadFileId;
-  const sent = await ctx.files.sendFile(job.chat, outcome.file, {
+  const file = deliveredAs(outcome.file, job.request);
+  const sent = await ctx.files.sendFile(job.chat, file, {
     replyTo: job.sourceMessageId,
     randomId,
     signal: ctx.signal,
@@ -189,6 +197,18 @@ export async function uploadResult(ctx: StageContext, job: StageJob): Promise<St
     },
   });
   if (sent.stored === null) return null;
-  const { path: _path, thumbPath: _thumb, ...meta } = outcome.file;
+  const { path: _path, thumbPath: _thumb, ...meta } = file;
   return { kind: 'file', stored: sent.stored, file: meta };
+}
+
+/**
+ * A video result as the user asked for it at the press (JobRequest.videoAs): 'file' sends it as a
+ * document, which Telegram keeps as it is instead of showing a player. Decided here, at sending,
+ * rather than in processing: the bytes are the same, and the outcome stored for a resumed upload
+ * stays the one processing made. Other results (audio, GIFs, pictures) are left alone.
+ */
+export function deliveredAs(file: ResultFile, request: JobRequest): ResultFile {
+  if (request.videoAs !== 'file' || file.sendAs !== 'video') return file;
+  const { supportsStreaming: _streaming, ...rest } = file;
+  return { ...rest, sendAs: 'document' };
 }

@@ -3,7 +3,7 @@
  *
  * - The limit is Telegram's own (TelegramFiles.maxUploadBytes: help.getAppConfig's
  *   upload_max_fileparts_default × 512 KiB), asked before processing, so the pool cuts a video by
- *   time at keyframes (src/media/splitVideo.ts) and anything else becomes numbered byte ranges of
+ *   time at keyframes (src/media/split/video.ts) and anything else becomes numbered byte ranges of
  *   the one result file (src/transfer/resultParts.ts), fixed in the outcome that is stored with
  *   the move to uploading: a restart sends the same parts, even if the limit changed meanwhile.
  * - Each part is its own message, a reply to the user's message captioned "Part i of N" (byte
@@ -78,6 +78,8 @@ export async function uploadResultParts(
   job: StageJob,
   outcome: { file: ResultFile; parts: ResultFile[] },
   writeProgress: (progress: TransferProgress) => void,
+  /** How each part goes out (jobStages.ts deliveredAs: a video as a document when the user asked for files). */
+  deliver: (part: ResultFile) => ResultFile = (part) => part,
 ): Promise<StoredResult | null> {
   const { parts } = outcome;
   const sent = new Set(ctx.uploads.sentParts(job.id));
@@ -90,7 +92,7 @@ export async function uploadResultParts(
     ctx.signal.throwIfAborted();
     const before = doneBytes;
     const resumeFrom = fileId === null ? {} : { fileId, confirmedParts: ctx.uploads.confirmedParts(job.id, fileId) };
-    const message = await ctx.files.sendFile(job.chat, part, {
+    const message = await ctx.files.sendFile(job.chat, deliver(part), {
       replyTo: job.sourceMessageId,
       randomId: JOB_MESSAGES.resultPart(job.id, index),
       caption: captionOf(job.lang, outcome.file, part, index, parts.length),

@@ -20,7 +20,9 @@
  * - a job's directory (jobDirs.ts) is removed whenever the job reaches a terminal state, and
  *   directories of no unfinished job are swept at start;
  * - everything the runner sends carries a random_id derived from the job or its origin
- *   (jobIdentity.ts), so a resend after a crash is dropped by Telegram as a duplicate.
+ *   (jobIdentity.ts), so a resend after a crash is dropped by Telegram as a duplicate;
+ * - a job is charged to its user's daily quota in the transaction that creates it, and refunded
+ *   when it ends in a way that does not count (runnerQuotas.ts, rules in ../quotas.ts).
  */
 import {
   createJob,
@@ -48,6 +50,8 @@ import { isJobError, JobError } from '../../domain/jobError.js';
 import { StatusMessages } from './statusMessages.js';
 import { expectedParts, uploadLimitOf } from './resultUpload.js';
 import { MAX_UPLOAD_BYTES } from '../../transfer/uploadPlan.js';
+import { createQuotaGate } from './runnerQuotas.js';
+import { writeTransaction } from '../../storage/writeTransaction.js';
 
 /** The abort reason of Cancel. */
 class JobCancelled extends Error {
@@ -103,6 +107,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     return count === null ? null : { count, limitBytes: uploadLimitBytes };
   };
   const status = new StatusMessages({ db, botPort, now, intervalMs: config.jobs.progressIntervalMs, log, partsOf });
+  const quota = createQuotaGate({ db, limits: config.quotas, admins: (config.admins ?? []).map(String), now });
   const running = new Map<string, Running>();
   let scheduler: FairScheduler | null = null;
   let stopRefresh: (() => void) | null = null;
@@ -121,6 +126,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
 
   /** The last step of every ended job: final status edit, directory gone. */
   async function finish(job: JobRecord): Promise<void> {
+    // Before the edit that shows Retry. A cancelled job is settled by cancel(), which knows whether it had started.
+    if (job.state === 'failed') quota.ended(job.id, { outcome: 'failed', reason: job.failure?.reason ?? 'INTERNAL' });
     await status.update(job, { force: true });
     status.forget(job.id);
     await removeJobDir(config.paths.temp, job.id);
@@ -161,6 +168,9 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       // A fresh attempt starts from nothing: no input, no outcome, no half-done upload.
       const base: TransitionData = next === 'downloading' ? { inputPath: null, outcome: null, uploadFileId: null } : {};
       job = apply(job, STAGE_ENTRY[next], next === stage ? { ...base, ...data } : base);
+      // A link's size is known now that it is downloaded: that is what it counts (a remote backend's
+      // download stays on its worker, and its link counts as a job only).
+      if (next === 'processing' && job.source.kind === 'link' && job.inputPath) quota.linkDownloaded(job.id, job.inputPath);
     }
     if (job !== from) void status.update(job);
     return job;
@@ -222,7 +232,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       return { kind: 'accepted', jobId: existing.id, created: false };
     }
     const inputKey = inputKeyOf(input.source);
-    const reusable = findReusable(db, inputKey, input.request.action, input.request.option);
+    const reusable = findReusable(db, inputKey, input.request.action, input.request.option, { videoAs: input.request.videoAs, lang: input.lang });
     if (reusable && (await sendStoredResult({ botPort, files, log }, input, reusable))) return { kind: 'reused' };
 
     const refusal: Refusal | null =
@@ -235,12 +245,20 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       log.info('job refused', { userId: input.userId, reason: refusal.reason, detail: refusal.detail });
       return { kind: 'refused', reason: refusal.reason, text };
     }
+    // From this check to the job's charge, no await: two presses at once cannot both take the last job.
+    const overQuota = quota.check(input);
+    if (overQuota) {
+      const text = textsFor(input.lang).refused(overQuota.reason);
+      await reply(input, text, JOB_MESSAGES.refusal(input.originKey));
+      log.info('job refused', { userId: input.userId, reason: 'quota', limit: overQuota.refusal.limit, used: overQuota.refusal.used, max: overQuota.refusal.max });
+      return { kind: 'refused', reason: overQuota.refusal.limit === 'jobs' ? 'QUOTA_JOBS' : 'QUOTA_BYTES', text, answer: overQuota.answer };
+    }
 
-    const { job, created } = createJob(
-      db,
-      { ...input, id: (deps.newId ?? newJobId)(), inputKey, maxAttempts: DEFAULT_MAX_ATTEMPTS },
-      now(),
-    );
+    const { job, created } = writeTransaction(db, () => {
+      const made = createJob(db, { ...input, id: (deps.newId ?? newJobId)(), inputKey, maxAttempts: DEFAULT_MAX_ATTEMPTS }, now());
+      if (made.created) quota.charge(made.job);
+      return made;
+    });
     // The same update submitted twice at once: the first call owns the job.
     if (!created) return { kind: 'accepted', jobId: job.id, created: false };
     const enqueued = sched.enqueue({ jobId: job.id, userId: job.userId });
@@ -266,6 +284,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     const texts = textsFor(owned.job.lang);
     if (isTerminal(owned.job.state)) return { ok: false, text: texts.alreadyEnded };
     const cancelled = apply(owned.job, { type: 'cancel' });
+    quota.ended(jobId, { outcome: 'cancelled', started: owned.job.state !== 'queued' });
     const run = running.get(jobId);
     if (run) {
       // The state is already 'cancelled' in the database; the run sees the abort and finishes it.
@@ -294,13 +313,19 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     if (queueRefusal(sched.userLoad(userId), config.jobs.perUserQueued)) return { ok: false, text: texts.reasons.QUEUE_FULL };
     const next = transition(owned.job, { type: 'retry' });
     if (isInvalidTransition(next)) return { ok: false, text: owned.job.state === 'failed' ? texts.cannotRetry : texts.alreadyEnded };
+    const overQuota = quota.checkRetry(owned.job, owned.job.lang);
+    if (overQuota) return { ok: false, text: overQuota.answer };
     // From here to the save, no await: a second press sees 'queued' and is refused. Enqueued
     // before it is saved, so the database never holds a queued job the scheduler does not know.
     const enqueued = sched.enqueue({ jobId, userId });
     if (!enqueued.accepted) return { ok: false, text: texts.reasons.QUEUE_FULL };
     let queued: JobRecord;
     try {
-      queued = saveTransition(db, next, now(), { notBefore: null });
+      queued = writeTransaction(db, () => {
+        const saved = saveTransition(db, next, now(), { notBefore: null });
+        quota.retried(jobId);
+        return saved;
+      });
     } catch (error) {
       sched.removeQueued(jobId);
       throw error;

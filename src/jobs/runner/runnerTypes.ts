@@ -1,9 +1,10 @@
 /** What the job runner is built from (createJobRunner's dependencies) and what it answers. */
 import type { Database } from '../../storage/index.js';
 import type { JobRequest, MediaPool, TelegramFiles } from '../../domain/mediaPorts.js';
-import type { JobSource } from '../../domain/jobSource.js';
+import type { JobSource } from '../../domain/media.js';
 import type { ReasonCode } from '../../domain/jobError.js';
 import type { JobBackend } from '../backends/jobBackend.js';
+import type { QuotaLimits } from '../quotas.js';
 
 /*
  * The bot's plain-data types come from its port contract (types only: src/jobs runs no bot code);
@@ -54,6 +55,10 @@ export interface RunnerConfig {
     maxBytes: number;
   };
   paths: { temp: string };
+  /** Daily quotas per user (src/jobs/quotas.ts); absent: none. */
+  quotas?: QuotaLimits;
+  /** Telegram user ids exempt from the quotas (config `admins`). */
+  admins?: readonly number[];
 }
 
 /** A timer the runner can cancel; injected so tests drive time without sleeping. */
@@ -109,7 +114,15 @@ export interface SubmitInput {
 export type SubmitResult =
   | { kind: 'accepted'; jobId: string; /** false when the origin key had already created this job */ created: boolean }
   | { kind: 'reused' }
-  | { kind: 'refused'; reason: Extract<ReasonCode, 'QUEUE_FULL' | 'FILE_TOO_BIG' | 'DURATION_TOO_LONG' | 'DISK_FULL'>; text: string };
+  | {
+      kind: 'refused';
+      /** QUOTA_*: the user's daily quota of jobs or bytes (src/jobs/quotas.ts). */
+      reason: Extract<ReasonCode, 'QUEUE_FULL' | 'FILE_TOO_BIG' | 'DURATION_TOO_LONG' | 'DISK_FULL'> | 'QUOTA_JOBS' | 'QUOTA_BYTES';
+      /** The refusal as sent to the user. */
+      text: string;
+      /** A shorter answer to the press, when `text` is too long for one (Telegram shows 200 characters). */
+      answer?: string;
+    };
 
 /** The answer to a Cancel or Retry press, with a text for answerCallback. */
 export interface ButtonAnswer {

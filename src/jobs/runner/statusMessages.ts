@@ -13,6 +13,7 @@ import { setStatusMessage, type JobRecord } from '../../storage/jobRepository.js
 import { encodeJobCallback } from '../jobCallbacks.js';
 import { JOB_MESSAGES } from '../jobIdentity.js';
 import { textsFor, type Texts } from '../../texts/index.js';
+import { linkRefusalOf } from '../../transfer/linkGuard.js';
 import type { JobButton as Button, JobMessenger, RunnerLogger } from './runnerTypes.js';
 
 /** A result that comes in `count` parts because it is over Telegram's per-file limit (resultUpload.ts). */
@@ -40,10 +41,12 @@ export function statusText(texts: Texts, job: Pick<JobRecord, 'state' | 'progres
       return texts.cancelled;
     case 'failed': {
       const reason = texts.reasons[job.failure?.reason ?? 'INTERNAL'];
-      // A refused link names the rule it broke ("a loopback address (127.0.0.1)"): the user can
-      // tell a typo from a private address. The rule text is the link guard's (English).
-      const rule = job.failure?.reason === 'LINK_REFUSED' ? /refused: (.+?)\. Only/.exec(job.failure.message)?.[1] : undefined;
-      return texts.failed(rule ? texts.withRule(reason, rule) : reason);
+      // A refused link names the rule it broke and what it refused ("not a public internet
+      // address: 127.0.0.1"), in the user's language: they can tell a typo from a private address.
+      const refusal = job.failure?.reason === 'LINK_REFUSED' ? linkRefusalOf(job.failure.message) : null;
+      if (!refusal) return texts.failed(reason);
+      const rule = texts.linkRules[refusal.kind];
+      return texts.failed(texts.withRule(reason, refusal.subject === null ? rule : texts.linkRuleAbout(rule, refusal.subject)));
     }
   }
 }

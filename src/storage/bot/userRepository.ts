@@ -96,6 +96,11 @@ export function recordSeen(db: Database, user: { userId: string; accessHash?: st
   return { banned: row?.banned === 1 };
 }
 
+/** The language last seen in a user object of this user (Telegram's lang_code), if any. */
+export function storedLang(db: Database, userId: string): string | null {
+  return hot(db).glance.get(userId)?.lang ?? null;
+}
+
 export function getUser(db: Database, userId: string): UserRecord | undefined {
   const row = db.prepare<[string], Row>('SELECT * FROM users WHERE user_id = ?').get(userId);
   return row ? toRecord(row) : undefined;

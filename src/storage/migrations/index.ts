@@ -9,6 +9,8 @@ import { up as updates } from './002-updates.js';
 import { up as jobs } from './003-jobs.js';
 import { up as updateStateOwner } from './004-update-state-owner.js';
 import { up as admin } from './005-admin.js';
+import { up as userSettings } from './006-user-settings.js';
+import { up as quotas } from './007-quotas.js';
 import { up as resultParts } from './009-result-parts.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -17,6 +19,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'jobs', up: jobs },
   { version: 4, name: 'update-state-owner', up: updateStateOwner },
   { version: 5, name: 'admin', up: admin },
-  // Written as 009 (006-008 are other branches' settings, quotas, trim/rename); numbered 6 until they are merged, then 9.
-  { version: 6, name: 'result-parts', up: resultParts },
+  { version: 6, name: 'user-settings', up: userSettings },
+  { version: 7, name: 'quotas', up: quotas },
+  // The file is 009 as issue 11 named it; versions must be consecutive and no 008 was written.
+  { version: 8, name: 'result-parts', up: resultParts },
 ];

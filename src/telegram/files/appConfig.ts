@@ -2,7 +2,7 @@
  * Telegram's per-file upload limit, read from the client configuration (help.getAppConfig,
  * core.telegram.org/api/config#client-configuration): upload_max_fileparts_default is the most
  * 512 KiB parts one file may have for bots and non-Premium users (4000 today, i.e. 2000 MiB).
- * Courier splits results above it (src/transfer/resultParts.ts, src/media/splitVideo.ts), so it
+ * Courier splits results above it (src/transfer/resultParts.ts, src/media/split/video.ts), so it
  * asks Telegram instead of trusting a constant that Telegram may change.
  *
  * The answer is cached: asked again only after `ttlMs`, and then with the hash of the config held,

@@ -134,5 +134,13 @@ export function createGramBotPort(client: TelegramClient, options: GramBotPortOp
         throw err;
       }
     },
+
+    async userLangCode(user: { id: string; accessHash?: string }): Promise<string | null> {
+      // Without a known hash the user is named with 0, as GramJS does for bots (getInputEntity); should
+      // Telegram refuse it, the caller treats the language as unknown.
+      const input = new Api.InputUser({ userId: returnBigInt(user.id), accessHash: returnBigInt(user.accessHash ?? '0') });
+      const [found] = await withFloodWait(() => client.invoke(new Api.users.GetUsers({ id: [input] })), floodWait);
+      return found instanceof Api.User && found.langCode ? found.langCode : null;
+    },
   };
 }

@@ -199,6 +199,8 @@ export function createLimitedPort(port: BotPort, options: LimitedPortOptions): L
     ping: () => port.ping(),
     ...(port.sendMedia ? { sendMedia: (chat: ChatRef, media: Parameters<NonNullable<BotPort['sendMedia']>>[1], opts: Parameters<NonNullable<BotPort['sendMedia']>>[2]) => enqueue(chat, () => port.sendMedia!(chat, media, opts), opts.lane ?? 'live') } : {}),
     ...(port.resolveUsername ? { resolveUsername: port.resolveUsername.bind(port) } : {}),
+    // A lookup, not a send: it takes no turn in the send limiter.
+    ...(port.userLangCode ? { userLangCode: port.userLangCode.bind(port) } : {}),
 
     drain(): Promise<void> {
       if (inFlight === 0 && queued === 0) return Promise.resolve();

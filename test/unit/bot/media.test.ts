@@ -77,7 +77,7 @@ describe('media flow: files and links get buttons, presses start jobs', () => {
     expect(sent.text).to.equal(texts.en.mediaOffer('holiday.mp4', '30 MB'));
     expect(sent.opts.replyTo).to.equal(50);
     const labels = sent.opts.buttons!.flat().map((b) => b.text);
-    expect(labels).to.deep.equal(['Info', 'Extract audio', 'Compress 720p ~2.6 MB', 'Compress 480p ~1.2 MB', 'Convert to MP4', 'Convert to GIF', 'Thumbnail', 'Send as file']);
+    expect(labels).to.deep.equal(['Info', 'Extract audio', 'Compress 720p ~2.6 MB', 'Compress 480p ~1.2 MB', 'Convert to MP4', 'Convert to GIF', 'Thumbnail', 'Trim', 'Compress to size', 'Send as file', 'Rename']);
     for (const b of sent.opts.buttons!.flat()) expect(Buffer.byteLength('data' in b ? b.data : '')).to.be.at.most(64);
   });
 
@@ -139,14 +139,14 @@ describe('media flow: files and links get buttons, presses start jobs', () => {
     await route(message('', { media: video, langCode: 'ru' } as Partial<Incoming>));
     expect(port.sent[0]!.text).to.equal('holiday.mp4 (30 МБ). Что с этим сделать?');
     expect(port.sent[0]!.opts.buttons!.flat().map((b) => b.text)).to.deep.equal([
-      'Информация', 'Извлечь звук', 'Сжать 720p ~2,6 МБ', 'Сжать 480p ~1,2 МБ', 'Конвертировать в MP4', 'Конвертировать в GIF', 'Миниатюра', 'Отправить файлом',
+      'Информация', 'Извлечь звук', 'Сжать 720p ~2,6 МБ', 'Сжать 480p ~1,2 МБ', 'Конвертировать в MP4', 'Конвертировать в GIF', 'Миниатюра', 'Обрезать', 'Сжать до размера', 'Отправить файлом', 'Переименовать',
     ]);
     await route(message('x', { media: { ...video, fileName: undefined }, langCode: 'fa-IR' } as Partial<Incoming>));
     const fa = port.sent[1]!;
     expect(fa.text).to.equal(texts.fa.mediaOffer('ویدیو', '۳۰ مگابایت'));
     expect(fa.opts.buttons!.flat().map((b) => b.text)).to.deep.equal([
       'مشخصات', 'جدا کردن صدا', 'فشرده‌سازی \u2068720p\u2069 (حدود ۲٫۶ مگابایت)', 'فشرده‌سازی \u2068480p\u2069 (حدود ۱٫۲ مگابایت)',
-      'تبدیل به \u2068MP4\u2069', 'تبدیل به \u2068GIF\u2069', 'تصویر بندانگشتی', 'ارسال به‌صورت فایل',
+      'تبدیل به \u2068MP4\u2069', 'تبدیل به \u2068GIF\u2069', 'تصویر بندانگشتی', 'برش', 'فشرده‌سازی تا حجم معین', 'ارسال به‌صورت فایل', 'تغییر نام',
     ]);
   });
 
@@ -164,7 +164,7 @@ describe('media flow: files and links get buttons, presses start jobs', () => {
       .flat()
       .map((b) => decodeCallback('data' in b ? b.data : ''))
       .map((p) => (p.option === undefined ? p.action : `${p.action} ${p.option}`));
-  const VIDEO_OF_UNKNOWN_LENGTH = ['info', 'extractAudio', 'compress 720p', 'compress 480p', 'convert mp4', 'thumbnail', 'sendAsFile'];
+  const VIDEO_OF_UNKNOWN_LENGTH = ['info', 'extractAudio', 'compress 720p', 'compress 480p', 'convert mp4', 'thumbnail', 'trim', 'sendAsFile', 'rename'];
 
   it('a video sent as a file (no video attribute, a video/* mime type) gets the video actions', () => {
     const { durationSeconds: _d, width: _w, height: _h, ...asFile } = video;
@@ -179,17 +179,17 @@ describe('media flow: files and links get buttons, presses start jobs', () => {
   });
 
   it('a measured video keeps what its attributes say: 720p only above 720 lines, GIF only when short', () => {
-    expect(offered({ ...video, durationSeconds: 10, width: 640, height: 360 })).to.deep.equal(['info', 'extractAudio', 'compress 480p', 'convert mp4', 'convert gif', 'thumbnail', 'sendAsFile']);
+    expect(offered({ ...video, durationSeconds: 10, width: 640, height: 360 })).to.deep.equal(['info', 'extractAudio', 'compress 480p', 'convert mp4', 'convert gif', 'thumbnail', 'trim', 'compressToSize', 'sendAsFile', 'rename']);
   });
 
-  it('a file whose type says neither video nor audio gets only Info and Send as file, whatever its name', () => {
+  it('a file whose type says neither video nor audio gets only Info, Send as file and Rename, whatever its name', () => {
     const { durationSeconds: _d, width: _w, height: _h, ...asFile } = video;
-    expect(offered({ ...asFile, kind: 'document', mimeType: 'application/octet-stream' })).to.deep.equal(['info', 'sendAsFile']);
+    expect(offered({ ...asFile, kind: 'document', mimeType: 'application/octet-stream' })).to.deep.equal(['info', 'sendAsFile', 'rename']);
   });
 
   it('what Telegram says about a file decides the actions before anything is downloaded', () => {
     expect(actionInputOf({ ...video, kind: 'audio', mimeType: 'audio/mpeg' }).audio).to.deep.equal({ codec: 'mp3' });
     expect(actionInputOf({ ...video, kind: 'document', mimeType: 'application/pdf' })).to.include({ video: null, audio: null, isImage: false });
-    expect(offerButtons('abc', { kind: 'telegram', media: { ...video, kind: 'document', mimeType: 'application/pdf' } }).flat().map((b) => b.text)).to.deep.equal(['Info', 'Send as file']);
+    expect(offerButtons('abc', { kind: 'telegram', media: { ...video, kind: 'document', mimeType: 'application/pdf' } }).flat().map((b) => b.text)).to.deep.equal(['Info', 'Send as file', 'Rename']);
   });
 });

@@ -14,6 +14,9 @@ import { texts } from '../../../src/texts/index.js';
 import { countPending, inboxRow, storeUpdates } from '../../../src/storage/inboxRepository.js';
 import { openDatabase, type Database } from '../../../src/storage/index.js';
 import { FakePort } from '../../helpers/fakeBotPort.js';
+import { settingsLanguage } from '../../../src/bot/settings/useSettings.js';
+import { saveUserSettings } from '../../../src/storage/bot/settingsRepository.js';
+import { DEFAULT_USER_SETTINGS } from '../../../src/domain/userSettings.js';
 
 const NOW = 1_800_000_000_000;
 
@@ -55,6 +58,23 @@ describe('inbox drain: one chat, in order, late and old messages, poison rows', 
     expect(port.sent.map((s) => s.text)).to.deep.equal([texts.en.hint, `${texts.ru.delayed(10)}\n\n${texts.ru.hint}`]);
     expect(port.sent.map((s) => s.opts.replyTo)).to.deep.equal([1, 2]);
     expect(countPending(db)).to.equal(0);
+  });
+
+  it('the note and the answer follow the language the sender chose in /settings, over their app’s', async () => {
+    store(db, [{ id: 1, text: 'still there?', sentAt: nowSec - 600, lang: 'ru' }]);
+    saveUserSettings(db, '1001', { ...DEFAULT_USER_SETTINGS, lang: 'fa' }, 'cbq:1', NOW);
+    const settings = { db };
+    const drain = createInboxDrain({
+      db,
+      router: buildBotRouter({ settings }),
+      port,
+      now: () => NOW,
+      delayedNoteSeconds: 60,
+      oldMessages: { maxAgeHours: null, action: 'handle' },
+      langOf: settingsLanguage(db),
+    });
+    while (await drain('user:1001'));
+    expect(port.sent.map((s) => s.text)).to.deep.equal([`${texts.fa.delayed(10)}\n\n${texts.fa.hint}`]);
   });
 
   it("with oldMessages 'acknowledge', a message past maxAgeHours only gets the too-old note", async () => {

@@ -8,29 +8,29 @@ const video1080: ActionInput = { durationSeconds: 120, video: { codec: 'h264', h
 describe('media actions', () => {
   it('offers every action for a long 1080p video, with both compress presets and no GIF', () => {
     const offered = actionsFor(video1080);
-    expect(offered.map((o) => o.action)).to.deep.equal(['info', 'extractAudio', 'compress', 'convert', 'thumbnail', 'sendAsFile']);
+    expect(offered.map((o) => o.action)).to.deep.equal(['info', 'extractAudio', 'compress', 'convert', 'thumbnail', 'trim', 'compressToSize', 'sendAsFile', 'rename']);
     expect(offered.find((o) => o.action === 'compress')?.options).to.deep.equal(['720p', '480p']);
     expect(offered.find((o) => o.action === 'convert')?.options).to.deep.equal(['mp4']);
   });
 
   it('offers GIF for a short clip and only 480p for a 720p source', () => {
     const offered = actionsFor({ durationSeconds: 8, video: { codec: 'h264', height: 720 }, audio: null, isImage: false });
-    expect(offered.map((o) => o.action)).to.deep.equal(['info', 'compress', 'convert', 'thumbnail', 'sendAsFile']);
+    expect(offered.map((o) => o.action)).to.deep.equal(['info', 'compress', 'convert', 'thumbnail', 'trim', 'compressToSize', 'sendAsFile', 'rename']);
     expect(offered.find((o) => o.action === 'compress')?.options).to.deep.equal(['480p']);
     expect(offered.find((o) => o.action === 'convert')?.options).to.deep.equal(['mp4', 'gif']);
   });
 
   it('offers audio conversion for a voice note but not for an MP3, and nothing video-ish for either or for images', () => {
     const voice = actionsFor({ durationSeconds: 12, video: null, audio: { codec: 'opus' }, isImage: false, mime: 'audio/ogg' });
-    expect(voice.map((o) => o.action)).to.deep.equal(['info', 'extractAudio', 'sendAsFile']);
+    expect(voice.map((o) => o.action)).to.deep.equal(['info', 'extractAudio', 'trim', 'sendAsFile', 'rename']);
     const mp3 = actionsFor({ durationSeconds: 200, video: null, audio: { codec: 'mp3' }, isImage: false });
-    expect(mp3.map((o) => o.action)).to.deep.equal(['info', 'sendAsFile']);
+    expect(mp3.map((o) => o.action)).to.deep.equal(['info', 'trim', 'sendAsFile', 'rename']);
     const photo = actionsFor({ durationSeconds: null, video: { codec: 'mjpeg', height: 600 }, audio: null, isImage: true });
-    expect(photo.map((o) => o.action)).to.deep.equal(['info', 'sendAsFile']);
+    expect(photo.map((o) => o.action)).to.deep.equal(['info', 'sendAsFile', 'rename']);
   });
 
   it('labels every action in English (the catalogue in src/texts has them in every language)', () => {
-    expect(MEDIA_ACTIONS.map((a) => texts.en.actions[a])).to.deep.equal(['Info', 'Extract audio', 'Compress', 'Convert', 'Thumbnail', 'Send as file']);
+    expect(MEDIA_ACTIONS.map((a) => texts.en.actions[a])).to.deep.equal(['Info', 'Extract audio', 'Compress', 'Convert', 'Thumbnail', 'Send as file', 'Trim', 'Rename', 'Compress to size']);
   });
 
   it('estimates the compressed size from duration and target bitrates', () => {

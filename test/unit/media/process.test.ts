@@ -114,6 +114,15 @@ describe('processing media (every action on media generated with ffmpeg)', funct
     expect(await streamCodecs(file.path)).to.deep.equal(['mp3']);
   });
 
+  it('Extract audio makes Opus in an Ogg container (.opus) when asked, at 48 kHz', async () => {
+    const file = await fileOf(await job(clip, { action: 'extractAudio', option: 'opus' }));
+    expect(file).to.include({ fileName: 'clip.opus', mimeType: 'audio/ogg', sendAs: 'audio' });
+    expect(file.durationSeconds).to.be.closeTo(3, 0.2);
+    expect(await streamCodecs(file.path)).to.deep.equal(['opus']);
+    const { stdout } = await run(ffprobePath, ['-v', 'error', '-show_entries', 'format=format_name:stream=sample_rate', '-of', 'csv=p=0', file.path]);
+    expect(stdout).to.include('48000').and.to.include('ogg');
+  });
+
   it('Extract audio from a tagged MP3 keeps title and performer', async () => {
     const file = await fileOf(await job(song, { action: 'extractAudio' }));
     expect(file).to.include({ fileName: 'song.mp3', sendAs: 'audio', title: 'Test Tone', performer: 'Courier Band' });

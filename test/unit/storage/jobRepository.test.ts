@@ -127,6 +127,10 @@ describe('jobRepository', () => {
     for (const type of ['start', 'downloaded', 'processed'] as const) info = saveTransition(db, step(info, type), 1100);
     saveTransition(db, step(info, 'uploaded'), 1200, { result: { kind: 'text', text: 'Duration 12 s' } });
     expect(findReusable(db, 'tg:document:5001', 'info', undefined)).to.deep.equal({ kind: 'text', text: 'Duration 12 s' });
+    // Info's text is in its job's language (en here): a Russian request gets its own; a file serves any language.
+    expect(findReusable(db, 'tg:document:5001', 'info', undefined, { lang: 'en' })).to.deep.equal({ kind: 'text', text: 'Duration 12 s' });
+    expect(findReusable(db, 'tg:document:5001', 'info', undefined, { lang: 'ru' })).to.equal(null);
+    expect(findReusable(db, 'tg:document:5001', 'compress', '720p', { lang: 'ru' })).to.deep.equal({ kind: 'file', stored, file });
   });
 
   it('stores media offers once per id', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { JobError } from '../../../src/domain/jobError.js';
-import { addressRefusal, checkLink, interfaceAddresses, parseLink, type LinkGuardOptions, type Resolver } from '../../../src/transfer/linkGuard.js';
+import { addressRefusal, checkLink, interfaceAddresses, linkRefusalOf, parseLink, type LinkGuardOptions, type Resolver } from '../../../src/transfer/linkGuard.js';
 
 /** A resolver from a fixed table; a name not in it fails like NXDOMAIN. */
 function tableResolver(table: Record<string, string[]>): Resolver {
@@ -202,5 +202,20 @@ describe('link guard (SSRF)', () => {
       expect(error).to.include({ reason: 'CANCELLED' });
       expect(clock.countTimers(), 'the lookup timer is cleared').to.equal(0);
     });
+  });
+});
+
+describe('a refused link read back for the user (linkRefusalOf)', () => {
+  it('finds the kind of rule and what was refused in each message the guard writes', async () => {
+    const resolve = tableResolver({ 'media.example': ['10.0.0.7'] });
+    const kindOf = async (link: string, options: LinkGuardOptions = {}) => linkRefusalOf((await refusal(link, resolve, options)).message);
+    expect(await kindOf('http://127.0.0.1/a.mp4')).to.deep.equal({ kind: 'address', subject: '127.0.0.1' });
+    expect(await kindOf('https://media.example/v.mp4')).to.deep.equal({ kind: 'address', subject: '10.0.0.7' });
+    expect(await kindOf('http://[::ffff:192.168.1.1]/a.mp4')).to.deep.equal({ kind: 'address', subject: '::ffff:c0a8:101' });
+    expect(await kindOf('http://93.184.216.34:6379/')).to.deep.equal({ kind: 'port', subject: '6379' });
+    expect(await kindOf('ftp://example.com/a.mp4')).to.deep.equal({ kind: 'scheme', subject: 'ftp:' });
+    expect(await kindOf('not a link (really)')).to.deep.equal({ kind: 'invalid', subject: null });
+    expect(linkRefusalOf('The link was refused: more than 5 redirects.')).to.deep.equal({ kind: 'redirects', subject: null });
+    expect(linkRefusalOf('The host example.com has no addresses.')).to.equal(null);
   });
 });

@@ -6,6 +6,10 @@
  * signed SQLite INTEGER, read back with better-sqlite3's safeIntegers (BigInt) to stay exact.
  * The protocol half names keys by the unsigned reading (mtproto/crypto.ts authKeyIdOf); keysOf
  * answers in that form.
+ *
+ * Each key also keeps the lang_code of the latest initConnection sent with it, numbered by a
+ * world-wide counter (init_seq) so "latest" stays exact under a fake clock. A user's language, as
+ * bots see it, is that of the key they connected with last.
  */
 import type { AuthKeyStore } from '../../contract.js';
 import type { Db } from '../db.js';
@@ -16,6 +20,12 @@ export interface AccountAuthKeys extends AuthKeyStore, KeyDirectory {
   bind(authKeyId: bigint, userId: number): void;
   /** Signs the auth key out (auth.logOut); the key itself stays valid. */
   unbind(authKeyId: bigint): void;
+  /**
+   * The language a user's app declared most recently, over all their signed-in keys; null when
+   * none declared one. SIMPLIFICATION: with several sessions Telegram's choice is not documented;
+   * this takes the latest initConnection of any of the user's keys.
+   */
+  langCodeOf(userId: number): string | null;
 }
 
 export class AuthKeyNotFoundError extends Error {
@@ -35,6 +45,10 @@ export function initAuthKeysSchema(db: Db): void {
     );
     CREATE INDEX IF NOT EXISTS auth_keys_user ON auth_keys (user_id);
   `);
+  // Data directories written before languages were modelled lack these columns.
+  const columns = new Set(db.prepare<[], { name: string }>('PRAGMA table_info(auth_keys)').all().map((c) => c.name));
+  if (!columns.has('lang_code')) db.exec('ALTER TABLE auth_keys ADD COLUMN lang_code TEXT');
+  if (!columns.has('init_seq')) db.exec('ALTER TABLE auth_keys ADD COLUMN init_seq INTEGER');
 }
 
 export function createAuthKeyStore(db: Db, nowMs: () => number): AccountAuthKeys {
@@ -47,6 +61,12 @@ export function createAuthKeyStore(db: Db, nowMs: () => number): AccountAuthKeys
   const bind = db.prepare<[number, bigint]>('UPDATE auth_keys SET user_id = ? WHERE id = ?');
   const unbind = db.prepare<[bigint]>('UPDATE auth_keys SET user_id = NULL WHERE id = ?');
   const keysOf = db.prepare<[number], { id: bigint }>('SELECT id FROM auth_keys WHERE user_id = ? ORDER BY created_ms, id').safeIntegers(true);
+  const noteInit = db.prepare<[string, bigint]>(
+    'UPDATE auth_keys SET lang_code = ?, init_seq = (SELECT COALESCE(MAX(init_seq), 0) + 1 FROM auth_keys) WHERE id = ?',
+  );
+  const latestLang = db.prepare<[number], { lang_code: string }>(
+    "SELECT lang_code FROM auth_keys WHERE user_id = ? AND lang_code IS NOT NULL AND lang_code <> '' ORDER BY init_seq DESC LIMIT 1",
+  );
   const s64 = (id: bigint): bigint => BigInt.asIntN(64, id);
   return {
     get: (id) => getRow.get(s64(id))?.key,
@@ -64,5 +84,10 @@ export function createAuthKeyStore(db: Db, nowMs: () => number): AccountAuthKeys
     unbind: (id) => {
       unbind.run(s64(id));
     },
+    // A key not stored yet cannot have sent initConnection (it comes after the DH handshake).
+    noteConnection: (id, init) => {
+      noteInit.run(init.langCode, s64(id));
+    },
+    langCodeOf: (userId) => latestLang.get(userId)?.lang_code ?? null,
   };
 }

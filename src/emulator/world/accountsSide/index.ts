@@ -127,7 +127,7 @@ function createPendingPasswords(verifierOf: (userId: number) => Buffer): Pending
 
 export function createAccountsSide(db: Db, ctx: { nowMs: () => number; schedule: Schedule; limits: Limits }): AccountsSide {
   const keys = createAuthKeyStore(db, ctx.nowMs);
-  const accounts = createAccounts(db);
+  const accounts = createAccounts(db, (userId) => keys.langCodeOf(userId));
   const premium = new Set<number>();
   const maxParts = (userId: number): number =>
     premium.has(userId) ? (ctx.limits.uploadMaxFilepartsPremium ?? DEFAULT_LIMITS.uploadMaxFilepartsPremium!) : (ctx.limits.uploadMaxFileparts ?? DEFAULT_LIMITS.uploadMaxFileparts!);

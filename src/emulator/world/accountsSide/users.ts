@@ -109,7 +109,11 @@ function toRow(r: RawRow): UserRow {
   };
 }
 
-export function createAccounts(db: Db): Accounts {
+/**
+ * `langCodeOf` gives a user's current app language (authKeys.ts langCodeOf); without it no user
+ * carries a lang_code.
+ */
+export function createAccounts(db: Db, langCodeOf: (userId: number) => string | null = () => null): Accounts {
   initUsersSchema(db);
   const sel = (where: string) => db.prepare<[unknown], RawRow>(`SELECT * FROM users WHERE ${where}`).safeIntegers(true);
   const byId = sel('id = ?');
@@ -160,6 +164,9 @@ export function createAccounts(db: Db): Accounts {
     const u = get(id);
     if (!u) return new Api.UserEmpty({ id: long(id) });
     const self = id === viewerId;
+    // user#… flags.22 lang_code: "Language code of the user", sent to bots only, and only for
+    // users (a bot has no app language). Other users never see it.
+    const langCode = !u.isBot && !self && get(viewerId)?.isBot ? langCodeOf(u.id) : null;
     return new Api.User({
       id: long(u.id),
       accessHash: long(u.accessHash),
@@ -171,6 +178,7 @@ export function createAccounts(db: Db): Accounts {
       // SIMPLIFICATION: nobody is anyone's contact, so a phone is shown to its owner only.
       ...(self && u.phone ? { phone: u.phone } : {}),
       ...(u.isBot ? { botInfoVersion: 1, botNochats: false } : {}),
+      ...(langCode ? { langCode } : {}),
     });
   };
 

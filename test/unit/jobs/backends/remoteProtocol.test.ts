@@ -16,8 +16,15 @@ describe('remote job protocol', () => {
 
   it('reads the data a service wrote, and refuses a shape it does not know with a named error', () => {
     expect(parseRemoteJobData(data)).to.deep.equal(data);
+    const asFile = { ...data, request: { action: 'compress', option: '480p', videoAs: 'file' } };
+    expect(parseRemoteJobData(asFile), 'the worker sends the video as the user asked').to.deep.equal(asFile);
     expect(() => parseRemoteJobData({ ...data, v: 2 })).to.throw(RemoteJobDataError, /same Courier version/);
     expect(() => parseRemoteJobData({ ...data, jobId: '../x' })).to.throw(RemoteJobDataError);
+  });
+
+  it('carries the user’s language for the Info answer, and still reads data from a service that sent none', () => {
+    expect(parseRemoteJobData({ ...data, lang: 'fa' }).lang).to.equal('fa');
+    expect(parseRemoteJobData(data)).to.not.have.property('lang');
   });
 
   it('names one BullMQ job per attempt', () => {

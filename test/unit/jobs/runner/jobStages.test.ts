@@ -107,6 +107,17 @@ describe('job stages check free disk before each stage', () => {
     expect(reached).to.deep.equal(['process']);
   });
 
+  it('hands the job’s language to the pool, so the Info answer is in the user’s words', async () => {
+    free = 10_000 * MiB;
+    const input = join(dir, 'info-input.mp4');
+    await writeFile(input, Buffer.alloc(1024));
+    const tasks: unknown[] = [];
+    const c = { ...ctx(), pool: { process: async (task: unknown) => (tasks.push(task), { kind: 'text', text: 'info' }) } as unknown as MediaPool };
+    await processInput(c, job({ request: { action: 'info' }, inputPath: input, lang: 'ru' }), dir);
+    expect(tasks).to.have.length(1);
+    expect(tasks[0]).to.include({ lang: 'ru' });
+  });
+
   it('the upload stage is refused while the disk is below the floor', async () => {
     free = 99 * MiB;
     const error = await failure(uploadResult(ctx(), job({ outcome: { kind: 'text', text: 'Duration: 0:03' } })));

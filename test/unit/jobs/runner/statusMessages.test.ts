@@ -27,11 +27,18 @@ describe('job status texts', () => {
     expect(statusButtons(texts, { ...base, state: 'done' })).to.deep.equal([]);
   });
 
-  it("names a refused link's rule, isolated from the Persian around it", () => {
-    const failure = { reason: 'LINK_REFUSED' as const, retryable: false, message: 'Link refused: a loopback address (127.0.0.1). Only public addresses.' };
+  it("names a refused link's rule and address in the user's language, the address isolated in Persian", () => {
+    // The guard's own message (src/transfer/linkGuard.ts) for a loopback link.
+    const message = 'The link was refused: loopback addresses are not allowed: 127.0.0.1 (host 127.0.0.1). Only public http(s) addresses can be downloaded.';
+    const failure = { reason: 'LINK_REFUSED' as const, retryable: false, message };
     const job = { ...base, state: 'failed' as JobState, failure };
-    expect(statusText(textsFor('en'), job)).to.equal(`Failed. ${texts.en.reasons.LINK_REFUSED} [a loopback address (127.0.0.1)]`);
-    expect(statusText(textsFor('fa'), job)).to.equal(`ناموفق بود. ${texts.fa.reasons.LINK_REFUSED} [\u2068a loopback address (127.0.0.1)\u2069]`);
+    expect(statusText(textsFor('en'), job)).to.equal(`Failed. ${texts.en.reasons.LINK_REFUSED} [not a public internet address: 127.0.0.1]`);
+    expect(statusText(textsFor('fa'), job)).to.equal(`ناموفق بود. ${texts.fa.reasons.LINK_REFUSED} [نشانی عمومی اینترنت نیست: \u2068127.0.0.1\u2069]`);
+    expect(statusText(textsFor('ru'), job)).to.equal(`${texts.ru.failed(texts.ru.reasons.LINK_REFUSED)} [не публичный адрес в интернете: 127.0.0.1]`);
+    const redirects = { ...failure, message: 'The link was refused: more than 5 redirects.' };
+    expect(statusText(textsFor('ru'), { ...job, failure: redirects })).to.equal(`${texts.ru.failed(texts.ru.reasons.LINK_REFUSED)} [слишком много перенаправлений]`);
+    // A message it cannot read shows the reason alone, never English words.
+    expect(statusText(textsFor('fa'), { ...job, failure: { ...failure, message: 'something else' } })).to.equal(texts.fa.failed(texts.fa.reasons.LINK_REFUSED));
     expect(statusText(textsFor('ru'), { ...base, state: 'queued' }, 2)).to.equal('В очереди: перед этой задачей ещё 2 ваши задачи.');
   });
 

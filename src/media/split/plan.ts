@@ -1,6 +1,6 @@
 /**
  * Where to cut a video that is larger than Telegram's per-file limit so that every part plays on
- * its own and stays under the limit (pure; the I/O is splitVideo.ts).
+ * its own and stays under the limit (pure; the I/O is video.ts).
  *
  * A cut made with `-c copy` (no re-encoding) can only fall on a video keyframe: a part that began
  * elsewhere would open on frames that refer to pictures it does not contain. So the plan works on

@@ -1,6 +1,6 @@
 /**
  * Cuts a video result that is larger than Telegram's per-file limit into playable parts, each
- * under the limit, without re-encoding (the plan is splitPlan.ts; the ffmpeg command is
+ * under the limit, without re-encoding (the plan is plan.ts; the ffmpeg command is
  * commands.ts segmentArgs). Runs confined like every other tool run (confinement.ts), on files
  * inside the job directory only.
  *
@@ -16,13 +16,13 @@ import { spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { JobError } from '../domain/jobError.js';
-import type { ResultFile } from '../domain/mediaPorts.js';
-import { runFfmpeg, segmentArgs } from './commands.js';
-import { confinedCommand } from './confinement.js';
-import { inputGuardArgs } from './limits.js';
-import { describeOutput, outputPath, removeQuietly, type DescribeOptions } from './outputs.js';
-import { planVideoCuts, UnsplittableVideoError, videoPartName, type PacketInfo } from './splitPlan.js';
+import { JobError } from '../../domain/jobError.js';
+import type { ResultFile } from '../../domain/mediaPorts.js';
+import { runFfmpeg, segmentArgs } from '../commands.js';
+import { confinedCommand } from '../confinement.js';
+import { inputGuardArgs } from '../limits.js';
+import { describeOutput, outputPath, removeQuietly, type DescribeOptions } from '../outputs.js';
+import { planVideoCuts, UnsplittableVideoError, videoPartName, type PacketInfo } from './plan.js';
 
 /** Margins tried in turn when a part comes out larger than planned. */
 const MARGINS = [0.03, 0.08, 0.15] as const;
