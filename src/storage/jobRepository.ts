@@ -1,6 +1,6 @@
 /**
  * Media jobs as rows (tables jobs, media_offers, job_upload_parts of migration 003;
- * job_result_parts of 009-result-parts).
+ * job_result_parts of 008-result-parts).
  *
  * The main thread writes state changes here; worker threads only write their job's percent
  * (jobProgress.ts). Invariants:

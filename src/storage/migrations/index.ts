@@ -11,7 +11,7 @@ import { up as updateStateOwner } from './004-update-state-owner.js';
 import { up as admin } from './005-admin.js';
 import { up as userSettings } from './006-user-settings.js';
 import { up as quotas } from './007-quotas.js';
-import { up as resultParts } from './009-result-parts.js';
+import { up as resultParts } from './008-result-parts.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core', up: core },
@@ -21,6 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'admin', up: admin },
   { version: 6, name: 'user-settings', up: userSettings },
   { version: 7, name: 'quotas', up: quotas },
-  // The file is 009 as issue 11 named it; versions must be consecutive and no 008 was written.
   { version: 8, name: 'result-parts', up: resultParts },
 ];
