@@ -14,7 +14,8 @@
  * 1,000 handled messages, event_loop_p99_ms (Courier's own figure, logged at stop), flood_waits
  * (FLOOD_WAITs the emulator returned to the bot), files_done. Baseline in the same run: the same
  * text load against a naive GramJS bot (loadBaseline.ts). `--minutes 60` is the soak mode for
- * operators: rss and event-loop samples every 10 s give the slopes (MB and ms per hour).
+ * operators: rss (from /proc) and event-loop p99 (from Courier's /metrics, on a private loopback
+ * port) sampled every 10 s give the slopes (MB and ms per hour).
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,8 @@ import { startBenchWorld, type BenchWorld } from '../catchup/catchupWorld.js';
 import { defaultSeconds } from './loadPlan.js';
 import { runLoad, type LoadFigures } from './loadRun.js';
 import { startNaiveBot } from './naiveBot.js';
-import { readProcessFigures } from './processStats.js';
+import { readProcessFigures, scrapeEventLoopP99Ms } from './processStats.js';
+import { freePort } from '../../redisServer.js';
 
 export interface LoadOptions {
   users: number;
@@ -90,7 +92,15 @@ async function courierRun(opts: LoadOptions, seconds: number): Promise<Record<st
   const courierDir = mkdtempSync(join(tmpdir(), 'courier-bench-load-'));
   let courier: CourierChild | null = null;
   try {
-    const env = { COURIER_DATA_DIR: courierDir, COURIER_SESSION_DIR: join(courierDir, 'sessions'), COURIER_LOG_LEVEL: 'info' };
+    // /metrics on a private loopback port: the soak's event-loop samples read it as monitoring would.
+    const opsPort = await freePort();
+    const env = {
+      COURIER_DATA_DIR: courierDir,
+      COURIER_SESSION_DIR: join(courierDir, 'sessions'),
+      COURIER_LOG_LEVEL: 'info',
+      COURIER__OPS__HTTP_PORT: String(opsPort),
+      COURIER__OPS__HTTP_HOST: '127.0.0.1',
+    };
     // A first run logs in and stores its state; its clean stop checkpoints the database, so the
     // size after the load's clean stop, less this one, is what the load added.
     courier = startCourier(w.dataDir, env);
@@ -100,7 +110,11 @@ async function courierRun(opts: LoadOptions, seconds: number): Promise<Record<st
     courier = startCourier(w.dataDir, env);
     await courier.waitFor(CATCHUP_LINE, "Courier's catch-up line");
     const pid = courier.child.pid!;
-    const figures: LoadFigures = await runLoad(w, { users: opts.users, messages: opts.messages, files: opts.files, seconds }, { sample: () => readProcessFigures(pid), exited: courier.exited });
+    const figures: LoadFigures = await runLoad(w, { users: opts.users, messages: opts.messages, files: opts.files, seconds }, {
+      sample: () => readProcessFigures(pid),
+      eventLoopP99Ms: () => scrapeEventLoopP99Ms(`http://127.0.0.1:${opsPort}/metrics`),
+      exited: courier.exited,
+    });
     const processFigures = readProcessFigures(pid);
     const stopCode = await courier.stop();
     const dbAfter = databaseMb(courierDir);
@@ -115,6 +129,8 @@ async function courierRun(opts: LoadOptions, seconds: number): Promise<Record<st
       db_mb: round2(dbAfter),
       db_kb_per_1000_messages: handled > 0 ? round2(((dbAfter - dbBefore) * 1000 * 1000) / handled) : null,
       event_loop_p99_ms: loop ? Number(loop[2]) : null,
+      event_loop_p99_ms_sampled_max: round2(figures.eventLoopP99MsSampledMax),
+      event_loop_slope_ms_per_hour: round2(figures.eventLoopSlopeMsPerHour),
       courier_stop_exit_code: stopCode,
     };
   } finally {

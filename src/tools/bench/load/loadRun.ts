@@ -20,6 +20,8 @@ export interface LoadRunShape extends LoadShape {
 export interface LoadProbe {
   /** The bot process's figures, sampled every few seconds (soak slopes). */
   sample(): ProcessFigures;
+  /** The bot's p99 event-loop delay since the previous call, ms (from its /metrics); absent for the baseline. */
+  eventLoopP99Ms?(): Promise<number | null>;
   /** Resolves when the bot's process exits: the run stops waiting. */
   exited: Promise<unknown>;
 }
@@ -30,6 +32,9 @@ export interface LoadFigures {
   filesDone: number;
   rssMbPeakSampled: number | null;
   rssSlopeMbPerHour: number | null;
+  /** The largest p99 of the event-loop samples, ms (null without samples). */
+  eventLoopP99MsSampledMax: number | null;
+  eventLoopSlopeMsPerHour: number | null;
 }
 
 const TEXT_PREFIX = 'load bench message';
@@ -88,7 +93,13 @@ export async function runLoad(w: BenchWorld, shape: LoadRunShape, probe: LoadPro
   const floodBefore = w.flood.floodWaits;
   const rss: { at: number; value: number }[] = [];
   let rssPeak: number | null = null;
+  const loop: { at: number; value: number }[] = [];
+  const scrapes: Promise<void>[] = [];
   const sample = (now: number) => {
+    if (probe.eventLoopP99Ms) {
+      const at = (now - t0) / 1000;
+      scrapes.push(probe.eventLoopP99Ms().then((ms) => void (ms !== null && loop.push({ at, value: ms }))));
+    }
     const f = probe.sample();
     if (f.rssMb === null) return;
     rss.push({ at: (now - t0) / 1000, value: f.rssMb });
@@ -159,6 +170,8 @@ export async function runLoad(w: BenchWorld, shape: LoadRunShape, probe: LoadPro
   }
   w.flood.onPass = undefined;
   sample(performance.now());
+  await Promise.all(scrapes);
+  loop.sort((a, b) => a.at - b.at);
 
   const box = world.store.latest(userBox(w.botId), plan.length * 3 + shape.files * 10 + 1000);
   const sent: SentMessage[] = box
@@ -189,5 +202,7 @@ export async function runLoad(w: BenchWorld, shape: LoadRunShape, probe: LoadPro
     rssMbPeakSampled: rssPeak,
     // Only a long run says anything about a trend; a short one's slope is start-up noise.
     rssSlopeMbPerHour: shape.seconds >= 600 ? slopePerHour(rss) : null,
+    eventLoopP99MsSampledMax: loop.length > 0 ? Math.max(...loop.map((l) => l.value)) : null,
+    eventLoopSlopeMsPerHour: shape.seconds >= 600 ? slopePerHour(loop) : null,
   };
 }

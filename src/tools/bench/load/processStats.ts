@@ -1,7 +1,7 @@
 /**
  * What the load bench reads of Courier's process from outside, the way an operator's monitoring
- * would: resident memory (now and the kernel's peak, VmHWM) and CPU seconds, from /proc.
- * Linux only; elsewhere every figure is null.
+ * would: resident memory (now and the kernel's peak, VmHWM) and CPU seconds, from /proc (Linux
+ * only; elsewhere every figure is null), and the event-loop delay from Courier's /metrics.
  */
 import { readFileSync } from 'node:fs';
 
@@ -31,5 +31,26 @@ export function readProcessFigures(pid: number): ProcessFigures {
     return { rssMb: rss === null ? null : rss / 1024, peakRssMb: hwm === null ? null : hwm / 1024, cpuSeconds: Number.isFinite(ticks) ? ticks / USER_HZ : null };
   } catch {
     return { rssMb: null, peakRssMb: null, cpuSeconds: null };
+  }
+}
+
+/**
+ * The p99 event-loop delay (ms) in a Prometheus text page: prom-client's default
+ * nodejs_eventloop_lag_p99_seconds, measured since the previous scrape (it resets its histogram
+ * on each collection), so samples taken every few seconds show a trend. Null when absent.
+ */
+export function eventLoopP99MsOf(page: string): number | null {
+  const match = /^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([0-9.eE+-]+)$/m.exec(page);
+  if (!match) return null;
+  const seconds = Number(match[1]);
+  return Number.isFinite(seconds) ? seconds * 1000 : null;
+}
+
+/** Scrapes `url` (Courier's /metrics) for eventLoopP99MsOf; null when it cannot be read. */
+export async function scrapeEventLoopP99Ms(url: string, fetchPage: (url: string) => Promise<string> = async (u) => (await fetch(u)).text()): Promise<number | null> {
+  try {
+    return eventLoopP99MsOf(await fetchPage(url));
+  } catch {
+    return null;
   }
 }

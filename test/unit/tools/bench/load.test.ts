@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import { answerFloorSeconds, defaultSeconds, percentile, planSends, ReplyClock } from '../../../../src/tools/bench/load/loadPlan.js';
 import { parseLoadArgs } from '../../../../src/tools/bench/load/load.js';
+import { eventLoopP99MsOf, scrapeEventLoopP99Ms } from '../../../../src/tools/bench/load/processStats.js';
 import { runBench } from '../../../../src/tools/bench/index.js';
 
 describe('bench load', function () {
@@ -45,6 +46,19 @@ describe('bench load', function () {
     expect(percentile([], 50)).to.equal(null);
   });
 
+  it('reads the p99 event-loop delay from a /metrics page, and null when it is not there', async () => {
+    const page = [
+      '# HELP nodejs_eventloop_lag_p99_seconds The 99th percentile of the recorded event loop delays.',
+      '# TYPE nodejs_eventloop_lag_p99_seconds gauge',
+      'nodejs_eventloop_lag_p99_seconds 0.017530879',
+      'nodejs_eventloop_lag_p90_seconds 0.0121',
+    ].join('\n');
+    expect(eventLoopP99MsOf(page)).to.be.closeTo(17.530879, 1e-9);
+    expect(eventLoopP99MsOf('nodejs_eventloop_lag_p99_seconds{instance="a"} 2e-3')).to.be.closeTo(2, 1e-12);
+    expect(eventLoopP99MsOf('nodejs_eventloop_lag_p90_seconds 0.0121')).to.equal(null);
+    expect(await scrapeEventLoopP99Ms('http://127.0.0.1:9/metrics', () => Promise.reject(new Error('ECONNREFUSED')))).to.equal(null);
+  });
+
   it('defaults to 10,000 users sending 3 messages and 100 files, and refuses malformed options', async () => {
     expect(parseLoadArgs([])).to.deep.equal({ users: 10_000, messages: 3, files: 100, minutes: null, baseline: true });
     const lines: string[] = [];
@@ -65,6 +79,9 @@ describe('bench load', function () {
     expect(r.p99_s).to.be.a('number').and.at.least(r.p50_s as number);
     expect(r.ratio).to.be.a('number').and.at.least(1);
     expect(r.rss_mb_peak).to.be.a('number').and.greaterThan(0);
+    // Scraped from Courier's /metrics at the start and the end; a run this short gives no slope.
+    expect(r.event_loop_p99_ms_sampled_max).to.be.a('number').and.at.least(0);
+    expect(r.event_loop_slope_ms_per_hour).to.equal(null);
     expect(r.baseline).to.include({ text_messages: 40, answered: 40, lost: 0, duplicates: 0 });
   });
 });
