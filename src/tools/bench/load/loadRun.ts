@@ -42,6 +42,7 @@ const FINAL_DONE = /^Done\./;
 /** Gives up waiting when no bot send passed the gate for this long after the last planned send. */
 const STALL_MS = 60_000;
 const SAMPLE_EVERY_MS = 10_000;
+const DONE_CHECK_EVERY_MS = 5_000;
 
 const round2 = (x: number | null) => (x === null ? null : Math.round(x * 100) / 100);
 
@@ -121,8 +122,17 @@ export async function runLoad(w: BenchWorld, shape: LoadRunShape, probe: LoadPro
     }
   };
 
+  // A job's "Done." is looked for among the chat's latest 20 messages; a file sender who goes on
+  // writing pushes it out of them (1 answer a second at most per chat), so it is looked for every
+  // few seconds while the load runs, not only at the end.
+  const filesDone = new Set<number>();
+  const checkFilesDone = () => {
+    if (presses.sent === 0) return;
+    for (const u of fileUsers) if (!filesDone.has(u) && doneIn(w, u)) filesDone.add(u);
+  };
   const t0 = performance.now();
   let nextSample = t0;
+  let nextDoneCheck = t0;
   let next = 0;
   let nextFile = 0;
   // Files go out over the first 80 % of the run, so their jobs finish inside it.
@@ -143,6 +153,10 @@ export async function runLoad(w: BenchWorld, shape: LoadRunShape, probe: LoadPro
       pendingOffers.add(fileUsers[nextFile]!);
     }
     pressOffers();
+    if (now >= nextDoneCheck) {
+      checkFilesDone();
+      nextDoneCheck = now + DONE_CHECK_EVERY_MS;
+    }
     if (now >= nextSample) {
       sample(now);
       nextSample = now + SAMPLE_EVERY_MS;
@@ -154,10 +168,9 @@ export async function runLoad(w: BenchWorld, shape: LoadRunShape, probe: LoadPro
   const sendsEndedMs = performance.now();
 
   // Wait for every answer, pressed offer and finished job; stop when the bot goes quiet or exits.
-  const filesDone = new Set<number>();
   for (;;) {
     pressOffers();
-    for (const u of fileUsers) if (!filesDone.has(u) && presses.sent > 0 && doneIn(w, u)) filesDone.add(u);
+    checkFilesDone();
     const allAnswered = clock.latencies.length >= arrivals.length && filesDone.size === fileUsers.length;
     const quietSince = Math.max(lastPassMs, sendsEndedMs);
     if (allAnswered || exited || performance.now() - quietSince > STALL_MS) break;
