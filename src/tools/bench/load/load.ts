@@ -29,7 +29,7 @@ import { defaultSeconds } from './loadPlan.js';
 import { runLoad, type LoadFigures } from './loadRun.js';
 import { startNaiveBot } from './naiveBot.js';
 import { readProcessFigures, scrapeEventLoopP99Ms } from './processStats.js';
-import { freePort } from '../../redisServer.js';
+import { freePort } from '../../freePort.js';
 
 export interface LoadOptions {
   users: number;
