@@ -14,6 +14,7 @@
  */
 import { dirname, join } from 'node:path';
 import { filename as mediaWorkerFile } from '../workers/media.js';
+import { filename as cryptoWorkerFile } from '../workers/transferCrypto.js';
 import type { Database } from './storage/index.js';
 import { buildBotRouter } from './bot/commands.js';
 import { settingsLanguage } from './bot/settings/useSettings.js';
@@ -120,7 +121,7 @@ export interface StartOptions {
 export async function startCourier(config: CourierConfig, options: StartOptions = {}): Promise<RunningCourier> {
   const deps: CourierDeps = {
     createPool: createMediaPool,
-    connect: (args) => connectTelegram({ ...args, telegram: config.telegram, logLevel: config.log.level, ...(config.outbox ? { outbox: config.outbox } : {}) }),
+    connect: (args) => connectTelegram({ ...args, cryptoWorkerFile, telegram: config.telegram, logLevel: config.log.level, ...(config.outbox ? { outbox: config.outbox } : {}) }),
     openDatabase,
     ...options.deps,
   };

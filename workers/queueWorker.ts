@@ -23,6 +23,7 @@ import { logger } from '../src/log/logger.js';
 import { locateFfmpeg, locateFfprobe } from '../src/media/locate.js';
 import { loginTarget, MissingApiCredentialsError } from '../src/telegram/connection/client.js';
 import { connectTelegram } from '../src/telegram/connectTelegram.js';
+import { filename as cryptoWorkerFile } from './transferCrypto.js';
 import { acquireProcessLock } from '../src/telegram/session/processLock.js';
 import { loadSession, saveSession } from '../src/telegram/session/sessionFile.js';
 
@@ -89,6 +90,7 @@ export async function runQueueWorker(config: Config, options: WorkerOptions = {}
       logLevel: config.log.level,
       botToken: config.telegram.botToken,
       outbox: config.outbox,
+      cryptoWorkerFile,
     });
     undo.push(() => link.disconnect());
     worker = startQueueWorker({

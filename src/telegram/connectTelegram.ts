@@ -72,6 +72,8 @@ export interface ConnectArgs {
    * in AUTH_KEY_DUPLICATED).
    */
   botToken?: string | null;
+  /** workers/transferCrypto.ts's `filename`: big media packets are sealed and opened in that thread (absent: on the main thread). */
+  cryptoWorkerFile?: string;
 }
 
 /**
@@ -118,6 +120,7 @@ export async function connectTelegram(args: ConnectArgs): Promise<TelegramLink> 
       me: { id: user.id, username: user.username },
       port,
       files: createTelegramFiles(client, {
+        ...(args.cryptoWorkerFile ? { cryptoWorkerFile: args.cryptoWorkerFile } : {}),
         onUpdates: (result) => updates?.feed(result),
         onAppConfigError: (error) => log.warn('help.getAppConfig failed; splitting results at the last known upload limit', { error: String(error) }),
       }),

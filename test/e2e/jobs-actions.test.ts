@@ -21,7 +21,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Api, type TelegramClient } from 'telegram';
 import { locateFfmpeg, locateFfprobe } from '../../src/media/locate.js';
-import { installFastIge } from '../../src/telegram/files/fastIge.js';
+import { installFastIge } from '../../src/telegram/files/crypto/fastIge.js';
 import { killHard, runCourier, waitForOutput, type CourierProcess, storyEnv } from '../helpers/courierProcess.js';
 import { connectUserClient, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { attributeOf, buttonsOf, documentOf, ffprobeFile, JobsChat } from '../helpers/jobsChat.js';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Api } from 'telegram';
 import { returnBigInt } from 'telegram/Helpers.js';
 import { accountsOf } from '../../src/emulator/world/accountsSide/index.js';
-import { installFastIge } from '../../src/telegram/files/fastIge.js';
+import { installFastIge } from '../../src/telegram/files/crypto/fastIge.js';
 import { withByteParts } from '../../src/jobs/runner/resultUpload.js';
 import { createTelegramFiles } from '../../src/telegram/files/mediaFiles.js';
 import { MAX_PART_SIZE, MAX_UPLOAD_BYTES } from '../../src/transfer/uploadPlan.js';

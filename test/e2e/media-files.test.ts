@@ -16,7 +16,7 @@ import type { ResultFile, TelegramFiles } from '../../src/domain/mediaPorts.js';
 import { RpcError } from '../../src/emulator/contract.js';
 import { accountsOf } from '../../src/emulator/world/accountsSide/index.js';
 import { locateFfmpeg } from '../../src/media/locate.js';
-import { installFastIge } from '../../src/telegram/files/fastIge.js';
+import { installFastIge } from '../../src/telegram/files/crypto/fastIge.js';
 import { createTelegramFiles, DEFAULT_UPLOAD_WINDOW } from '../../src/telegram/files/mediaFiles.js';
 import { mediaRefOf } from '../../src/telegram/files/mediaRef.js';
 import { TransferCancelledError } from '../../src/transfer/transferErrors.js';

@@ -28,7 +28,7 @@ import { Api, type TelegramClient } from 'telegram';
 import { setPremium } from '../../src/emulator/rpc/accounts.js';
 import { accountsOf } from '../../src/emulator/world/accountsSide/index.js';
 import { locateFfmpeg, locateFfprobe } from '../../src/media/locate.js';
-import { installFastIge } from '../../src/telegram/files/fastIge.js';
+import { installFastIge } from '../../src/telegram/files/crypto/fastIge.js';
 import { killHard, runCourier, storyEnv, waitForOutput, type CourierProcess } from '../helpers/courierProcess.js';
 import { connectUserClient, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { attributeOf, documentOf, eventually, ffprobeFile, JobsChat } from '../helpers/jobsChat.js';

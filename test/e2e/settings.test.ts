@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api, type TelegramClient } from 'telegram';
 import { locateFfprobe } from '../../src/media/locate.js';
-import { installFastIge } from '../../src/telegram/files/fastIge.js';
+import { installFastIge } from '../../src/telegram/files/crypto/fastIge.js';
 import { texts } from '../../src/texts/index.js';
 import { killHard, runCourier, waitForOutput, type CourierProcess, storyEnv } from '../helpers/courierProcess.js';
 import { connectUserClient, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';

@@ -30,6 +30,7 @@ import type { FetchChunk } from '../../transfer/download.js';
 import { TransferFatalError } from '../../transfer/transferErrors.js';
 import { FileReferenceExpiredError } from './mediaErrors.js';
 import { openMediaSender } from './mediaSender.js';
+import type { PacketCrypto } from './crypto/cryptoPool.js';
 import { sendFileRequest, toTransferError } from './uploadInvoker.js';
 import { rpcErrorCode } from '../rpc/rpcErrors.js';
 
@@ -127,11 +128,12 @@ export async function openGramChunkFetcher(
   dcId: number,
   what: string,
   connections: number,
+  crypto?: PacketCrypto,
 ): Promise<GramChunkFetcher> {
   const senders: MTProtoSender[] = [];
   if (dcId === client.session.dcId) {
     try {
-      for (let i = 0; i < connections; i++) senders.push(await openMediaSender(client));
+      for (let i = 0; i < connections; i++) senders.push(await openMediaSender(client, crypto));
     } catch {
       // Fewer connections (or the borrowed one) still download; the window retries what fails.
     }

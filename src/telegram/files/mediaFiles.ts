@@ -42,7 +42,9 @@ import { sentMessageId } from '../rpc/sentMessageId.js';
 import { systemClock } from '../../transfer/runParts.js';
 import { createUploadLimit } from './appConfig.js';
 import { openGramChunkFetcher } from './downloadInvoker.js';
-import { installFastIge } from './fastIge.js';
+import { installFastIge } from './crypto/fastIge.js';
+import { skipNoopGzip } from './crypto/mediaCrypto.js';
+import { inlinePacketCrypto, threadPacketCrypto } from './crypto/cryptoPool.js';
 import { openChunkJournal } from './mediaChunkJournal.js';
 import { FileReferenceExpiredError, MediaSendError } from './mediaErrors.js';
 import { inputLocationOf, sentMessageOf, storedInputMediaOf, storedMediaOfMessage, uploadedMediaOf } from './mediaMessage.js';
@@ -75,6 +77,12 @@ export interface TelegramFilesOptions {
   onUpdates?: (updates: Api.TypeUpdates) => void;
   /** For tests: how to wait out a FLOOD_WAIT on sendMedia. */
   sleep?(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * The transfer crypto thread's worker file (workers/transferCrypto.ts `filename`, passed by the
+   * composition root): big packets of media connections are sealed and opened there, off the main
+   * thread. Absent: on the main thread.
+   */
+  cryptoWorkerFile?: string;
   /** Told when help.getAppConfig failed (the last known upload limit is used meanwhile). */
   onAppConfigError?(error: unknown): void;
 }
@@ -93,6 +101,9 @@ export function createTelegramFiles(client: TelegramClient, options: TelegramFil
   // Every MTProto message is AES-IGE; GramJS's JavaScript cipher would cap a download at ~40 MB/s
   // of main-thread CPU. Idempotent, and a drop-in for every connection of the client.
   installFastIge();
+  // GramJS's gzip is a copy thrown away: three copies of every part for nothing (mediaCrypto.ts).
+  skipNoopGzip();
+  const crypto = options.cryptoWorkerFile ? threadPacketCrypto(options.cryptoWorkerFile) : inlinePacketCrypto;
   const uploadLimit = createUploadLimit({
     getAppConfig: (hash) => client.invoke(new Api.help.GetAppConfig({ hash })),
     now: () => Date.now(),
@@ -132,7 +143,7 @@ export function createTelegramFiles(client: TelegramClient, options: TelegramFil
   }
 
   async function uploadWithResume(file: ResultFile, resume: UploadResume, signal: AbortSignal, onProgress?: (p: TransferProgress) => void, fresh = false): Promise<{ main: UploadedFile; thumb?: UploadedFile }> {
-    const sender = await gramUploadSender(client, { connections: options.uploadConnections ?? DEFAULT_UPLOAD_CONNECTIONS });
+    const sender = await gramUploadSender(client, { connections: options.uploadConnections ?? DEFAULT_UPLOAD_CONNECTIONS, crypto });
     try {
       const resumeFrom = !fresh && resume.fileId !== undefined ? { fileId: resume.fileId, confirmedParts: resume.confirmedParts ?? [] } : {};
       const main = await uploadFile({
@@ -159,7 +170,7 @@ export function createTelegramFiles(client: TelegramClient, options: TelegramFil
     async download(media: MediaRef, destination: string, opts: { signal: AbortSignal; onProgress?(progress: TransferProgress): void }): Promise<void> {
       const what = media.fileName ? `"${media.fileName}"` : `this ${media.kind}`;
       const journal = await openChunkJournal(destination, media.sizeBytes, DOWNLOAD_CHUNK_SIZE);
-      const fetcher = await openGramChunkFetcher(client, inputLocationOf(media.location), media.location.dcId, what, options.downloadConnections ?? DEFAULT_DOWNLOAD_CONNECTIONS);
+      const fetcher = await openGramChunkFetcher(client, inputLocationOf(media.location), media.location.dcId, what, options.downloadConnections ?? DEFAULT_DOWNLOAD_CONNECTIONS, crypto);
       try {
         await downloadFile({
           fetchChunk: fetcher.fetchChunk,

@@ -25,6 +25,8 @@ import type { Connection } from 'telegram/network/connection/Connection.js';
 import type { MTProtoSender } from 'telegram/network/index.js';
 import { PromisedNetSockets } from 'telegram/extensions/PromisedNetSockets.js';
 import { ChunkedNetSocket } from './mediaSocket.js';
+import { frameInPlace, useMediaCrypto } from './crypto/mediaCrypto.js';
+import type { PacketCrypto } from './crypto/cryptoPool.js';
 
 type ConnectionClass = new (args: ConstructorParameters<typeof Connection>[0]) => Connection;
 
@@ -66,6 +68,13 @@ async function readExactly(reader: PacketReader, n: number): Promise<Buffer> {
  * joins once.
  */
 export class WholePacketAbridgedCodec extends AbridgedPacketCodec {
+  /** The abridged length (core.telegram.org/mtproto/mtproto-transports#abridged), written in front of the packet without a copy when mediaCrypto.ts left room. */
+  override encodePacket(data: Buffer): Buffer {
+    const words = data.length >> 2;
+    const header = words < 127 ? Buffer.from([words]) : Buffer.from([0x7f, words & 0xff, (words >> 8) & 0xff, (words >> 16) & 0xff]);
+    return frameInPlace(data, header) ?? Buffer.concat([header, data]);
+  }
+
   override async readPacket(reader: PacketReader): Promise<Buffer> {
     let words = (await readExactly(reader, 1))[0]!;
     if (words >= 127) words = (await readExactly(reader, 3)).readUIntLE(0, 3);
@@ -108,13 +117,15 @@ function abridgedVersionOf(base: ConnectionClass): ConnectionClass {
   return cls;
 }
 
-/** Opens one more connection to the session's DC for file parts; disconnect it when done. */
-export async function openMediaSender(client: TelegramClient): Promise<MTProtoSender> {
+/** Opens one more connection to the session's DC for file parts (big packets sealed and opened by `crypto`, default inline); disconnect it when done. */
+export async function openMediaSender(client: TelegramClient, crypto?: PacketCrypto): Promise<MTProtoSender> {
   const internals = client as unknown as ClientInternals;
   const dcId = client.session.dcId;
   const dc = await internals.getDC(dcId, true);
   const Media = abridgedVersionOf(internals._connection);
   const sender = internals._createExportedSender(dcId);
+  // Parts are encrypted straight into the packet the socket sends (mediaCrypto.ts).
+  useMediaCrypto(sender, crypto);
   await sender.connect(
     new Media({
       ip: dc.ipAddress,

@@ -20,6 +20,7 @@ import type { MTProtoSender } from 'telegram/network/index.js';
 import type { SendPart, UploadedFile } from '../../transfer/upload.js';
 import { TransferFatalError, TransferFloodWaitError } from '../../transfer/transferErrors.js';
 import { openMediaSender } from './mediaSender.js';
+import type { PacketCrypto } from './crypto/cryptoPool.js';
 import { floodWaitSeconds } from '../rpc/floodWait.js';
 
 export interface GramUploadSender {
@@ -66,11 +67,11 @@ export function macrotaskPacer(): () => Promise<void> {
 
 export async function gramUploadSender(
   client: TelegramClient,
-  options: { connections?: number } = {},
+  options: { connections?: number; crypto?: PacketCrypto } = {},
 ): Promise<GramUploadSender> {
   const senders: MTProtoSender[] = [];
   try {
-    for (let i = 0; i < Math.max(1, options.connections ?? 1); i++) senders.push(await openMediaSender(client));
+    for (let i = 0; i < Math.max(1, options.connections ?? 1); i++) senders.push(await openMediaSender(client, options.crypto));
   } catch (error) {
     await Promise.allSettled(senders.map((sender) => sender.disconnect()));
     throw error;

@@ -9,23 +9,24 @@
  * sandbox's first user from a seeded AES-CTR keystream; with --rtt-ms / --mbit every connection
  * goes through the delay proxy (../net/delayProxy.ts). Every download is checked against the
  * source's SHA-256. The emulator's own ceiling (ceilingClient.ts: a raw client that does not even
- * decrypt, on loopback) is measured in the same run. Prints one JSON line {"bench":"download", ...}.
+ * decrypt, on loopback) is measured in the same run. Each download runs in a fresh process of its
+ * own (../upload/sideProcess.ts). Prints one JSON line {"bench":"download", ...}.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Api, type TelegramClient } from 'telegram';
-import { createTelegramFiles, DEFAULT_DOWNLOAD_CONNECTIONS, DEFAULT_DOWNLOAD_WINDOW } from '../../../telegram/files/mediaFiles.js';
+import { Api } from 'telegram';
+import { DEFAULT_DOWNLOAD_CONNECTIONS, DEFAULT_DOWNLOAD_WINDOW } from '../../../telegram/files/mediaFiles.js';
 import { mediaRefOf } from '../../../telegram/files/mediaRef.js';
 import { inputLocationOf } from '../../../telegram/files/mediaMessage.js';
-import { uninstallFastIge } from '../../../telegram/files/fastIge.js';
 import { readSandboxFile } from '../../../telegram/connection/sandbox.js';
 import { errorMessage } from '../../../log/logger.js';
 import { BenchUsageError } from '../benchUsageError.js';
 import { linkTo, startNodeChild } from '../net/benchProcesses.js';
-import { connectBenchBot, measured } from '../upload/benchClient.js';
+import { connectBenchBot } from '../upload/benchClient.js';
+import { botMessage, measureInChild } from '../upload/sideProcess.js';
 import { intOptionOf, mbitOption, writeSeededFile } from '../upload/upload.js';
 import { emulatorWithFileFilename, READY_PREFIX, type EmulatorWithFileReady } from './emulatorWithFile.js';
 import { measureEmulatorGive } from './ceilingClient.js';
@@ -48,12 +49,6 @@ async function sha256OfFile(path: string): Promise<string> {
 }
 
 /** The document message as the bot sees it (messages.getMessages by id in its own box). */
-async function botMessage(client: TelegramClient, id: number): Promise<Api.Message> {
-  const result = await client.invoke(new Api.messages.GetMessages({ id: [new Api.InputMessageID({ id })] }));
-  const message = 'messages' in result ? result.messages[0] : undefined;
-  if (!(message instanceof Api.Message)) throw new DownloadBenchError(`the bot cannot see message ${id} with the bench file`);
-  return message;
-}
 
 export async function benchDownload(args: string[], out: (line: string) => void): Promise<number> {
   let values: Record<string, string | undefined>;
@@ -93,18 +88,14 @@ export async function benchDownload(args: string[], out: (line: string) => void)
           if (hash !== sourceHash) throw new DownloadBenchError(`${who}'s download differs from the file the user sent`);
         };
 
-        // Stock first, with GramJS's own cipher: what a GramJS bot gets out of the box.
-        uninstallFastIge();
+        // Each download in a fresh process of its own (sideProcess.ts), so none inherits another's
+        // heap: stock GramJS's downloadMedia first, then Courier's files port as the service runs it.
+        const reach = { sandbox, port: link.port, messageId: ready.bot_message_id, size };
         const stockPath = join(jobDir, 'stock.bin');
-        const stock = await measured(size, async () => {
-          await client.downloadMedia(message, { outputFile: stockPath });
-        });
+        const stock = await measureInChild({ ...reach, kind: 'download', who: 'stock', outputPath: stockPath });
         await check(stockPath, 'stock GramJS');
-
-        // Courier: the files port the service uses (it installs the fast IGE).
-        const files = createTelegramFiles(client, { downloadWindow: windowSize, downloadConnections: connections });
         const courierPath = join(jobDir, 'input.bin');
-        const courier = await measured(size, () => files.download(ref, courierPath, { signal: new AbortController().signal }));
+        const courier = await measureInChild({ ...reach, kind: 'download', who: 'courier', outputPath: courierPath, windowSize, connections });
         await check(courierPath, 'Courier');
 
         const ceiling = await measureEmulatorGive({

@@ -19,7 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { round1, runUploadBench, runWorldUploadBench } from './uploadBench.js';
-import { ige256EncryptNative } from '../../../telegram/files/fastIge.js';
+import { ige256EncryptNative } from '../../../telegram/files/crypto/fastIge.js';
 import { BenchUsageError } from '../benchUsageError.js';
 import { errorMessage } from '../../../log/logger.js';
 

@@ -3,8 +3,8 @@
  * the JSON line): one file uploaded to the emulator by Courier's path and by stock GramJS.
  *
  * - Courier: src/transfer/upload.ts through gramUploadSender (a sliding window of parts over
- *   several connections) with fastIge installed, exactly what createTelegramFiles' sendFile does
- *   before messages.sendMedia; measured with its peak RSS (sampled) and the event loop's p99
+ *   several connections) with fastIge installed and parts sealed in the transfer crypto thread,
+ *   exactly what createTelegramFiles' sendFile does before messages.sendMedia; measured with its peak RSS (sampled) and the event loop's p99
  *   delay (perf_hooks.monitorEventLoopDelay) while it runs.
  * - Stock: GramJS's own `client.uploadFile` with `workers` parts per batch and GramJS's
  *   pure-JavaScript AES-IGE, i.e. what a GramJS bot gets out of the box.
@@ -16,7 +16,10 @@ import { CustomFile } from 'telegram/client/uploads.js';
 import { LogLevel } from 'telegram/extensions/Logger.js';
 import { StringSession } from 'telegram/sessions/index.js';
 import { uploadFile } from '../../../transfer/upload.js';
-import { installFastIge, uninstallFastIge } from '../../../telegram/files/fastIge.js';
+import { installFastIge, uninstallFastIge } from '../../../telegram/files/crypto/fastIge.js';
+import { restoreNoopGzip, skipNoopGzip } from '../../../telegram/files/crypto/mediaCrypto.js';
+import { threadPacketCrypto } from '../../../telegram/files/crypto/cryptoPool.js';
+import { filename as cryptoWorkerFile } from '../../../../workers/transferCrypto.js';
 import { prepareSandboxSession, sandboxClientOptions, type SandboxDescription } from '../../../telegram/connection/sandbox.js';
 import { gramUploadSender } from '../../../telegram/files/uploadInvoker.js';
 
@@ -64,18 +67,23 @@ export async function measured(size: number, upload: () => Promise<void>): Promi
 
 export async function courierUpload(client: TelegramClient, path: string, size: number, opts: { windowSize: number; connections: number }): Promise<UploadRun> {
   installFastIge();
-  const sender = await gramUploadSender(client, { connections: opts.connections });
+  skipNoopGzip();
+  // As the service does (src/app.ts): big packets sealed in the transfer crypto thread.
+  const crypto = threadPacketCrypto(cryptoWorkerFile);
+  const sender = await gramUploadSender(client, { connections: opts.connections, crypto });
   try {
     return await measured(size, async () => {
       await uploadFile({ sendPart: sender.sendPart, filePath: path, windowSize: opts.windowSize });
     });
   } finally {
     await sender.close();
+    await crypto.close();
   }
 }
 
 export async function stockUpload(client: TelegramClient, path: string, size: number, workers: number): Promise<UploadRun> {
   uninstallFastIge();
+  restoreNoopGzip();
   return measured(size, async () => {
     await client.uploadFile({ file: new CustomFile('bench.bin', size, path), workers });
   });

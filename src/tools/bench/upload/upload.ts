@@ -4,7 +4,8 @@
  * path and, in the same run, by stock GramJS `client.uploadFile` with workers 1 and 4.
  *
  * The emulator runs as a child process (`node --import tsx src/main.ts emulator`) so its CPU
- * never counts against the client's event loop. The file is written once from a seeded AES-CTR
+ * never counts against the client's event loop, and each upload runs in a fresh process of its own
+ * (sideProcess.ts). The file is written once from a seeded AES-CTR
  * keystream (incompressible, like media) and read from the page cache by every run. Stock runs go
  * first, with GramJS's own cipher; Courier's run installs fastIge (src/telegram/fastIge.ts), as the
  * service does at start. Prints one JSON line {"bench":"upload", ...}; see
@@ -17,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_UPLOAD_CONNECTIONS, DEFAULT_UPLOAD_WINDOW } from '../../../telegram/files/mediaFiles.js';
-import { connectBenchBot, courierUpload, stockUpload } from './benchClient.js';
+import { measureInChild } from './sideProcess.js';
 import { readSandboxFile } from '../../../telegram/connection/sandbox.js';
 import { BenchUsageError } from '../benchUsageError.js';
 import { errorMessage } from '../../../log/logger.js';
@@ -87,11 +88,12 @@ export async function benchUpload(args: string[], out: (line: string) => void): 
     await writeSeededFile(filePath, size);
     const sandbox = readSandboxFile(emulatorDir);
     const link = await linkTo(sandbox.port, { rttMs, ...(mbit ? { mbit } : {}) });
-    const client = await connectBenchBot({ ...sandbox, port: link.port });
     try {
-      const stock1 = await stockUpload(client, filePath, size, 1);
-      const stock4 = await stockUpload(client, filePath, size, 4);
-      const courier = await courierUpload(client, filePath, size, { windowSize, connections });
+      // Each run in a fresh process of its own (sideProcess.ts), so none inherits another's heap.
+      const reach = { sandbox, port: link.port };
+      const stock1 = await measureInChild({ ...reach, kind: 'upload', who: 'stock', filePath, size, workers: 1 });
+      const stock4 = await measureInChild({ ...reach, kind: 'upload', who: 'stock', filePath, size, workers: 4 });
+      const courier = await measureInChild({ ...reach, kind: 'upload', who: 'courier', filePath, size, windowSize, connections });
       // The emulator's own ceiling: a client in a worker thread that encrypted every part before
       // the clock started, straight to an in-process emulator over loopback (no delay).
       const ceiling = await runWorldUploadBench({ parts: Math.min(256, Math.ceil(size / (512 * 1024))) });
@@ -120,7 +122,6 @@ export async function benchUpload(args: string[], out: (line: string) => void): 
         }),
       );
     } finally {
-      await client.destroy();
       await link.stop();
     }
   } finally {

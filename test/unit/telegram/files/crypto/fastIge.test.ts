@@ -8,7 +8,7 @@ import {
   isFastIgeInstalled,
   originalIge,
   uninstallFastIge,
-} from '../../../../src/telegram/files/fastIge.js';
+} from '../../../../../src/telegram/files/crypto/fastIge.js';
 
 /** A tiny seeded generator (xorshift32), so failures reproduce. */
 function seededBytes(seed: number, length: number): Buffer {

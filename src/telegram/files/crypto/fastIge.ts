@@ -8,23 +8,20 @@
  * network/Authenticator.js) look the class up as `require("../crypto/IGE").IGE` at call time,
  * so swapping the `IGE` export of that module object changes every call site at once.
  *
- * IGE encryption is c_i = E(m_i ^ c_{i-1}) ^ m_{i-1}, with iv = c_0 || m_0. Writing
- * z_i = E(m_i ^ c_{i-1}) gives z_i = E(x_i ^ z_{i-1}) with x_1 = m_1, x_2 = m_2 ^ m_0 and
- * x_i = m_i ^ m_{i-2}: exactly AES-CBC over x with IV c_0. So one native CBC call does the
- * sequential AES work and c_i = z_i ^ m_{i-1} is a linear pass (about 390 MB/s overall against
- * 100 MB/s for the WASM routine and 40 MB/s for GramJS). IGE decryption chains through the
- * *decryption* function, which no native mode exposes, so it uses the WASM routine (~160 MB/s).
+ * The AES-IGE routines themselves are igeNative.ts (native CBC for encryption, WASM for
+ * decryption), shared with the transfer crypto thread, which must not load GramJS.
  *
  * The replacement keeps GramJS's contract exactly: `encryptIge` pads a plaintext that is not a
  * multiple of 16 bytes with random bytes, both methods take and return Buffers. Inputs the
  * WASM routine cannot take (a ciphertext whose length is not a multiple of 16) go to the
  * original class, so even malformed server data behaves as it did before.
  */
-import { createCipheriv, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { getWasmUrl, ige256Decrypt, initSync } from '@mtcute/wasm';
+import { ige256Decrypt } from '@mtcute/wasm';
+import { asBuffer, ige256EncryptNative, initIgeWasm } from './igeNative.js';
+
+export { ige256EncryptInto, ige256EncryptNative, initIgeWasm } from './igeNative.js';
 
 /** The shape GramJS's IGE class has (telegram/crypto/IGE.d.ts). */
 export interface IgeCipher {
@@ -43,49 +40,6 @@ const igeModule = require('telegram/crypto/IGE.js') as IgeModule;
 
 /** GramJS's original class, captured before any patching; tests compare against it. */
 export const originalIge: IgeConstructor = igeModule.IGE;
-
-let wasmReady = false;
-
-/** Loads the WASM blob synchronously (58 KB, read once from node_modules). */
-export function initIgeWasm(): void {
-  if (wasmReady) return;
-  // getWasmUrl() picks the SIMD build when the runtime validates SIMD.
-  initSync(readFileSync(fileURLToPath(getWasmUrl())));
-  wasmReady = true;
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/** A 32-bit view of `bytes`, copying only when the bytes are not 4-aligned. */
-function wordsOf(bytes: Buffer): Int32Array {
-  let aligned = bytes;
-  if (bytes.byteOffset % 4 !== 0) {
-    aligned = Buffer.allocUnsafeSlow(bytes.length);
-    bytes.copy(aligned);
-  }
-  return new Int32Array(aligned.buffer, aligned.byteOffset, aligned.length >>> 2);
-}
-
-/** AES-256-IGE encryption of a multiple of 16 bytes, via native CBC (see the header). */
-export function ige256EncryptNative(plain: Buffer, key: Buffer, iv: Buffer): Buffer {
-  const words = plain.length >>> 2;
-  const m = wordsOf(plain);
-  const v = wordsOf(iv);
-  const xBytes = Buffer.allocUnsafeSlow(plain.length);
-  const x = new Int32Array(xBytes.buffer, 0, words);
-  // Word j belongs to block j >> 2; blocks 1 and 2 (words 0..7) use m_0 = iv[16..32).
-  for (let j = 0; j < 4 && j < words; j++) x[j] = m[j]!;
-  for (let j = 4; j < 8 && j < words; j++) x[j] = m[j]! ^ v[j]!;
-  for (let j = 8; j < words; j++) x[j] = m[j]! ^ m[j - 8]!;
-  const cbc = createCipheriv('aes-256-cbc', key, iv.subarray(0, 16)).setAutoPadding(false);
-  const zBytes = cbc.update(xBytes);
-  const z = wordsOf(zBytes);
-  for (let j = 0; j < 4 && j < words; j++) z[j] = z[j]! ^ v[4 + j]!;
-  for (let j = 4; j < words; j++) z[j] = z[j]! ^ m[j - 4]!;
-  return Buffer.from(z.buffer, z.byteOffset, plain.length);
-}
 
 /** AES-256-IGE through native CBC (encrypt) and WebAssembly (decrypt), drop-in for GramJS's IGE. */
 export class FastIge implements IgeCipher {
