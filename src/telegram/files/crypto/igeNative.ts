@@ -64,11 +64,13 @@ export function ige256EncryptNative(plain: Buffer, key: Buffer, iv: Buffer): Buf
  * The same encryption written into `out` (plain.length bytes), using `plain` as scratch space for
  * the CBC input and leaving it as it was: one buffer fewer than ige256EncryptNative, for callers
  * that own their plaintext (mediaCrypto.ts). Both must be 4-byte aligned (fresh allocations are).
+ * Returns the cipher's own output buffer, of no further use: a thread hands it back with its result
+ * so that the garbage is not its own (see cryptoThread.ts).
  */
-export function ige256EncryptInto(plain: Buffer, key: Buffer, iv: Buffer, out: Buffer): void {
+export function ige256EncryptInto(plain: Buffer, key: Buffer, iv: Buffer, out: Buffer): Buffer | undefined {
   if (plain.byteOffset % 4 !== 0 || out.byteOffset % 4 !== 0 || out.length < plain.length) {
     ige256EncryptNative(plain, key, iv).copy(out);
-    return;
+    return undefined;
   }
   const words = plain.length >>> 2;
   const m = new Int32Array(plain.buffer, plain.byteOffset, words);
@@ -77,7 +79,8 @@ export function ige256EncryptInto(plain: Buffer, key: Buffer, iv: Buffer, out: B
   for (let j = words - 1; j >= 8; j--) m[j] = m[j]! ^ m[j - 8]!;
   for (let j = 4; j < 8 && j < words; j++) m[j] = m[j]! ^ v[j]!;
   const cbc = createCipheriv('aes-256-cbc', key, iv.subarray(0, 16)).setAutoPadding(false);
-  const z = wordsOf(cbc.update(plain));
+  const zBytes = cbc.update(plain);
+  const z = wordsOf(zBytes);
   const o = new Int32Array(out.buffer, out.byteOffset, words);
   // c_i = z_i ^ m_{i-1}, putting each plaintext word back just before it is needed.
   for (let j = 0; j < 4 && j < words; j++) o[j] = z[j]! ^ v[4 + j]!;
@@ -89,6 +92,7 @@ export function ige256EncryptInto(plain: Buffer, key: Buffer, iv: Buffer, out: B
     m[j] = m[j]! ^ m[j - 8]!;
     o[j] = z[j]! ^ m[j - 4]!;
   }
+  return zBytes;
 }
 
 /**

@@ -56,9 +56,9 @@ function scratch(size: number): Buffer {
  * Seals one outgoing message body (what GramJS's MessagePacker produced) as a client packet on
  * `authKey`: returns PACKET_HEADROOM free bytes followed by auth_key_id | msg_key | ciphertext.
  * The body is copied once, into the plaintext (scratch space); the ciphertext is written straight
- * into the packet.
+ * into the packet. Buffers made on the way and of no further use are added to `spent`.
  */
-export function sealClientPacket(authKey: Buffer, keyId: Buffer, prefix: Buffer, body: Buffer): Buffer {
+export function sealClientPacket(authKey: Buffer, keyId: Buffer, prefix: Buffer, body: Buffer, spent?: Buffer[]): Buffer {
   const length = prefix.length + body.length;
   const total = length + paddingFor(length);
   const plain = scratch(total);
@@ -70,7 +70,8 @@ export function sealClientPacket(authKey: Buffer, keyId: Buffer, prefix: Buffer,
   const room = Buffer.allocUnsafeSlow(PACKET_HEADROOM + 24 + total);
   keyId.copy(room, PACKET_HEADROOM);
   msgKey.copy(room, PACKET_HEADROOM + 8);
-  ige256EncryptInto(plain, key, iv, room.subarray(PACKET_HEADROOM + 24));
+  const cipherOutput = ige256EncryptInto(plain, key, iv, room.subarray(PACKET_HEADROOM + 24));
+  if (cipherOutput) spent?.push(cipherOutput);
   return room;
 }
 
