@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { Api, type TelegramClient } from 'telegram';
 import { locateFfmpeg, locateFfprobe } from '../../src/media/locate.js';
 import { installFastIge } from '../../src/telegram/files/crypto/fastIge.js';
-import { killHard, runCourier, waitForOutput, type CourierProcess, storyEnv } from '../helpers/courierProcess.js';
+import { killHard, runCourier, waitForOutput, type CourierProcess, storyEnv, showCourierOutputOnFailure } from '../helpers/courierProcess.js';
 import { connectUserClient, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { attributeOf, buttonsOf, documentOf, ffprobeFile, JobsChat } from '../helpers/jobsChat.js';
 import { seededBytes } from '../helpers/seededBytes.js';
@@ -165,13 +165,7 @@ describe('media jobs end to end: every action, and the inputs that must be refus
     if (mediaDir) rmSync(mediaDir, { recursive: true, force: true });
   });
 
-  let outputMark = 0;
-  beforeEach(() => {
-    outputMark = courier?.output().length ?? 0;
-  });
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed' && courier) console.log(courier.output().slice(outputMark).slice(-6000));
-  });
+  showCourierOutputOnFailure(() => courier);
 
   describe('every action on a 3 s 640x360 H.264/AAC clip', () => {
     it('the clip gets an offer naming it, with the buttons that fit a short 360p video', async () => {

@@ -17,7 +17,7 @@ import { Api, type TelegramClient } from 'telegram';
 import { locateFfprobe } from '../../src/media/locate.js';
 import { installFastIge } from '../../src/telegram/files/crypto/fastIge.js';
 import { texts } from '../../src/texts/index.js';
-import { killHard, runCourier, waitForOutput, type CourierProcess, storyEnv } from '../helpers/courierProcess.js';
+import { killHard, runCourier, waitForOutput, type CourierProcess, storyEnv, showCourierOutputOnFailure } from '../helpers/courierProcess.js';
 import { connectUserClient, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { attributeOf, buttonsOf, documentOf, eventually, ffprobeFile, JobsChat } from '../helpers/jobsChat.js';
 import { generateClip } from '../helpers/mediaFixtures.js';
@@ -109,13 +109,7 @@ describe('/settings end to end: a language that survives a crash, Opus audio, vi
     if (mediaDir) rmSync(mediaDir, { recursive: true, force: true });
   });
 
-  let outputMark = 0;
-  beforeEach(() => {
-    outputMark = courier?.output().length ?? 0;
-  });
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed' && courier) console.log(courier.output().slice(outputMark).slice(-6000));
-  });
+  showCourierOutputOnFailure(() => courier);
 
   it('فارسی picked in the menu redraws it in Persian; after SIGKILL and a restart /start answers in Persian', async () => {
     const menu = await openSettings();

@@ -84,3 +84,18 @@ export function storyEnv(dataDir: string, extra: Record<string, string> = {}): R
     ...extra,
   };
 }
+
+/**
+ * Inside a describe: after a failed test, prints what Courier (the story's process of the moment)
+ * wrote during that test, its last 6000 characters.
+ */
+export function showCourierOutputOnFailure(current: () => CourierProcess | null): void {
+  let mark = 0;
+  beforeEach(() => {
+    mark = current()?.output().length ?? 0;
+  });
+  afterEach(function () {
+    const courier = current();
+    if (this.currentTest?.state === 'failed' && courier) console.log(courier.output().slice(mark).slice(-6000));
+  });
+}

@@ -14,9 +14,9 @@ import type { MediaRef } from '../../../src/domain/media.js';
 import { texts } from '../../../src/texts/index.js';
 import { decodeCallback } from '../../../src/jobs/actions.js';
 import { encodeJobCallback } from '../../../src/jobs/jobCallbacks.js';
-import type { SubmitInput, SubmitResult } from '../../../src/jobs/runner/runnerTypes.js';
 import { openDatabase, type Database } from '../../../src/storage/index.js';
 import { FakePort } from '../../helpers/fakeBotPort.js';
+import { RecordingRunner } from '../../helpers/recordingRunner.js';
 
 const video: MediaRef = {
   kind: 'video',
@@ -34,23 +34,6 @@ const message = (text: string, extra: Partial<Incoming> = {}): Incoming =>
   ({ kind: 'message', updateKey: `msg:user:1001:${text.length}`, chat, senderId: '1001', messageId: 50, text, date: 1, ...extra }) as Incoming;
 const press = (data: string, senderId = '1001'): Incoming => ({ kind: 'callback', updateKey: `cb:${data.length}${senderId}`, chat, senderId, queryId: '555', messageId: 51, data, date: 1 });
 
-class RecordingRunner {
-  readonly submitted: SubmitInput[] = [];
-  readonly presses: string[] = [];
-  result: SubmitResult = { kind: 'accepted', jobId: 'j1', created: true };
-  async submit(input: SubmitInput) {
-    this.submitted.push(input);
-    return this.result;
-  }
-  async cancel(jobId: string, userId: string) {
-    this.presses.push(`cancel ${jobId} by ${userId}`);
-    return { ok: true, text: 'Cancelled.' };
-  }
-  async retry(jobId: string, userId: string) {
-    this.presses.push(`retry ${jobId} by ${userId}`);
-    return { ok: true, text: 'Trying again.' };
-  }
-}
 
 describe('media flow: files and links get buttons, presses start jobs', () => {
   let dir: string;

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { buildBotRouter } from '../../../src/bot/commands.js';
 import type { Incoming } from '../../../src/domain/incoming.js';
 import type { MediaRef } from '../../../src/domain/media.js';
-import type { SubmitInput, SubmitResult } from '../../../src/jobs/runner/runnerTypes.js';
 import { openDatabase, type Database } from '../../../src/storage/index.js';
 import { texts } from '../../../src/texts/index.js';
 import { FakePort } from '../../helpers/fakeBotPort.js';
+import { RecordingRunner } from '../../helpers/recordingRunner.js';
 
 const MiB = 1024 * 1024;
 const video: MediaRef = {
@@ -41,20 +41,6 @@ function press(data: string): Incoming {
   return { kind: 'callback', updateKey: `cbq:${seq}`, chat, senderId: '1001', queryId: String(seq), messageId: 51, data, date: 1 };
 }
 
-class RecordingRunner {
-  readonly submitted: SubmitInput[] = [];
-  result: SubmitResult = { kind: 'accepted', jobId: 'j1', created: true };
-  async submit(input: SubmitInput) {
-    this.submitted.push(input);
-    return this.result;
-  }
-  async cancel() {
-    return { ok: true, text: '' };
-  }
-  async retry() {
-    return { ok: true, text: '' };
-  }
-}
 
 describe('media dialogs: Trim, Rename and Compress to size ask first', () => {
   let dir: string;

@@ -12,7 +12,7 @@
  * more than their crypto.
  */
 import { Piscina } from 'piscina';
-import { asBuffer, openServerPacket, PacketKeyMismatchError, sealClientPacket } from './packetCrypto.js';
+import { asBuffer, openServerPacket, ownsItsMemory, PacketKeyMismatchError, sealClientPacket } from './packetCrypto.js';
 import type { OpenTask, SealTask } from './cryptoThread.js';
 
 /** Bodies and packets from this size on go to the crypto thread, when there is one. */
@@ -39,9 +39,7 @@ export const inlinePacketCrypto: PacketCrypto = {
  * the memory around it.
  */
 function movable(bytes: Buffer): { view: Uint8Array; transfer: ArrayBuffer[] } {
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) {
-    return { view: bytes, transfer: [bytes.buffer] };
-  }
+  if (ownsItsMemory(bytes)) return { view: bytes, transfer: [bytes.buffer as ArrayBuffer] };
   const copy = new Uint8Array(bytes);
   return { view: copy, transfer: [copy.buffer] };
 }

@@ -6,7 +6,7 @@
  */
 import './wasmInThread.js';
 import { Piscina } from 'piscina';
-import { asBuffer, openServerPacket, PacketKeyMismatchError, sealClientPacket } from './packetCrypto.js';
+import { asBuffer, openServerPacket, ownsItsMemory, PacketKeyMismatchError, sealClientPacket } from './packetCrypto.js';
 
 export interface SealTask {
   authKey: Uint8Array;
@@ -18,11 +18,6 @@ export interface SealTask {
 export interface OpenTask {
   authKey: Uint8Array;
   packet: Uint8Array;
-}
-
-/** Whether `bytes` owns its whole memory, so moving it detaches nothing else. */
-function ownsItsMemory(bytes: Buffer): boolean {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
 }
 
 /**

@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import { ige256Decrypt } from '@mtcute/wasm';
 import { asBuffer, ige256EncryptNative, initIgeWasm } from './igeNative.js';
 
-export { ige256EncryptInto, ige256EncryptNative, initIgeWasm } from './igeNative.js';
+export { ige256EncryptNative, initIgeWasm } from './igeNative.js';
 
 /** The shape GramJS's IGE class has (telegram/crypto/IGE.d.ts). */
 export interface IgeCipher {

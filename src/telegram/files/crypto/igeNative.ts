@@ -26,63 +26,54 @@ export function initIgeWasm(): void {
   wasmReady = true;
 }
 
+/** Whether `bytes` owns its whole memory, so moving it to another thread detaches nothing else. */
+export function ownsItsMemory(bytes: Uint8Array): boolean {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+}
+
 /** A Buffer over the same memory as `bytes` (what crosses a thread arrives as a Uint8Array). */
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** A 32-bit view of `bytes`, copying only when the bytes are not 4-aligned. */
-function wordsOf(bytes: Buffer): Int32Array {
-  let aligned = bytes;
-  if (bytes.byteOffset % 4 !== 0) {
-    aligned = Buffer.allocUnsafeSlow(bytes.length);
-    bytes.copy(aligned);
-  }
-  return new Int32Array(aligned.buffer, aligned.byteOffset, aligned.length >>> 2);
+/** `bytes` itself when 4-byte aligned, else an aligned copy (Int32Array views need it). */
+function aligned(bytes: Buffer): Buffer {
+  if (bytes.byteOffset % 4 === 0) return bytes;
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
 }
 
-/** AES-256-IGE encryption of a multiple of 16 bytes, via native CBC (see the header). */
-export function ige256EncryptNative(plain: Buffer, key: Buffer, iv: Buffer): Buffer {
-  const words = plain.length >>> 2;
-  const m = wordsOf(plain);
-  const v = wordsOf(iv);
-  const xBytes = Buffer.allocUnsafeSlow(plain.length);
-  const x = new Int32Array(xBytes.buffer, 0, words);
-  // Word j belongs to block j >> 2; blocks 1 and 2 (words 0..7) use m_0 = iv[16..32).
-  for (let j = 0; j < 4 && j < words; j++) x[j] = m[j]!;
-  for (let j = 4; j < 8 && j < words; j++) x[j] = m[j]! ^ v[j]!;
-  for (let j = 8; j < words; j++) x[j] = m[j]! ^ m[j - 8]!;
-  const cbc = createCipheriv('aes-256-cbc', key, iv.subarray(0, 16)).setAutoPadding(false);
-  const zBytes = cbc.update(xBytes);
-  const z = wordsOf(zBytes);
-  for (let j = 0; j < 4 && j < words; j++) z[j] = z[j]! ^ v[4 + j]!;
-  for (let j = 4; j < words; j++) z[j] = z[j]! ^ m[j - 4]!;
-  return Buffer.from(z.buffer, z.byteOffset, plain.length);
+function wordsOf(bytes: Buffer): Int32Array {
+  return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
 }
 
 /**
- * The same encryption written into `out` (plain.length bytes), using `plain` as scratch space for
- * the CBC input and leaving it as it was: one buffer fewer than ige256EncryptNative, for callers
- * that own their plaintext (mediaCrypto.ts). Both must be 4-byte aligned (fresh allocations are).
- * Returns the cipher's own output buffer, of no further use: a thread hands it back with its result
- * so that the garbage is not its own (see cryptoThread.ts).
+ * AES-256-IGE encryption of a multiple of 16 bytes via native CBC (see the header). `plain` is
+ * scratch space for the CBC input and is left as it was (an unaligned one is copied first). The
+ * ciphertext goes into `out` when given (plain.length bytes, 4-byte aligned for no extra copy),
+ * else into the cipher's own output buffer. Returns that buffer: the ciphertext, or, with `out`,
+ * a buffer of no further use that a thread hands back with its result so that the garbage is not
+ * its own (cryptoThread.ts).
  */
-export function ige256EncryptInto(plain: Buffer, key: Buffer, iv: Buffer, out: Buffer): Buffer | undefined {
-  if (plain.byteOffset % 4 !== 0 || out.byteOffset % 4 !== 0 || out.length < plain.length) {
-    ige256EncryptNative(plain, key, iv).copy(out);
-    return undefined;
+export function ige256EncryptNative(plain: Buffer, key: Buffer, iv: Buffer, out?: Buffer): Buffer {
+  if (out && out.byteOffset % 4 !== 0) {
+    const ciphertext = ige256EncryptNative(plain, key, iv);
+    ciphertext.copy(out);
+    return ciphertext;
   }
   const words = plain.length >>> 2;
-  const m = new Int32Array(plain.buffer, plain.byteOffset, words);
-  const v = wordsOf(iv);
+  const m = wordsOf(aligned(plain));
+  const v = wordsOf(aligned(iv));
   // x_i = m_i ^ m_{i-2} in place, last word first so every m_{i-2} read is still the plaintext.
   for (let j = words - 1; j >= 8; j--) m[j] = m[j]! ^ m[j - 8]!;
   for (let j = 4; j < 8 && j < words; j++) m[j] = m[j]! ^ v[j]!;
   const cbc = createCipheriv('aes-256-cbc', key, iv.subarray(0, 16)).setAutoPadding(false);
-  const zBytes = cbc.update(plain);
+  const zBytes = aligned(cbc.update(Buffer.from(m.buffer, m.byteOffset, plain.length)));
   const z = wordsOf(zBytes);
-  const o = new Int32Array(out.buffer, out.byteOffset, words);
-  // c_i = z_i ^ m_{i-1}, putting each plaintext word back just before it is needed.
+  // c_i = z_i ^ m_{i-1}, putting each plaintext word back just before it is needed; in place in z
+  // when there is no `out` (z_i is read only at step i).
+  const o = out ? wordsOf(out) : z;
   for (let j = 0; j < 4 && j < words; j++) o[j] = z[j]! ^ v[4 + j]!;
   for (let j = 4; j < 8 && j < words; j++) {
     m[j] = m[j]! ^ v[j]!;

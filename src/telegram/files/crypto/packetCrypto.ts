@@ -11,9 +11,9 @@
  * AES-256-IGE(plaintext). GramJS's padding rule (the minimum, 12..27 bytes) is kept.
  */
 import { createHash, randomFillSync } from 'node:crypto';
-import { ige256DecryptInPlace, ige256EncryptInto } from './igeNative.js';
+import { ige256DecryptInPlace, ige256EncryptNative } from './igeNative.js';
 
-export { asBuffer } from './igeNative.js';
+export { asBuffer, ownsItsMemory } from './igeNative.js';
 
 /** Bytes kept free in front of a sealed packet for the abridged transport's length (1 or 4). */
 export const PACKET_HEADROOM = 4;
@@ -70,8 +70,8 @@ export function sealClientPacket(authKey: Buffer, keyId: Buffer, prefix: Buffer,
   const room = Buffer.allocUnsafeSlow(PACKET_HEADROOM + 24 + total);
   keyId.copy(room, PACKET_HEADROOM);
   msgKey.copy(room, PACKET_HEADROOM + 8);
-  const cipherOutput = ige256EncryptInto(plain, key, iv, room.subarray(PACKET_HEADROOM + 24));
-  if (cipherOutput) spent?.push(cipherOutput);
+  const cipherOutput = ige256EncryptNative(plain, key, iv, room.subarray(PACKET_HEADROOM + 24));
+  spent?.push(cipherOutput);
   return room;
 }
 

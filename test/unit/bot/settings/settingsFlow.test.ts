@@ -18,11 +18,11 @@ import type { ResultFile } from '../../../../src/domain/mediaPorts.js';
 import { DEFAULT_USER_SETTINGS, type UserSettings } from '../../../../src/domain/userSettings.js';
 import { actionsFor } from '../../../../src/jobs/actions.js';
 import { deliveredAs } from '../../../../src/jobs/runner/jobStages.js';
-import type { SubmitInput, SubmitResult } from '../../../../src/jobs/runner/runnerTypes.js';
 import { loadUserSettings } from '../../../../src/storage/bot/settingsRepository.js';
 import { openDatabase, type Database } from '../../../../src/storage/index.js';
 import { texts } from '../../../../src/texts/index.js';
 import { FakePort } from '../../../helpers/fakeBotPort.js';
+import { RecordingRunner } from '../../../helpers/recordingRunner.js';
 
 const chat = { kind: 'user' as const, id: '1001', accessHash: '9' };
 let seq = 0;
@@ -43,19 +43,6 @@ const video: MediaRef = {
 };
 const song: MediaRef = { ...video, kind: 'audio', mimeType: 'audio/mpeg', fileName: 'song.mp3', width: undefined, height: undefined } as MediaRef;
 
-class RecordingRunner {
-  readonly submitted: SubmitInput[] = [];
-  async submit(input: SubmitInput): Promise<SubmitResult> {
-    this.submitted.push(input);
-    return { kind: 'accepted', jobId: 'j1', created: true };
-  }
-  async cancel() {
-    return { ok: true, text: '' };
-  }
-  async retry() {
-    return { ok: true, text: '' };
-  }
-}
 
 const find = (buttons: Button[][] | undefined, label: string): string => {
   const b = buttons?.flat().find((x) => x.text === label || x.text.startsWith(`${label} `));

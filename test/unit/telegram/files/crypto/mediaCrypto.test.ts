@@ -13,7 +13,7 @@ import { SecurityError } from 'telegram/errors/index.js';
 import type { TLMessage } from 'telegram/tl/core/index.js';
 import { AbridgedPacketCodec } from 'telegram/network/connection/TCPAbridged.js';
 import { originalIge } from '../../../../../src/telegram/files/crypto/fastIge.js';
-import { ige256DecryptInPlace, ige256EncryptInto } from '../../../../../src/telegram/files/crypto/igeNative.js';
+import { ige256DecryptInPlace, ige256EncryptNative } from '../../../../../src/telegram/files/crypto/igeNative.js';
 import { restoreNoopGzip, skipNoopGzip, useMediaCrypto } from '../../../../../src/telegram/files/crypto/mediaCrypto.js';
 import { PACKET_HEADROOM, sealClientPacket } from '../../../../../src/telegram/files/crypto/packetCrypto.js';
 import { WholePacketAbridgedCodec } from '../../../../../src/telegram/files/mediaSender.js';
@@ -74,14 +74,14 @@ async function expectSecurityError(promise: Promise<unknown>, message: string): 
 describe('mediaCrypto: media connections encrypt parts without extra copies', () => {
   afterEach(() => restoreNoopGzip());
 
-  it('ige256EncryptInto writes GramJS’s exact ciphertext and leaves the plaintext as it was', () => {
+  it('ige256EncryptNative writes GramJS’s exact ciphertext into `out` and leaves the plaintext as it was', () => {
     for (const blocks of [1, 2, 3, 7, 64, 32769]) {
       const key = randomBytes(32);
       const iv = randomBytes(32);
       const plain = Buffer.from(randomBytes(blocks * 16));
       const before = Buffer.from(plain);
       const out = Buffer.alloc(plain.length);
-      ige256EncryptInto(plain, key, iv, out);
+      ige256EncryptNative(plain, key, iv, out);
       expect(out.equals(new originalIge(key, iv).encryptIge(before)), `${blocks} blocks`).to.equal(true);
       expect(plain.equals(before), `${blocks} blocks: plaintext kept`).to.equal(true);
     }
@@ -105,7 +105,7 @@ describe('mediaCrypto: media connections encrypt parts without extra copies', ()
     const iv = randomBytes(32);
     const plain = randomBytes(16 * 40);
     const out = Buffer.alloc(plain.length + 1).subarray(1);
-    ige256EncryptInto(Buffer.from(plain), key, iv, out);
+    ige256EncryptNative(Buffer.from(plain), key, iv, out);
     expect(out.equals(new originalIge(key, iv).encryptIge(plain))).to.equal(true);
   });
 
